@@ -171,9 +171,11 @@ def _atomic(c: Constraint, request: Request, state: StateOfWorld) -> ConstraintR
     return ConstraintReport(c, ok, values, reason)
 
 
-def _member(uid: str, wanted: str | None, state: StateOfWorld) -> bool:
-    # Collection membership comes from the state of the world (odrl:partOf).
-    return wanted is not None and (wanted == uid or uid in state.collections_of(wanted))
+def _covers(rule_iri: str, requested: str | None, state: StateOfWorld) -> bool:
+    """The rule's party/asset is the requested one or a collection it is partOf."""
+    if requested is None:
+        return False
+    return requested == rule_iri or rule_iri in state.collections_of(requested)
 
 
 def evaluate_rule(rule: Rule, request: Request, state: StateOfWorld) -> RuleReport:
@@ -184,8 +186,8 @@ def evaluate_rule(rule: Rule, request: Request, state: StateOfWorld) -> RuleRepo
         action_ok = rule.action is None or (
             request.action is not None and action_included(request.action, rule.action)
         )
-        target_ok = rule.target is None or _member(rule.target.uid, request.target, state)
-    party_ok = rule.assignee is None or _member(rule.assignee.uid, request.assignee, state)
+        target_ok = rule.target is None or _covers(rule.target.uid, request.target, state)
+    party_ok = rule.assignee is None or _covers(rule.assignee.uid, request.assignee, state)
     constraints = tuple(evaluate_constraint(c, request, state) for c in rule.constraints)
     duties = tuple(DutyReport(d, duty_state(d, state)) for d in rule.duties)
     return RuleReport(rule, action_ok, party_ok, target_ok, constraints, duties)

@@ -63,12 +63,12 @@ class _Reader:
     def objects(self, node: Node, prop: URIRef) -> list[Node]:
         """Values of ``prop`` in document order (JSON-LD) or a stable order; lists expanded."""
         out: list[Node] = []
-        for obj in self.g.objects(node, prop):
+        for obj in sorted(self.g.objects(node, prop), key=self._order):
             if isinstance(obj, BNode) and (obj, RDF.first, None) in self.g:
-                out.extend(Collection(self.g, obj))
+                out.extend(Collection(self.g, obj))  # an RDF list keeps its own order
             elif obj != RDF.nil:
                 out.append(obj)
-        return sorted(out, key=self._order)
+        return out
 
     def _order(self, node: Node) -> tuple[int, str]:
         positions = [int(i) for i in self.g.objects(node, URIRef(INDEX))]

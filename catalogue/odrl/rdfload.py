@@ -49,10 +49,22 @@ def _annotate(value: Any, index: int = 0) -> Any:
         return value
     out: dict[str, Any] = {}
     for key, val in value.items():
-        out[key] = _swap_context(val) if key == "@context" else _annotate(val)
+        if key == "@context":
+            out[key] = _swap_context(val)
+        elif not key.startswith("@") and _literal_list(val):
+            # Keep the order of literal arrays (e.g. isAnyOf values) as an RDF list.
+            out[key] = {"@list": val}
+        else:
+            out[key] = _annotate(val)
     if "@graph" not in value:
         out[INDEX] = index
     return out
+
+
+def _literal_list(value: Any) -> bool:
+    return isinstance(value, list) and len(value) > 1 and not any(
+        isinstance(v, dict) and "@value" not in v for v in value
+    )
 
 
 def jsonld_graph(doc: dict[str, Any]) -> Graph:
