@@ -199,7 +199,8 @@ class _Reader:
         action = self.action(node, path)
         if action is None:
             action = defaults.get("action")  # type: ignore[assignment]
-        if action is None and self.require_action:
+        present = (node, _o("action"), None) in self.g  # else already reported as unknown
+        if action is None and self.require_action and not present:
             self.error(f"{path}.action", "action is missing")
         target = self.asset(node, path) or defaults.get("target")
         assignee = self.party(node, "assignee", path) or defaults.get("assignee")
