@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_missing_context_value_is_unsatisfied_with_reason():
 def test_numbers_compare_numerically():
     value = {"@value": "10", "@type": "xsd:decimal"}
     req = _request()
-    req.context[ODRL + "count"] = (Operand(__import__("decimal").Decimal("9"), "decimal"),)
+    req.context[ODRL + "count"] = (Operand(Decimal("9"), "decimal"),)
     assert _constraint_ok(constraint("count", "lt", value), req) is True
     assert _constraint_ok(constraint("count", "gteq", value), req) is False
 
