@@ -1,0 +1,9 @@
+"""Demo data for `seed_demo`. Each capability adds a seeder module; all are idempotent.
+
+A seeder is `seed(*, password, context) -> dict`; what it returns is merged into `context`.
+"""
+
+from . import people
+
+# Run in order; later seeders may rely on what earlier ones created.
+SEEDERS = [people.seed]

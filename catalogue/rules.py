@@ -1,0 +1,82 @@
+"""Pure business predicates with stable reason codes (one place per rule).
+
+Services call these and raise `RuleViolation`; the web turns it into form errors, the API
+into 409 `{"detail", "reasons": [{"code", "message"}]}`.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from .models.choices import ArtifactStatus
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class RuleViolation(Exception):
+    """A state conflict: the request is well-formed but the rules refuse it (HTTP 409)."""
+
+    def __init__(self, detail: str, reasons: list[Reason] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.reasons = list(reasons or [])
+
+
+def ensure_not_archived(artifact) -> None:
+    """Rule 6: archived artifacts are read-only everywhere."""
+    if artifact.status == ArtifactStatus.ARCHIVED:
+        raise RuleViolation(
+            "This artifact is archived and read-only.",
+            [Reason("artifact.archived", f"'{artifact.slug}' is archived; restore it first.")],
+        )
+
+
+# --- Publishing gates (Rule 1) ---------------------------------------------------------
+# Each gate returns the reasons it fails (empty when satisfied). Gates receive a
+# `PublishContext` with everything prefetched, so evaluating them issues no per-row queries.
+
+
+@dataclass
+class PublishContext:
+    artifact: object
+    version: object | None
+    authorships: list
+    extra: dict
+
+
+Gate = Callable[[PublishContext], list[Reason]]
+
+
+def gate_intent(ctx: PublishContext) -> list[Reason]:
+    if not (ctx.artifact.intent or "").strip():
+        return [Reason("publish.intent_missing", "State the intent: the purpose or hypothesis behind it.")]
+    return []
+
+
+def gate_originator(ctx: PublishContext) -> list[Reason]:
+    if not any(a.role == "originator" for a in ctx.authorships):
+        return [Reason("publish.originator_missing", "Name at least one originator among the authors.")]
+    return []
+
+
+def gate_policy(ctx: PublishContext) -> list[Reason]:
+    if ctx.artifact.current_policy_id is None:
+        return [Reason("publish.policy_missing", "Set a reuse policy before publishing.")]
+    return []
+
+
+PUBLISH_GATES: list[Gate] = [gate_intent, gate_originator, gate_policy]
+
+
+def failing_publish_gates(ctx: PublishContext) -> list[Reason]:
+    """All failing gates at once, in a stable order."""
+    reasons: list[Reason] = []
+    for gate in PUBLISH_GATES:
+        reasons.extend(gate(ctx))
+    return reasons

@@ -1,0 +1,87 @@
+"""The audit writer every service uses: one business event plus pghistory context, same transaction."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pghistory
+from django.db import models, transaction
+
+from ..models import Artifact, AuditEvent
+from ..origin import current_origin
+
+logger = logging.getLogger(__name__)
+
+
+def actor_label(user) -> str:
+    return getattr(user, "username", "") or "system"
+
+
+@contextmanager
+def audit_context(*, actor, reason: str = "") -> Iterator[None]:
+    """Attach actor, reason and origin to every row-level history event written inside."""
+    with pghistory.context(
+        actor_id=getattr(actor, "pk", None),
+        actor=actor_label(actor),
+        reason=reason,
+        origin=current_origin(),
+    ):
+        yield
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    reason: str = "",
+    changes: dict | None = None,
+    artifact: Artifact | None = None,
+) -> AuditEvent:
+    """Write one business event; must run inside the caller's transaction."""
+    if artifact is None and isinstance(obj, Artifact):
+        artifact = obj
+    event = AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        artifact=artifact,
+        reason=reason,
+        origin=current_origin(),
+        changes=changes or {},
+    )
+    transaction.on_commit(_queue_seal)
+    return event
+
+
+def _queue_seal() -> None:
+    from ..tasks import seal_audit_chain
+
+    # The periodic sweep seals anything missed, so a broker hiccup must not fail the request.
+    try:
+        seal_audit_chain.delay()
+    except Exception:  # noqa: BLE001
+        logger.warning("could not queue audit sealing; the periodic sweep will seal it")
+
+
+def diff(instance: models.Model, new_values: dict) -> dict:
+    """{field: [old, new]} for the values that actually change (JSON-safe)."""
+    changes = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if old != new:
+            changes[field] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def _jsonable(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

@@ -1,0 +1,11 @@
+"""pytest: the same PostgreSQL as everything else, fast hashing, no eager Celery."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests
+AXES_ENABLED = True
+MEDIA_ROOT = LOCAL_DIR / "test-media"  # noqa: F405
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
