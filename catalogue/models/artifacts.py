@@ -1,11 +1,10 @@
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-
-import pgtrigger
 
 from .choices import ArtifactKind, ArtifactStatus, AuthorRole, LineageRelation, Sensitivity
 from .contributors import Contributor

@@ -1,7 +1,6 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
-
-import pgtrigger
 
 
 class AppendOnly:
