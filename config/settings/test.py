@@ -9,3 +9,6 @@ MEDIA_ROOT = LOCAL_DIR / "test-media"  # noqa: F405
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Threads (live server, Celery test worker, concurrency tests) must not keep connections open,
+# or the test database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
