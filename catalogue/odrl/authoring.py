@@ -95,9 +95,10 @@ def build_policy(
     uid = f"{POLICY_PREFIX}{artifact_slug}:{version}"
     owner = TEAM_PREFIX + owner_team_slug
     constraints = _constraints(purposes, channels, valid_from, valid_until)
-    permissions = []
+    permissions: list[dict] = []
     # ODRL 2.2 rules take exactly one action and at most one assignee, hence the product.
-    for team in teams or [None]:
+    team_choices: list[str | None] = list(teams) if teams else [None]
+    for team in team_choices:
         for action in actions:
             n = len(permissions) + 1
             rule: dict[str, Any] = {"uid": f"{uid}:permission:{n}", "action": _action(action)}
@@ -312,7 +313,7 @@ def describe(policy: Policy | Source) -> list[str]:
     if not policy.permissions:
         sentences.append("No team may use this artifact.")
     for p in policy.prohibitions:
-        who = "No team may" if p.assignee is None else f"{_who([p.assignee.uid])} may not"
-        sentences.append(f"{who} {p.action_name} this artifact{_conditions(p)}.")
+        subject = "No team may" if p.assignee is None else f"{_who([p.assignee.uid])} may not"
+        sentences.append(f"{subject} {p.action_name} this artifact{_conditions(p)}.")
     return sentences
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -71,7 +73,7 @@ class _Reader:
         return out
 
     def _order(self, node: Node) -> tuple[int, str]:
-        positions = [int(i) for i in self.g.objects(node, URIRef(INDEX))]
+        positions = [int(str(i)) for i in self.g.objects(node, URIRef(INDEX))]
         return (min(positions) if positions else 0, str(node))
 
     def one(self, node: Node, prop: URIRef, path: str) -> Node | None:
@@ -179,9 +181,10 @@ class _Reader:
                 self.error(where, str(exc))
                 continue
             if str(left) == ODRL + "dateTime" and value.kind not in ("dateTime", "date"):
-                value = self._coerce_datetime(value, where)
-                if value is None:
+                coerced = self._coerce_datetime(value, where)
+                if coerced is None:
                     continue
+                value = coerced
             out.append(value)
         return tuple(out)
 
@@ -195,7 +198,7 @@ class _Reader:
 
     # -- rules and policies -------------------------------------------------------------
 
-    def rule(self, node: Node, kind: str, path: str, defaults: dict[str, object]) -> Rule:
+    def rule(self, node: Node, kind: str, path: str, defaults: Mapping[str, object]) -> Rule:
         action = self.action(node, path)
         if action is None:
             action = defaults.get("action")  # type: ignore[assignment]
@@ -230,7 +233,7 @@ class _Reader:
         )
 
     def rules(
-        self, node: Node, prop: str, kind: str, path: str, defaults: dict[str, object]
+        self, node: Node, prop: str, kind: str, path: str, defaults: Mapping[str, object]
     ) -> tuple[Rule, ...]:
         prefix = f"{path}." if path else ""
         return tuple(
