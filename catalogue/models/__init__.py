@@ -6,13 +6,13 @@ from .jobs import BackgroundJob
 from .notifications import Notification, NotificationPreference, Watch
 from .reuse import ArtifactMetricRollup, ArtifactRollup, Metric, Outcome, Reuse, RollupApplied
 from .review import Review, ReviewDecision
-from .rights import ReusePolicy
+from .rights import ReusePolicy, RightsGrant
 from .teams import Membership, Team
 
 __all__ = [
     "Artifact", "ArtifactMetricRollup", "ArtifactRollup", "Attachment", "AuditEvent",
     "AuditSeal", "Authorship", "BackgroundJob", "ConsentCoverage", "ConsentRecord",
     "Contributor", "IPAssignment", "Lineage", "Membership", "Metric", "Notification",
-    "NotificationPreference", "Outcome", "Reuse", "ReusePolicy", "Review", "ReviewDecision",
+    "NotificationPreference", "Outcome", "Reuse", "ReusePolicy", "Review", "ReviewDecision", "RightsGrant",
     "RollupApplied", "Team", "Version", "Watch", "WithdrawalImpact",
 ]

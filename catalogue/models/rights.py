@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField
 from django.db import models
 
 from .artifacts import Artifact
@@ -23,4 +24,30 @@ class ReusePolicy(models.Model):
         ordering = ["-revision"]
         constraints = [
             models.UniqueConstraint(fields=["artifact", "revision"], name="policy_revision_unique")
+        ]
+
+
+class RightsGrant(models.Model):
+    """Derived from the current policy (never edited by hand): where it permits an action.
+
+    One row per (artifact, team, action, time window) with the permitted purpose/channel
+    pairs; `team_slug` '' stands for every team the policy does not name (`named_teams`).
+    Rebuilt by `services.policy.policy_set`; `querysets.reusable_by` filters on it so the list
+    filter needs no per-artifact ODRL evaluation (see catalogue/checks/policy.py).
+    """
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="rights_grants")
+    policy = models.ForeignKey(ReusePolicy, on_delete=models.CASCADE, related_name="grants")
+    team_slug = models.CharField(max_length=64, blank=True)
+    named_teams = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    action = models.CharField(max_length=32)
+    window = DateTimeRangeField()
+    purposes = ArrayField(models.CharField(max_length=32), default=list)
+    channels = ArrayField(models.CharField(max_length=32), default=list)
+    pairs = ArrayField(models.CharField(max_length=70), default=list)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["artifact", "action", "team_slug"], name="grant_artifact_action"),
+            models.Index(fields=["team_slug", "action"], name="grant_team_action"),
         ]

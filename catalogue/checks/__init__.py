@@ -1,0 +1,187 @@
+"""The rights check (Rule 3) as a registry of small checks, each with its set form.
+
+A check is `check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome`. It adds deny
+reasons, warnings, duties and notes (reasons that explain a permit) with stable codes; the
+service `services/rights.rights_check` runs every registered check and combines them:
+any deny reason denies.
+
+Every check that can deny must also give its *set form* to `register(..., set_form=...)`:
+`set_form(queryset, request: SetRequest) -> queryset` narrows an artifact queryset to the
+artifacts the check would not deny. `querysets.reusable_by` applies every set form, so the
+list filter and the single check stay the same rule (tests/rights asserts they agree).
+
+Registration order is the `order` number: lifecycle 10, policy 20; the legal checks
+(review, IP chain, consent) use 30+ from `checks/legal.py`, imported at the bottom of this
+module. Checks must use `ctx` for shared data (ancestors, policy, authorships): it loads each
+thing once, so a check costs a bounded number of queries whatever the lineage size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ..rules import Reason
+
+TEAM_PREFIX = "urn:catalogue:team:"
+ARTIFACT_PREFIX = "urn:catalogue:artifact:"
+
+
+@dataclass(frozen=True)
+class RightsRequest:
+    """May `team` do `action` on `artifact` for `purpose` in `channel` at `at`?"""
+
+    artifact: Any  # catalogue.models.Artifact
+    team: Any  # catalogue.models.Team
+    action: str
+    purpose: str
+    channel: str
+    at: datetime
+
+    @property
+    def local_date(self):
+        return timezone.localdate(self.at)
+
+
+@dataclass(frozen=True)
+class SetRequest:
+    """The set form's question: which artifacts may `team` do `action` on at `at`?
+
+    `purpose`/`channel` None means "for at least one purpose/channel".
+    """
+
+    team: Any
+    action: str
+    purpose: str | None
+    channel: str | None
+    at: datetime
+
+    @property
+    def local_date(self):
+        return timezone.localdate(self.at)
+
+
+@dataclass
+class CheckOutcome:
+    deny: list[Reason] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
+    duties: list[dict] = field(default_factory=list)
+    notes: list[Reason] = field(default_factory=list)
+    # Extra JSON-safe facts for the decision snapshot (e.g. {"policy_revision": 3}).
+    facts: dict = field(default_factory=dict)
+
+
+class RightsContext:
+    """Data shared by the checks of one rights check, loaded lazily and at most once.
+
+    Every loader runs a fixed number of queries (one recursive query for the ancestors, one
+    for their rows, ...), never one per lineage node.
+    """
+
+    def __init__(self, request: RightsRequest):
+        self.request = request
+        self._cache: dict[str, Any] = {}
+
+    def cached(self, key: str, loader: Callable[[], Any]) -> Any:
+        """Generic memo for checks' own data: `ctx.cached("consents", lambda: ...)`."""
+        if key not in self._cache:
+            self._cache[key] = loader()
+        return self._cache[key]
+
+    @property
+    def artifact(self):
+        return self.request.artifact
+
+    @property
+    def ancestor_depths(self) -> dict[int, int]:
+        """{ancestor artifact id: hops}, one recursive query."""
+        from ..selectors.lineage import ancestor_depths
+
+        return self.cached("ancestor_depths", lambda: ancestor_depths([self.artifact.pk]))
+
+    @property
+    def lineage_ids(self) -> list[int]:
+        """The artifact and all its ancestors (what consent and IP checks must look at)."""
+        return [self.artifact.pk, *self.ancestor_depths]
+
+    @property
+    def ancestors(self) -> list:
+        """Ancestor Artifact rows, nearest first (one query)."""
+
+        def load():
+            from ..models import Artifact
+
+            depths = self.ancestor_depths
+            rows = list(Artifact.objects.filter(pk__in=list(depths)))
+            return sorted(rows, key=lambda a: (depths[a.pk], a.pk))
+
+        return self.cached("ancestors", load)
+
+    @property
+    def policy(self):
+        """The artifact's current ReusePolicy row or None (one query at most)."""
+
+        def load():
+            from ..models import ReusePolicy
+
+            if self.artifact.current_policy_id is None:
+                return None
+            return ReusePolicy.objects.filter(pk=self.artifact.current_policy_id).first()
+
+        return self.cached("policy", load)
+
+    @property
+    def originators(self) -> list:
+        """Originator contributors of the artifact (one query)."""
+
+        def load():
+            from ..models import Authorship
+            from ..models.choices import AuthorRole
+
+            return [
+                a.contributor
+                for a in Authorship.objects.filter(artifact=self.artifact, role=AuthorRole.ORIGINATOR)
+                .select_related("contributor")
+                .order_by("id")
+            ]
+
+        return self.cached("originators", load)
+
+
+Check = Callable[[RightsRequest, RightsContext], CheckOutcome]
+SetForm = Callable[[QuerySet, SetRequest], QuerySet]
+
+
+@dataclass(frozen=True)
+class RegisteredCheck:
+    name: str
+    check: Check
+    order: int
+    set_form: SetForm | None = None
+
+
+CHECKS: list[RegisteredCheck] = []
+
+
+def register(*, name: str, order: int, set_form: SetForm | None = None) -> Callable[[Check], Check]:
+    """Decorator: add a check (replacing one of the same name) in `order`."""
+
+    def add(check: Check) -> Check:
+        entry = RegisteredCheck(name=name, check=check, order=order, set_form=set_form)
+        CHECKS[:] = sorted([c for c in CHECKS if c.name != name] + [entry], key=lambda c: c.order)
+        return check
+
+    return add
+
+
+def set_forms() -> list[SetForm]:
+    return [c.set_form for c in CHECKS if c.set_form is not None]
+
+
+# Registration happens on import; keep this order (lifecycle, policy, then legal).
+from . import lifecycle, policy  # noqa: E402,F401
