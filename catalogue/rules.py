@@ -6,6 +6,7 @@ into 409 `{"detail", "reasons": [{"code", "message"}]}`.
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from .models.choices import ArtifactStatus
 
@@ -44,8 +45,8 @@ def ensure_not_archived(artifact) -> None:
 
 @dataclass
 class PublishContext:
-    artifact: object
-    version: object | None
+    artifact: Any
+    version: Any
     authorships: list
     extra: dict
 

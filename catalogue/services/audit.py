@@ -45,7 +45,7 @@ def audit_event(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label(actor),
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=str(obj._meta.model_name),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         artifact=artifact,
