@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value comes from the environment (django-environ)."""
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -94,6 +95,8 @@ def database_from_env() -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc})") from None
     if config.get("ENGINE") != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (SQLite is not supported)")
+    # A Unix-socket directory travels percent-encoded in the host part (postgres://u@%2Fpath/db).
+    config["HOST"] = unquote(config.get("HOST") or "")
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     config.setdefault("OPTIONS", {})["connect_timeout"] = 5
