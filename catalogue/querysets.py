@@ -15,3 +15,24 @@ def visible_artifacts(user, queryset: QuerySet[Artifact] | None = None) -> Query
     if is_admin(user) or is_legal(user):
         return qs
     return qs.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(owner_team_id__in=list(team_roles(user))))
+
+
+def reusable_by(
+    queryset: QuerySet[Artifact] | None, team, *, action: str = "use", purpose: str | None = None,
+    channel: str | None = None, at=None,
+) -> QuerySet[Artifact]:
+    """Set form of the rights check (Rule 3): artifacts `team` may do `action` on at `at`.
+
+    Applies the set form of every registered check (lifecycle, policy, and the legal checks
+    once registered), so it agrees with `services.rights.rights_check`. `purpose`/`channel`
+    None means "for at least one purpose/channel".
+    """
+    from django.utils import timezone
+
+    from .checks import SetRequest, set_forms
+
+    qs = Artifact.objects.all() if queryset is None else queryset
+    request = SetRequest(team=team, action=action, purpose=purpose, channel=channel, at=at or timezone.now())
+    for narrow in set_forms():
+        qs = narrow(qs, request)
+    return qs
