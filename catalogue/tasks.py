@@ -43,3 +43,54 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
         sent += 1
     return sent
+
+
+# --- Lifecycle: retirement notices, sunset sweep, stale flags, digests ------------------
+
+
+@shared_task(acks_late=True)
+def notify_artifact_retired(artifact_id: int, action: str, event_id: int) -> int:
+    """Notify watchers and reusing teams of a deprecation/archive; deduped per audit event."""
+    from .origin import origin
+    from .services.retirement_notices import notify_retirement
+
+    with origin(kind="task", task="notify_artifact_retired"):
+        return notify_retirement(artifact_id=artifact_id, action=action, event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def notify_new_version(version_id: int) -> int:
+    """Notify watchers of a new version; queue with transaction.on_commit after creating it."""
+    from .origin import origin
+    from .services.retirement_notices import notify_new_version as notify
+
+    with origin(kind="task", task="notify_new_version"):
+        return notify(version_id=version_id)
+
+
+@shared_task(acks_late=True)
+def archive_sunset_artifacts() -> int:
+    """Daily: archive deprecated artifacts past their sunset date, as the system; idempotent."""
+    from .origin import origin
+    from .services.retirement import artifacts_sunset_sweep
+
+    with origin(kind="task", task="archive_sunset_artifacts"):
+        return len(artifacts_sunset_sweep())
+
+
+@shared_task(acks_late=True)
+def flag_stale_artifacts() -> int:
+    """Daily: tell owners about published artifacts idle for twelve months (once a month each)."""
+    from .origin import origin
+    from .services.retirement_notices import stale_artifacts_flag
+
+    with origin(kind="task", task="flag_stale_artifacts"):
+        return stale_artifacts_flag()
+
+
+@shared_task(acks_late=True)
+def send_daily_digests() -> int:
+    """Daily: one email per digest user with the last day's unread notifications."""
+    from .services.watching import digests_send
+
+    return digests_send()

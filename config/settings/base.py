@@ -224,6 +224,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "seal-audit-chain": {"task": "catalogue.tasks.seal_audit_chain", "schedule": 60.0},
+    "archive-sunset-artifacts": {"task": "catalogue.tasks.archive_sunset_artifacts", "schedule": 24 * 3600.0},
+    "flag-stale-artifacts": {"task": "catalogue.tasks.flag_stale_artifacts", "schedule": 24 * 3600.0},
+    "send-daily-digests": {"task": "catalogue.tasks.send_daily_digests", "schedule": 24 * 3600.0},
 }
 
 # Console mail by default; real SMTP by setting EMAIL_BACKEND and the EMAIL_* options.

@@ -1,0 +1,244 @@
+"""Deprecation, archive and restore (Rule 6): the end of an artifact's lifecycle.
+
+Every status change is checked against `ALLOWED_TRANSITIONS`, the one table of the lifecycle;
+the row is locked, the audit event carries the rationale as its reason, and watchers and
+reusing teams are notified after commit.
+"""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Artifact
+from ..models.choices import ArtifactStatus as S
+from ..querysets import visible_artifacts
+from ..rules import Reason, RuleViolation
+from .audit import audit_context, audit_event, diff
+
+logger = logging.getLogger(__name__)
+
+# The whole lifecycle, one place: (from, to) pairs. Submit and publish live in
+# services/lifecycle.py; they may check the same table through `ensure_transition`.
+ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (S.DRAFT, S.IN_REVIEW),
+        (S.IN_REVIEW, S.DRAFT),
+        (S.IN_REVIEW, S.PUBLISHED),
+        (S.PUBLISHED, S.DEPRECATED),
+        (S.PUBLISHED, S.ARCHIVED),
+        (S.DEPRECATED, S.ARCHIVED),
+        (S.DEPRECATED, S.PUBLISHED),  # restore
+        (S.ARCHIVED, S.PUBLISHED),  # restore
+        (S.ARCHIVED, S.DRAFT),  # restore of something never published
+    }
+)
+
+RETIRED = (S.DEPRECATED, S.ARCHIVED)
+
+
+def ensure_transition(artifact: Artifact, to: str) -> None:
+    """Raise `lifecycle.transition_not_allowed` unless from → to is in the table."""
+    if (artifact.status, to) not in ALLOWED_TRANSITIONS:
+        _refuse(artifact, to)
+
+
+def _refuse(artifact: Artifact, to: str):
+    raise RuleViolation(
+            f"Cannot move '{artifact.slug}' from {artifact.status} to {to}.",
+            [
+                Reason(
+                    "lifecycle.transition_not_allowed",
+                    f"An artifact that is {artifact.status} cannot become {to}.",
+                )
+            ],
+        )
+
+
+def _require_rationale(text: str, *, field: str = "rationale") -> str:
+    text = (text or "").strip()
+    if not text:
+        code = "retirement.reason_required" if field == "reason" else "retirement.rationale_required"
+        raise RuleViolation(
+            f"A {field} is required.", [Reason(code, f"Say why: the {field} is the firm's memory of it.")]
+        )
+    return text
+
+
+def _ensure_may_retire(user, artifact: Artifact) -> None:
+    if not user.has_perm("catalogue.view_artifact", artifact):
+        raise Artifact.DoesNotExist
+    if not user.has_perm("catalogue.maintain_artifact", artifact):
+        raise PermissionDenied("Only the owner team's maintainers or an admin may retire this artifact.")
+
+
+def _successor_chain_reaches(successor_id: int, artifact_id: int) -> bool:
+    """True if following superseded_by from the successor leads back to the artifact (one query)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            WITH RECURSIVE chain(id, depth) AS (
+                SELECT superseded_by_id, 1 FROM catalogue_artifact WHERE id = %s
+                UNION
+                SELECT a.superseded_by_id, c.depth + 1
+                FROM catalogue_artifact a JOIN chain c ON a.id = c.id
+                WHERE c.id IS NOT NULL AND c.depth < 1000
+            )
+            SELECT EXISTS (SELECT 1 FROM chain WHERE id = %s)
+            """,
+            [successor_id, artifact_id],
+        )
+        return bool(cur.fetchone()[0])
+
+
+def _check_successor(user, artifact: Artifact, successor: Artifact | None) -> None:
+    if successor is None:
+        return
+    if successor.pk == artifact.pk:
+        raise RuleViolation(
+            "An artifact cannot succeed itself.",
+            [Reason("retirement.successor_self", "Choose another artifact as the successor.")],
+        )
+    if not visible_artifacts(user).filter(pk=successor.pk).exists():
+        raise RuleViolation(
+            "The successor was not found.",
+            [Reason("retirement.successor_not_found", "Choose an artifact you can see.")],
+        )
+    if successor.status == S.ARCHIVED:
+        raise RuleViolation(
+            "The successor is archived.",
+            [Reason("retirement.successor_archived", f"'{successor.slug}' is archived; choose a live artifact.")],
+        )
+    if _successor_chain_reaches(successor.pk, artifact.pk):
+        raise RuleViolation(
+            "The successor is itself superseded by this artifact.",
+            [Reason("retirement.successor_loop", f"'{successor.slug}' already leads back to '{artifact.slug}'.")],
+        )
+
+
+def _apply(*, actor, locked: Artifact, action: str, reason: str, values: dict) -> Artifact:
+    changes = diff(locked, values)
+    for field, value in values.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=[*values, "updated_at"])
+    event = audit_event(actor=actor, action=action, obj=locked, reason=reason, changes=changes)
+    if action in ("artifact.deprecated", "artifact.archived"):
+        artifact_id, event_id = locked.pk, event.pk
+        transaction.on_commit(lambda: _queue_retirement_notice(artifact_id, action, event_id))
+    return locked
+
+
+def _queue_retirement_notice(artifact_id: int, action: str, event_id: int) -> None:
+    from ..tasks import notify_artifact_retired
+
+    try:
+        notify_artifact_retired.delay(artifact_id, action, event_id)
+    except Exception:  # noqa: BLE001 - the change is committed; a notice must not fail it
+        logger.warning("could not queue retirement notice for artifact %s", artifact_id)
+
+
+def _sync(target: Artifact, source: Artifact) -> Artifact:
+    # Callers keep using the instance they passed in; make it reflect the committed row.
+    if target is not source:
+        target.refresh_from_db()
+    return target
+
+
+def artifact_deprecate(
+    *, acting_user, artifact: Artifact, rationale: str, lessons_learned: str = "",
+    superseded_by: Artifact | None = None, sunset_on: dt.date | None = None,
+) -> Artifact:
+    """published → deprecated with rationale, optional successor and sunset date.
+
+    Owner team maintainers or admins; the row is locked; watchers and reusers are told on commit.
+    """
+    _ensure_may_retire(acting_user, artifact)
+    rationale = _require_rationale(rationale)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=rationale):
+        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        ensure_transition(locked, S.DEPRECATED)
+        _check_successor(acting_user, locked, superseded_by)
+        _apply(
+            actor=acting_user, locked=locked, action="artifact.deprecated", reason=rationale,
+            values={
+                "status": S.DEPRECATED,
+                "retirement_rationale": rationale,
+                "lessons_learned": (lessons_learned or "").strip(),
+                "superseded_by": superseded_by,
+                "sunset_on": sunset_on,
+                "retired_at": timezone.now(),
+                "retired_by": acting_user,
+            },
+        )
+    return _sync(artifact, locked)
+
+
+def artifact_archive(*, acting_user, artifact: Artifact, rationale: str, lessons_learned: str = "") -> Artifact:
+    """published or deprecated → archived (read-only from then on); rationale required."""
+    _ensure_may_retire(acting_user, artifact)
+    rationale = _require_rationale(rationale)
+    return _archive(actor=acting_user, artifact=artifact, rationale=rationale, lessons_learned=lessons_learned)
+
+
+def _archive(
+    *, actor, artifact: Artifact, rationale: str, lessons_learned: str = "", audit_reason: str = ""
+) -> Artifact:
+    audit_reason = audit_reason or rationale
+    with transaction.atomic(), audit_context(actor=actor, reason=audit_reason):
+        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        ensure_transition(locked, S.ARCHIVED)
+        values = {
+            "status": S.ARCHIVED,
+            "retirement_rationale": rationale,
+            "lessons_learned": (lessons_learned or "").strip() or locked.lessons_learned,
+            "retired_at": timezone.now(),
+            "retired_by": actor if getattr(actor, "pk", None) else None,
+        }
+        _apply(actor=actor, locked=locked, action="artifact.archived", reason=audit_reason, values=values)
+    return _sync(artifact, locked)
+
+
+def artifact_restore(*, acting_user, artifact: Artifact, reason: str) -> Artifact:
+    """archived/deprecated → published (draft if it was never published); admins only."""
+    if not acting_user.has_perm("catalogue.restore_artifact", artifact):
+        raise PermissionDenied("Only an admin may restore an artifact.")
+    reason = _require_rationale(reason, field="reason")
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
+        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        if locked.status not in RETIRED:
+            _refuse(locked, S.PUBLISHED)  # restore only brings back retired artifacts
+        target = S.PUBLISHED if locked.published_at or locked.status == S.DEPRECATED else S.DRAFT
+        ensure_transition(locked, target)
+        # The retirement record moves into the audit event's changes; the live row is clean.
+        _apply(
+            actor=acting_user, locked=locked, action="artifact.restored", reason=reason,
+            values={
+                "status": target, "retirement_rationale": "", "lessons_learned": "",
+                "superseded_by": None, "sunset_on": None, "retired_at": None, "retired_by": None,
+            },
+        )
+    return _sync(artifact, locked)
+
+
+def artifacts_sunset_sweep(*, today: dt.date | None = None) -> list[int]:
+    """Archive deprecated artifacts whose sunset date has passed, as the system, with their rationale.
+
+    Idempotent: archived ones no longer match; each row is re-checked under its lock.
+    """
+    today = today or timezone.localdate()
+    archived = []
+    due = Artifact.objects.filter(status=S.DEPRECATED, sunset_on__lt=today).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            locked = Artifact.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if locked is None or locked.status != S.DEPRECATED or not locked.sunset_on or locked.sunset_on >= today:
+                continue
+            rationale = locked.retirement_rationale or "Deprecated and past its sunset date."
+            _archive(
+                actor=None, artifact=locked, rationale=rationale,
+                audit_reason=f"Sunset date {locked.sunset_on.isoformat()} passed: {rationale}",
+            )
+            archived.append(pk)
+    return archived
