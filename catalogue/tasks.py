@@ -94,3 +94,19 @@ def send_daily_digests() -> int:
     from .services.watching import digests_send
 
     return digests_send()
+
+
+@shared_task(acks_late=True)
+def rollup_reuse(reuse_id: int) -> bool:
+    """Fold one reuse into its artifact's rollup; a redelivered or stale message is a no-op."""
+    from .services.rollups import rollup_apply_reuse
+
+    return rollup_apply_reuse(reuse_id)
+
+
+@shared_task(acks_late=True)
+def rollup_outcome(outcome_id: int) -> bool:
+    """Fold one outcome into its artifact+metric rollup and refresh the interval; idempotent."""
+    from .services.rollups import rollup_apply_outcome
+
+    return rollup_apply_outcome(outcome_id)
