@@ -1,0 +1,74 @@
+"""FilterSets shared by the web lists and the API (one definition of every filter)."""
+
+import django_filters
+from django import forms
+
+from .models import Artifact, Team
+from .models.choices import ArtifactKind, ArtifactStatus, Sensitivity
+from .search import search_artifacts
+
+# ordering value -> (order_by fields); each ends in a unique key so keyset pagination is stable.
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "-created_at": ("-created_at", "-id"),
+    "title": ("title", "id"),
+    "-updated_at": ("-updated_at", "-id"),
+    "relevance": ("-rank", "-id"),
+}
+ORDERING_LABELS = {
+    "-created_at": "Newest",
+    "title": "Title",
+    "-updated_at": "Recently updated",
+    "relevance": "Relevance",
+}
+DEFAULT_ORDERING = "-created_at"
+
+
+def ordering_for(params) -> tuple[str, ...]:
+    """The order_by fields the params ask for (relevance by default when searching)."""
+    q = (params.get("q") or "").strip() if params else ""
+    wanted = (params.get("ordering") or "").strip() if params else ""
+    if wanted == "relevance" and not q:
+        wanted = ""
+    if wanted not in ORDERINGS:
+        wanted = "relevance" if q else DEFAULT_ORDERING
+    return ORDERINGS[wanted]
+
+
+class ArtifactFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    kind = django_filters.MultipleChoiceFilter(choices=ArtifactKind.choices)
+    owner_team = django_filters.CharFilter(field_name="owner_team__slug", label="Owner team")
+    status = django_filters.MultipleChoiceFilter(choices=ArtifactStatus.choices)
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    sensitivity = django_filters.MultipleChoiceFilter(choices=Sensitivity.choices)
+    customer_derived = django_filters.BooleanFilter(widget=forms.NullBooleanSelect)
+    reusable_by = django_filters.CharFilter(method="filter_reusable_by", label="Reusable by team")
+    ordering = django_filters.ChoiceFilter(
+        choices=list(ORDERING_LABELS.items()), method="filter_ordering", label="Sort by", empty_label=None
+    )
+
+    class Meta:
+        model = Artifact
+        fields = ["q", "kind", "owner_team", "status", "tag", "sensitivity", "customer_derived", "reusable_by"]
+
+    def filter_q(self, queryset, name, value):
+        return search_artifacts(queryset, value)
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__contains=[value.strip().lower()])
+
+    def filter_reusable_by(self, queryset, name, value):
+        from .querysets import reusable_by  # added by the rights sub-domain
+
+        team = Team.objects.filter(slug=value).first()
+        if team is None:
+            return queryset.none()
+        return reusable_by(queryset, team)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset  # applied last in filter_queryset, after search annotated `rank`
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        params = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        return queryset.order_by(*ordering_for(params))

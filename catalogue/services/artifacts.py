@@ -1,0 +1,410 @@
+"""Artifacts, authorship, versions and lineage: every write of the core catalogue."""
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator, validate_slug
+from django.db import connection, transaction
+
+from ..models import Artifact, Authorship, Lineage, Team, Version
+from ..models.choices import ArtifactKind, AuthorRole, Channel, LineageRelation, Sensitivity
+from ..permissions import can_register_for_team
+from ..rules import Reason, RuleViolation, ensure_not_archived
+from ..selectors.lineage import would_create_cycle
+from .audit import audit_context, audit_event, diff
+
+# One transaction-level advisory lock serialises lineage writes: the cycle check and the insert
+# must see every committed link, and two writers closing A->B and B->A must not both pass.
+LINEAGE_LOCK_KEY = 0x6C696E656167  # "lineag"
+
+SCALAR_FIELDS = (
+    "title", "kind", "summary", "intent", "constraints", "constraint_tags", "owner_team",
+    "sensitivity", "customer_derived", "tags", "channels",
+)
+SET_FIELDS = ("authors", "parents")
+CREDIT_QUANTUM = Decimal("0.001")
+
+
+# --- validation (shape and vocabulary; field-keyed errors) -------------------------------
+
+
+def _labels(values: Iterable | None, *, field: str, errors: dict, allowed=None) -> list[str]:
+    cleaned: list[str] = []
+    for raw in values or ():
+        value = str(raw).strip()
+        if field != "channels":
+            value = value.lower()
+        if not value or value in cleaned:
+            continue
+        if len(value) > 64:
+            errors.setdefault(field, []).append(f"'{value[:20]}…' is longer than 64 characters.")
+        elif allowed is not None and value not in allowed:
+            errors.setdefault(field, []).append(f"'{value}' is not one of {', '.join(allowed)}.")
+        cleaned.append(value)
+    return cleaned
+
+
+def _clean_fields(fields: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    out = dict(fields)
+    if "title" in out:
+        out["title"] = (out["title"] or "").strip()
+        if not out["title"]:
+            errors["title"] = ["A title is required."]
+        elif len(out["title"]) > 200:
+            errors["title"] = ["At most 200 characters."]
+    if "kind" in out and out["kind"] not in ArtifactKind.values:
+        errors["kind"] = [f"'{out['kind']}' is not an artifact kind."]
+    if "sensitivity" in out and out["sensitivity"] not in Sensitivity.values:
+        errors["sensitivity"] = [f"'{out['sensitivity']}' is not a sensitivity."]
+    for name in ("summary", "intent", "constraints"):
+        if name in out:
+            out[name] = (out[name] or "").strip()
+    if "customer_derived" in out:
+        out["customer_derived"] = bool(out["customer_derived"])
+    if "owner_team" in out and not isinstance(out["owner_team"], Team):
+        errors["owner_team"] = ["Choose an owner team."]
+    for name in ("tags", "constraint_tags"):
+        if name in out:
+            out[name] = _labels(out[name], field=name, errors=errors)
+    if "channels" in out:
+        out["channels"] = _labels(out["channels"], field="channels", errors=errors, allowed=Channel.values)
+    if "authors" in out:
+        out["authors"] = _clean_authors(out["authors"], errors)
+    if "parents" in out:
+        out["parents"] = _clean_parents(out["parents"], errors)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _clean_authors(authors, errors: dict) -> list[dict]:
+    cleaned, seen = [], set()
+    for i, author in enumerate(authors or ()):
+        contributor, role = author.get("contributor"), author.get("role")
+        try:
+            share = Decimal(str(author.get("credit_share", 0) or 0)).quantize(CREDIT_QUANTUM)
+        except (InvalidOperation, ValueError):
+            share = None
+        if contributor is None or getattr(contributor, "pk", None) is None:
+            errors.setdefault("authors", []).append(f"Author {i + 1}: choose a contributor.")
+            continue
+        if role not in AuthorRole.values:
+            errors.setdefault("authors", []).append(f"Author {i + 1}: '{role}' is not an author role.")
+            continue
+        if share is None or not Decimal(0) <= share <= Decimal(1):
+            errors.setdefault("authors", []).append(f"Author {i + 1}: credit share must be between 0 and 1.")
+            continue
+        if (contributor.pk, role) in seen:
+            errors.setdefault("authors", []).append(f"Author {i + 1}: {contributor} is already listed as {role}.")
+            continue
+        seen.add((contributor.pk, role))
+        cleaned.append({"contributor": contributor, "role": role, "credit_share": share})
+    return cleaned
+
+
+def _clean_parents(parents, errors: dict) -> list[dict]:
+    cleaned, seen = [], set()
+    for i, link in enumerate(parents or ()):
+        parent, relation, version = link.get("artifact"), link.get("relation"), link.get("version")
+        if parent is None or getattr(parent, "pk", None) is None:
+            errors.setdefault("parents", []).append(f"Parent {i + 1}: choose an artifact.")
+        elif relation not in LineageRelation.values:
+            errors.setdefault("parents", []).append(f"Parent {i + 1}: '{relation}' is not a lineage relation.")
+        elif version is not None and version.artifact_id != parent.pk:
+            errors.setdefault("parents", []).append(f"Parent {i + 1}: that version belongs to another artifact.")
+        elif parent.pk in seen:
+            errors.setdefault("parents", []).append(f"Parent {i + 1}: {parent.slug} is listed twice.")
+        else:
+            seen.add(parent.pk)
+            cleaned.append({"artifact": parent, "relation": relation, "version": version})
+    return cleaned
+
+
+def ensure_credit_within_one(authors: list[dict]) -> None:
+    """Credit shares of an artifact's authors sum to at most 1."""
+    total = sum((a["credit_share"] for a in authors), Decimal(0))
+    if total > 1:
+        raise RuleViolation(
+            "Credit shares add up to more than 1.",
+            [Reason("authorship.credit_over_one", f"Credit shares sum to {total}; they may sum to at most 1.")],
+        )
+
+
+def _ensure_parents_visible(user, parents: list[dict]) -> None:
+    # An invisible restricted parent answers like a missing one (Rule 8).
+    for link in parents:
+        if not user.has_perm("catalogue.view_artifact", link["artifact"]):
+            raise ValidationError({"parents": [f"Unknown artifact '{link['artifact'].slug}'."]})
+
+
+# --- lineage ----------------------------------------------------------------------------
+
+
+def _lock_lineage() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINEAGE_LOCK_KEY])
+
+
+def _link(*, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None) -> Lineage:
+    """Insert one lineage link; caller holds the lineage lock inside its transaction."""
+    if would_create_cycle(child_id=child.pk, parent_id=parent.pk):
+        raise RuleViolation(
+            "That link would make the lineage circular.",
+            [Reason("lineage.cycle", f"'{parent.slug}' already derives from '{child.slug}' (or is it).")],
+        )
+    if Lineage.objects.filter(child=child, parent=parent).exists():
+        raise RuleViolation(
+            "These artifacts are already linked.",
+            [Reason("lineage.duplicate", f"'{child.slug}' is already linked to '{parent.slug}'.")],
+        )
+    return Lineage.objects.create(child=child, parent=parent, relation=relation, parent_version=parent_version)
+
+
+def _lineage_changes(links: list[Lineage]) -> list[dict]:
+    return [{"parent": link.parent.slug, "relation": link.relation, "version": link.parent_version_id} for link in links]
+
+
+# --- artifacts --------------------------------------------------------------------------
+
+
+def artifact_register(
+    *, acting_user, owner_team: Team, slug: str, title: str, kind: str, summary: str = "",
+    intent: str = "", constraints: str = "", constraint_tags=(), sensitivity: str = Sensitivity.INTERNAL,
+    customer_derived: bool = False, tags=(), channels=(), authors=(), parents=(), reason: str = "",
+) -> Artifact:
+    """Register a draft artifact with its authors and parents (contributors: own teams only)."""
+    fields = _clean_fields({
+        "owner_team": owner_team, "title": title, "kind": kind, "summary": summary, "intent": intent,
+        "constraints": constraints, "constraint_tags": list(constraint_tags), "sensitivity": sensitivity,
+        "customer_derived": customer_derived, "tags": list(tags), "channels": list(channels),
+        "authors": list(authors), "parents": list(parents),
+    })
+    slug = (slug or "").strip().lower()
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ValidationError({"slug": ["Use letters, numbers, hyphens or underscores."]}) from None
+    if len(slug) > 120:
+        raise ValidationError({"slug": ["At most 120 characters."]})
+    if not can_register_for_team(acting_user, owner_team):
+        raise PermissionDenied("You may register artifacts only for your own teams.")
+    authors_, parents_ = fields.pop("authors"), fields.pop("parents")
+    ensure_credit_within_one(authors_)
+    _ensure_parents_visible(acting_user, parents_)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact registered"):
+        if Artifact.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": ["An artifact with this slug already exists."]})
+        artifact = Artifact.objects.create(slug=slug, created_by=_user_or_none(acting_user), **fields)
+        Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors_])
+        links = []
+        if parents_:
+            _lock_lineage()
+            links = [
+                _link(child=artifact, parent=p["artifact"], relation=p["relation"], parent_version=p["version"])
+                for p in parents_
+            ]
+        audit_event(
+            actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
+            changes={
+                **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
+                "authors": [None, _author_changes(authors_)],
+                "parents": [None, _lineage_changes(links)],
+            },
+        )
+    return artifact
+
+
+def _user_or_none(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _author_key(contributor_id, role, share) -> tuple:
+    return (contributor_id, role, Decimal(share).quantize(CREDIT_QUANTUM))
+
+
+def _author_changes(authors: list[dict]) -> list[dict]:
+    return [
+        {"contributor": a["contributor"].pk, "role": a["role"], "credit_share": str(a["credit_share"])}
+        for a in authors
+    ]
+
+
+def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fields) -> Artifact:
+    """Change an artifact's fields; `authors`, `parents` and `tags` replace the sets.
+
+    Locks the row, refuses archived artifacts, returns early when nothing changes.
+    """
+    unknown = set(fields) - set(SCALAR_FIELDS) - set(SET_FIELDS)
+    if unknown:
+        raise TypeError(f"artifact_update() got unexpected fields {sorted(unknown)}")
+    fields = _clean_fields(fields)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact changed"):
+        locked = Artifact.objects.select_for_update().select_related("owner_team").get(pk=artifact.pk)
+        if not acting_user.has_perm("catalogue.change_artifact", locked):
+            raise PermissionDenied("You may edit only your teams' artifacts.")
+        ensure_not_archived(locked)
+        new_team = fields.get("owner_team")
+        if new_team is not None and new_team.pk != locked.owner_team_id and not can_register_for_team(acting_user, new_team):
+            raise PermissionDenied("You may move artifacts only to your own teams.")
+        authors_, parents_ = fields.pop("authors", None), fields.pop("parents", None)
+        changes = diff(locked, fields)
+        if authors_ is not None:
+            changes.update(_replace_authors(locked, authors_))
+        if parents_ is not None:
+            _ensure_parents_visible(acting_user, parents_)
+            changes.update(_replace_parents(acting_user, locked, parents_))
+        scalar = [name for name in changes if name in SCALAR_FIELDS]
+        if not changes:
+            return locked
+        for name in scalar:
+            setattr(locked, name, fields[name])
+        locked.save(update_fields=[*scalar, "updated_at"])
+        audit_event(actor=acting_user, action="artifact.updated", obj=locked, reason=reason, changes=changes)
+    return locked
+
+
+def _replace_authors(artifact: Artifact, authors: list[dict]) -> dict:
+    current = list(artifact.authorships.select_related("contributor"))
+    old = sorted(_author_key(a.contributor_id, a.role, a.credit_share) for a in current)
+    new = sorted(_author_key(a["contributor"].pk, a["role"], a["credit_share"]) for a in authors)
+    if old == new:
+        return {}
+    ensure_credit_within_one(authors)
+    artifact.authorships.all().delete()
+    Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors])
+    before = [{"contributor": a.contributor_id, "role": a.role, "credit_share": str(a.credit_share)} for a in current]
+    return {"authors": [before, _author_changes(authors)]}
+
+
+def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
+    current = list(artifact.parent_links.select_related("parent", "parent_version"))
+    # Links to parents this user cannot see are neither shown to them nor removed by them.
+    visible = [link for link in current if user.has_perm("catalogue.view_artifact", link.parent)]
+    wanted = {(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)): p for p in parents}
+    have = {(link.parent_id, link.relation, link.parent_version_id): link for link in visible}
+    if set(wanted) == set(have):
+        return {}
+    _lock_lineage()
+    removed = [link for key, link in have.items() if key not in wanted]
+    Lineage.objects.filter(pk__in=[link.pk for link in removed]).delete()
+    added = [
+        _link(child=artifact, parent=p["artifact"], relation=p["relation"], parent_version=p["version"])
+        for key, p in wanted.items() if key not in have
+    ]
+    kept = [link for key, link in have.items() if key in wanted]
+    return {"parents": [_lineage_changes(visible), _lineage_changes(kept + added)]}
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+def _clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    version, changelog, uri = (version or "").strip(), (changelog or "").strip(), (uri or "").strip()
+    if not version:
+        errors["version"] = ["A version string is required."]
+    elif len(version) > 40:
+        errors["version"] = ["At most 40 characters."]
+    if uri:
+        try:
+            URLValidator()(uri)
+        except ValidationError:
+            errors["uri"] = ["Enter a valid URL."]
+    if errors:
+        raise ValidationError(errors)
+    return version, changelog, uri
+
+
+def version_create(*, acting_user, artifact: Artifact, version: str, changelog: str = "", uri: str = "", reason: str = "") -> Version:
+    """Add a version and make it the artifact's current version (artifact row locked)."""
+    version, changelog, uri = _clean_version(version, changelog, uri)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or f"version {version} added"):
+        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        if not acting_user.has_perm("catalogue.change_artifact", locked):
+            raise PermissionDenied("You may add versions only to your teams' artifacts.")
+        ensure_not_archived(locked)
+        if locked.versions.filter(version=version).exists():
+            raise ValidationError({"version": [f"Version {version} already exists."]})
+        new = Version.objects.create(
+            artifact=locked, version=version, changelog=changelog, uri=uri, created_by=_user_or_none(acting_user)
+        )
+        locked.current_version = new
+        locked.save(update_fields=["current_version", "updated_at"])
+        audit_event(
+            actor=acting_user, action="version.created", obj=new, artifact=locked, reason=reason,
+            changes={"version": [None, version], "uri": [None, uri]},
+        )
+    artifact.current_version = new
+    return new
+
+
+def version_update(*, acting_user, version: Version, reason: str = "", **fields) -> Version:
+    """Edit an unpublished version's changelog or URI; published versions are immutable."""
+    unknown = set(fields) - {"version", "changelog", "uri"}
+    if unknown:
+        raise TypeError(f"version_update() got unexpected fields {sorted(unknown)}")
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "version changed"):
+        locked = Version.objects.select_for_update().select_related("artifact").get(pk=version.pk)
+        if not acting_user.has_perm("catalogue.change_artifact", locked.artifact):
+            raise PermissionDenied("You may edit only your teams' artifacts.")
+        ensure_not_archived(locked.artifact)
+        if locked.published_at is not None:
+            raise RuleViolation(
+                "Published versions cannot change.",
+                [Reason("version.published_immutable", f"Version {locked.version} is published; add a new version.")],
+            )
+        merged = {"version": locked.version, "changelog": locked.changelog, "uri": locked.uri, **fields}
+        cleaned = dict(zip(("version", "changelog", "uri"), _clean_version(**merged), strict=True))
+        changes = diff(locked, cleaned)
+        if not changes:
+            return locked
+        if "version" in changes and locked.artifact.versions.filter(version=cleaned["version"]).exists():
+            raise ValidationError({"version": [f"Version {cleaned['version']} already exists."]})
+        for name in changes:
+            setattr(locked, name, cleaned[name])
+        locked.save(update_fields=list(changes))
+        audit_event(actor=acting_user, action="version.updated", obj=locked, artifact=locked.artifact, reason=reason, changes=changes)
+    return locked
+
+
+# --- single lineage links -----------------------------------------------------------------
+
+
+def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None = None, reason: str = "") -> Lineage:
+    """Link child <relation> parent; refuses cycles even under concurrent writers (advisory lock)."""
+    errors: dict[str, list[str]] = {}
+    links = _clean_parents([{"artifact": parent, "relation": relation, "version": parent_version}], errors)
+    if errors:
+        raise ValidationError(errors)
+    if not acting_user.has_perm("catalogue.change_artifact", child):
+        raise PermissionDenied("You may change lineage only of your teams' artifacts.")
+    _ensure_parents_visible(acting_user, links)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "lineage added"):
+        locked = Artifact.objects.select_for_update().get(pk=child.pk)
+        ensure_not_archived(locked)
+        _lock_lineage()
+        link = _link(child=locked, parent=parent, relation=relation, parent_version=parent_version)
+        audit_event(
+            actor=acting_user, action="lineage.added", obj=link, artifact=locked, reason=reason,
+            changes={"parent": [None, parent.slug], "relation": [None, relation]},
+        )
+    return link
+
+
+def lineage_remove(*, acting_user, child: Artifact, parent: Artifact, reason: str = "") -> None:
+    """Remove the link child -> parent; no-op when there is none."""
+    if not acting_user.has_perm("catalogue.change_artifact", child):
+        raise PermissionDenied("You may change lineage only of your teams' artifacts.")
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "lineage removed"):
+        locked = Artifact.objects.select_for_update().get(pk=child.pk)
+        ensure_not_archived(locked)
+        link = Lineage.objects.filter(child=locked, parent=parent).first()
+        if link is None:
+            return
+        audit_event(
+            actor=acting_user, action="lineage.removed", obj=link, artifact=locked, reason=reason,
+            changes={"parent": [parent.slug, None], "relation": [link.relation, None]},
+        )
+        link.delete()
