@@ -1,0 +1,135 @@
+"""Deprecate, archive, restore and the resemblance check: thin adapters over the services."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Artifact
+from ..querysets import visible_artifacts
+from ..resemblance import resembling_archived_data
+from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
+
+
+def _visible_artifact(user, slug: str) -> Artifact:
+    artifact = visible_artifacts(user).select_related("superseded_by", "retired_by").filter(slug=slug).first()
+    if artifact is None:
+        raise Http404
+    return artifact
+
+
+class RetirementStatusSerializer(serializers.ModelSerializer):
+    superseded_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    retired_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Artifact
+        fields = [
+            "slug", "status", "retirement_rationale", "lessons_learned", "superseded_by",
+            "sunset_on", "retired_at", "retired_by", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DeprecateSerializer(serializers.Serializer):
+    rationale = serializers.CharField(trim_whitespace=True)
+    lessons_learned = serializers.CharField(required=False, allow_blank=True, default="")
+    superseded_by = serializers.SlugField(required=False, allow_null=True, allow_blank=True, default=None)
+    sunset_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_superseded_by(self, value):
+        if not value:
+            return None
+        successor = visible_artifacts(self.context["request"].user).filter(slug=value).first()
+        if successor is None:
+            raise serializers.ValidationError(f"No artifact '{value}'.")
+        return successor
+
+
+class ArchiveSerializer(serializers.Serializer):
+    rationale = serializers.CharField(trim_whitespace=True)
+    lessons_learned = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RestoreSerializer(serializers.Serializer):
+    reason = serializers.CharField(trim_whitespace=True)
+
+
+class ResemblanceRequestSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    intent = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResemblanceMatchSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    retirement_rationale = serializers.CharField()
+    lessons_learned = serializers.CharField()
+    superseded_by = serializers.CharField(allow_null=True)
+    retired_at = serializers.DateTimeField(allow_null=True)
+    resemblance = serializers.FloatField()
+
+
+class ResemblanceResponseSerializer(serializers.Serializer):
+    matches = ResemblanceMatchSerializer(many=True)
+
+
+class _TransitionView(APIView):
+    request_serializer: type[serializers.Serializer]
+
+    def post(self, request, slug: str):
+        artifact = _visible_artifact(request.user, slug)
+        data = self.request_serializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        artifact = self.perform(request.user, artifact, data.validated_data)
+        artifact = _visible_artifact(request.user, slug)
+        return Response(RetirementStatusSerializer(artifact).data)
+
+
+class ArtifactDeprecateView(_TransitionView):
+    request_serializer = DeprecateSerializer
+
+    @extend_schema(request=DeprecateSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_deprecate")
+    def post(self, request, slug: str):
+        return super().post(request, slug)
+
+    def perform(self, user, artifact, data):
+        return artifact_deprecate(acting_user=user, artifact=artifact, **data)
+
+
+class ArtifactArchiveView(_TransitionView):
+    request_serializer = ArchiveSerializer
+
+    @extend_schema(request=ArchiveSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_archive")
+    def post(self, request, slug: str):
+        return super().post(request, slug)
+
+    def perform(self, user, artifact, data):
+        return artifact_archive(acting_user=user, artifact=artifact, **data)
+
+
+class ArtifactRestoreView(_TransitionView):
+    request_serializer = RestoreSerializer
+
+    @extend_schema(request=RestoreSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_restore")
+    def post(self, request, slug: str):
+        return super().post(request, slug)
+
+    def perform(self, user, artifact, data):
+        return artifact_restore(acting_user=user, artifact=artifact, reason=data["reason"])
+
+
+class ResemblanceView(APIView):
+    """Check a draft's title, summary and intent against retired artifacts before saving."""
+
+    @extend_schema(
+        request=ResemblanceRequestSerializer, responses=ResemblanceResponseSerializer,
+        operation_id="artifacts_resemblance",
+    )
+    def post(self, request):
+        data = ResemblanceRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"matches": resembling_archived_data(user=request.user, **data.validated_data)})
