@@ -10,7 +10,7 @@ GOOD_SECRET = "q7Vf9-LmZ2pX4sR8tY1uW3eN6bK0cJ5hG-aD!oP@iU#yT$rE%wQ^zXcVbNm"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
