@@ -7,3 +7,6 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects Celery origin hooks
+        from .legal_gates import install as install_legal_gates
+
+        install_legal_gates()  # legal publish gates (Rule 1) and the review-opening submit hook

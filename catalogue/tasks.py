@@ -110,3 +110,23 @@ def rollup_outcome(outcome_id: int) -> bool:
     from .services.rollups import rollup_apply_outcome
 
     return rollup_apply_outcome(outcome_id)
+
+
+@shared_task(acks_late=True)
+def notify_consent_impact(consent_id: int) -> int:
+    """Tell owner teams and reusing teams about a withdrawn/expired consent; dedupe keys make it idempotent."""
+    from .origin import origin
+    from .services.consent import impact_notify
+
+    with origin(kind="task", task="notify_consent_impact"):
+        return impact_notify(consent_id=consent_id)
+
+
+@shared_task(acks_late=True)
+def sweep_consent_expiry() -> dict:
+    """Daily: expire consents past their date (same effect as withdrawal), warn owners 30 days ahead."""
+    from .origin import origin
+    from .services.consent import consent_expiry_sweep
+
+    with origin(kind="task", task="sweep_consent_expiry"):
+        return consent_expiry_sweep()

@@ -184,4 +184,5 @@ def set_forms() -> list[SetForm]:
 
 
 # Registration happens on import; keep this order (lifecycle, policy, then legal).
-from . import lifecycle, policy  # noqa: E402,F401
+# legal: review, IP chain and consent parts (orders 30-50).
+from . import legal, lifecycle, policy  # noqa: E402,F401

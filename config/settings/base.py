@@ -227,6 +227,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "archive-sunset-artifacts": {"task": "catalogue.tasks.archive_sunset_artifacts", "schedule": 24 * 3600.0},
     "flag-stale-artifacts": {"task": "catalogue.tasks.flag_stale_artifacts", "schedule": 24 * 3600.0},
     "send-daily-digests": {"task": "catalogue.tasks.send_daily_digests", "schedule": 24 * 3600.0},
+    "sweep-consent-expiry": {"task": "catalogue.tasks.sweep_consent_expiry", "schedule": 24 * 3600.0},
 }
 
 # Console mail by default; real SMTP by setting EMAIL_BACKEND and the EMAIL_* options.

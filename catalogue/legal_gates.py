@@ -1,0 +1,90 @@
+"""Publish gates of the legal sub-domain (Rule 1), one per concern, appended to PUBLISH_GATES.
+
+They apply to customer-derived and restricted artifacts only. The data all three need is
+loaded once per PublishContext (`ctx.extra["legal"]`, three queries), never per row.
+"""
+
+from django.utils import timezone
+
+from .models import ConsentRecord, Contributor, IPAssignment, Review
+from .models.choices import ContributorKind, IPStatus, ReviewKind
+from .rules import PUBLISH_GATES, PublishContext, Reason
+from .selectors.legal import TITLE_KINDS, approved_review_of, consent_problem, needs_legal_clearance
+
+
+def _legal(ctx: PublishContext) -> dict:
+    if "legal" not in ctx.extra:
+        artifact = ctx.artifact
+        contributor_ids = {a.contributor_id for a in ctx.authorships}
+        ctx.extra["legal"] = {
+            "reviews": list(Review.objects.filter(artifact=artifact, kind=ReviewKind.CONSENT_IP)),
+            "consents": list(ConsentRecord.objects.filter(coverage__artifact=artifact).order_by("id")),
+            "signed": set(
+                IPAssignment.objects.filter(
+                    artifact=artifact, status=IPStatus.SIGNED, kind__in=TITLE_KINDS
+                ).values_list("assignor_id", flat=True)
+            ),
+            "outsiders": list(
+                Contributor.objects.filter(pk__in=contributor_ids)
+                .exclude(kind=ContributorKind.EMPLOYEE).order_by("id")
+            ),
+        }
+    return ctx.extra["legal"]
+
+
+def gate_consent_ip_review(ctx: PublishContext) -> list[Reason]:
+    if not needs_legal_clearance(ctx.artifact):
+        return []
+    version_id = getattr(ctx.version, "pk", None)
+    if approved_review_of(_legal(ctx)["reviews"], version_id=version_id) is None:
+        label = f"version {ctx.version.version}" if ctx.version is not None else "this artifact"
+        return [Reason(
+            "publish.consent_ip_review_missing",
+            f"Customer-derived and restricted artifacts need an approved, current consent and IP "
+            f"review of {label}.",
+        )]
+    return []
+
+
+def gate_consents(ctx: PublishContext) -> list[Reason]:
+    if not needs_legal_clearance(ctx.artifact):
+        return []
+    consents = _legal(ctx)["consents"]
+    now = timezone.now()
+    ended = [(c, consent_problem(c, now)) for c in consents]
+    ended = [(c, code) for c, code in ended if code]
+    if ctx.artifact.customer_derived and not consents:
+        return [Reason("publish.consent_missing", "No consent record covers this customer-derived artifact.")]
+    if ended:
+        listed = ", ".join(f"consent {c.pk} ({code.split('.', 1)[1]})" for c, code in ended)
+        return [Reason("publish.consent_missing", f"Covering consents are not in force: {listed}.")]
+    return []
+
+
+def gate_ip_assignments(ctx: PublishContext) -> list[Reason]:
+    if not needs_legal_clearance(ctx.artifact):
+        return []
+    data = _legal(ctx)
+    missing = [c for c in data["outsiders"] if c.pk not in data["signed"]]
+    if missing:
+        names = ", ".join(f"{c.pseudonym} ({c.kind})" for c in missing)
+        return [Reason(
+            "publish.ip_assignment_missing",
+            f"No signed IP assignment or licence from: {names}.",
+        )]
+    return []
+
+
+LEGAL_GATES = [gate_consent_ip_review, gate_consents, gate_ip_assignments]
+
+
+def install() -> None:
+    """Append the gates and the submit hook once (idempotent; called from the app config)."""
+    from .services.lifecycle import SUBMIT_HOOKS
+    from .services.reviews import open_required_reviews
+
+    for gate in LEGAL_GATES:
+        if gate not in PUBLISH_GATES:
+            PUBLISH_GATES.append(gate)
+    if open_required_reviews not in SUBMIT_HOOKS:
+        SUBMIT_HOOKS.append(open_required_reviews)

@@ -1,0 +1,275 @@
+"""Reads of the legal sub-domain shared by the web workspace, the API and the rights check.
+
+Consent "in force" is defined once here (`consent_problem`); the rights check, the publish
+gates, eligibility and the workspace all ask it.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ..models import (
+    Artifact,
+    Authorship,
+    ConsentCoverage,
+    ConsentRecord,
+    Contributor,
+    IPAssignment,
+    Reuse,
+    Review,
+    WithdrawalImpact,
+)
+from ..models.choices import (
+    ConsentStatus,
+    ContributorKind,
+    IPKind,
+    IPStatus,
+    ReviewKind,
+    ReviewStatus,
+    Sensitivity,
+)
+from ..permissions import is_admin, is_legal, team_roles
+from ..querysets import visible_artifacts
+
+EXPIRY_WARNING_DAYS = 30
+# Kinds that transfer or license a non-employee's rights (employee_work is for staff only).
+TITLE_KINDS = (IPKind.ASSIGNMENT, IPKind.EXCLUSIVE_LICENCE, IPKind.NON_EXCLUSIVE_LICENCE)
+
+
+def needs_legal_clearance(artifact) -> bool:
+    """Rule 1/3: customer-derived and restricted artifacts need review, consent and IP."""
+    return bool(artifact.customer_derived) or artifact.sensitivity == Sensitivity.RESTRICTED
+
+
+# --- consent state ------------------------------------------------------------------------
+
+
+def consent_problem(consent: ConsentRecord, at: dt.datetime | None = None) -> str | None:
+    """None when the consent is in force at `at`, else the stable reason code why not."""
+    at = at or timezone.now()
+    if consent.status != ConsentStatus.GIVEN:
+        changed = consent.status_changed_at
+        # A check "as of" a moment before the withdrawal still sees the consent in force.
+        if changed is None or changed <= at:
+            return f"consent.{consent.status}"
+    if consent.expires_at is not None and consent.expires_at <= at:
+        return "consent.expired"
+    if consent.obtained_at and consent.obtained_at > at:
+        return "consent.not_yet_given"
+    return None
+
+
+def in_force_q(at: dt.datetime | None = None, prefix: str = "") -> Q:
+    """The set form of `consent_problem(...) is None` (for querysets)."""
+    at = at or timezone.now()
+    p = prefix
+    return (
+        (Q(**{f"{p}status": ConsentStatus.GIVEN}) | Q(**{f"{p}status_changed_at__gt": at}))
+        & (Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": at}))
+        & Q(**{f"{p}obtained_at__lte": at})
+    )
+
+
+def lineage_coverage(artifact_id: int, ancestor_ids: Iterable[int]) -> list[ConsentCoverage]:
+    """Coverage rows (consent loaded) of the artifact and its customer-derived ancestors: one query."""
+    ancestor_ids = list(ancestor_ids)
+    return list(
+        ConsentCoverage.objects.filter(
+            Q(artifact_id=artifact_id)
+            | Q(artifact_id__in=ancestor_ids, artifact__customer_derived=True)
+        )
+        .select_related("consent", "artifact")
+        .order_by("artifact_id", "consent_id")
+    )
+
+
+_WALK_WITH_ROOT = """
+WITH RECURSIVE walk(id, root, depth) AS (
+    SELECT r, r, 0 FROM unnest(%s::bigint[]) AS r
+  UNION
+    SELECT l.child_id, w.root, w.depth + 1
+    FROM catalogue_lineage l JOIN walk w ON l.parent_id = w.id
+    WHERE w.depth < %s
+)
+SELECT DISTINCT ON (id) id, root, depth FROM walk WHERE depth > 0 ORDER BY id, depth, root
+"""
+
+
+def descendants_with_roots(root_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """{descendant id: (nearest root it derives from, hops)} in one recursive query."""
+    ids = list(root_ids)
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_WALK_WITH_ROOT, [ids, 10_000])
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def live_reuse_counts(artifact_ids: Iterable[int]) -> dict[int, int]:
+    rows = (
+        Reuse.objects.filter(artifact_id__in=list(artifact_ids), ended_on__isnull=True)
+        .values("artifact_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["artifact_id"]: r["n"] for r in rows}
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def consent_list(*, view: str = "", at: dt.datetime | None = None) -> QuerySet[ConsentRecord]:
+    """Consents for legal, newest first; `view` = expiring (within 30 days) or withdrawn."""
+    at = at or timezone.now()
+    qs = ConsentRecord.objects.select_related("contributor").prefetch_related(
+        Prefetch("artifacts", queryset=Artifact.objects.only("id", "slug", "title").order_by("slug"))
+    )
+    if view == "expiring":
+        qs = qs.filter(
+            status=ConsentStatus.GIVEN, expires_at__gt=at,
+            expires_at__lte=at + dt.timedelta(days=EXPIRY_WARNING_DAYS),
+        ).order_by("expires_at", "id")
+    elif view == "withdrawn":
+        qs = qs.exclude(status=ConsentStatus.GIVEN).order_by("-status_changed_at", "-id")
+    return qs
+
+
+def reviews_visible_to(user) -> QuerySet[Review]:
+    """Legal and admins see every review; contributors their teams' (restricted rules apply)."""
+    qs = Review.objects.select_related("artifact", "artifact__owner_team", "version", "requested_by")
+    if is_admin(user) or is_legal(user):
+        return qs
+    teams = list(team_roles(user))
+    return qs.filter(artifact__in=visible_artifacts(user), artifact__owner_team_id__in=teams)
+
+
+def review_queue(*, kind: str = "", risk: str = "", status: str = ReviewStatus.OPEN) -> QuerySet[Review]:
+    """The legal queue, oldest first, annotated with approvals so far."""
+    qs = (
+        Review.objects.select_related("artifact", "artifact__owner_team", "version", "requested_by")
+        .annotate(approvals=Count("decisions", filter=Q(decisions__decision="approve")))
+        .order_by("created_at", "id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if risk == "restricted":
+        qs = qs.filter(artifact__sensitivity=Sensitivity.RESTRICTED)
+    elif risk == "model_training":
+        qs = qs.filter(purposes__contains=["model_training"])
+    elif risk == "customer_derived":
+        qs = qs.filter(artifact__customer_derived=True)
+    return qs
+
+
+def review_risks(review: Review) -> list[str]:
+    risks = []
+    if review.artifact.sensitivity == Sensitivity.RESTRICTED:
+        risks.append("restricted")
+    if "model_training" in (review.purposes or []):
+        risks.append("model_training")
+    if review.artifact.customer_derived:
+        risks.append("customer_derived")
+    return risks
+
+
+def ip_list() -> QuerySet[IPAssignment]:
+    return IPAssignment.objects.select_related("artifact", "assignor")
+
+
+def missing_assignors(artifact_ids: Iterable[int]) -> dict[int, list[Contributor]]:
+    """{artifact id: non-employee contributors without a signed assignment/licence}: 2 queries."""
+    ids = list(artifact_ids)
+    signed = set(
+        IPAssignment.objects.filter(
+            artifact_id__in=ids, status=IPStatus.SIGNED, kind__in=TITLE_KINDS
+        ).values_list("artifact_id", "assignor_id")
+    )
+    missing: dict[int, list[Contributor]] = {}
+    authorships = (
+        Authorship.objects.filter(artifact_id__in=ids)
+        .exclude(contributor__kind=ContributorKind.EMPLOYEE)
+        .select_related("contributor")
+        .order_by("artifact_id", "id")
+    )
+    for a in authorships:
+        if (a.artifact_id, a.contributor_id) in signed:
+            continue
+        bucket = missing.setdefault(a.artifact_id, [])
+        if a.contributor not in bucket:
+            bucket.append(a.contributor)
+    return missing
+
+
+def ip_gaps() -> QuerySet[Artifact]:
+    """Customer-derived artifacts with a non-employee author lacking a signed assignment/licence."""
+    signed = IPAssignment.objects.filter(
+        artifact_id=OuterRef("artifact_id"), assignor_id=OuterRef("contributor_id"),
+        status=IPStatus.SIGNED, kind__in=TITLE_KINDS,
+    )
+    gap_authorships = (
+        Authorship.objects.filter(artifact_id=OuterRef("pk"))
+        .exclude(contributor__kind=ContributorKind.EMPLOYEE)
+        .annotate(has_signed=Exists(signed))
+        .filter(has_signed=False)
+    )
+    return (
+        Artifact.objects.filter(customer_derived=True)
+        .filter(Exists(gap_authorships))
+        .select_related("owner_team")
+        .order_by("slug")
+    )
+
+
+def impacts_for_consent(consent: ConsentRecord) -> QuerySet[WithdrawalImpact]:
+    return (
+        WithdrawalImpact.objects.filter(consent=consent)
+        .select_related("artifact", "artifact__owner_team", "via", "resolved_by")
+        .order_by("artifact__slug")
+    )
+
+
+def artifact_consents(artifact: Artifact) -> list[ConsentRecord]:
+    return list(
+        ConsentRecord.objects.filter(coverage__artifact=artifact)
+        .select_related("contributor")
+        .order_by("-obtained_at", "-id")
+    )
+
+
+def artifact_reviews(artifact: Artifact) -> list[Review]:
+    return list(
+        Review.objects.filter(artifact=artifact)
+        .select_related("version", "requested_by")
+        .prefetch_related("decisions__reviewer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def artifact_ip(artifact: Artifact) -> list[IPAssignment]:
+    return list(
+        IPAssignment.objects.filter(artifact=artifact).select_related("assignor").order_by("-id")
+    )
+
+
+def approved_review_of(
+    reviews: Iterable[Review], *, kind: str = ReviewKind.CONSENT_IP, version_id: int | None = None,
+    on: dt.date | None = None,
+) -> Review | None:
+    """The newest approved, not yet expired review of that kind (and version, when given)."""
+    on = on or timezone.localdate()
+    best = None
+    for r in reviews:
+        if r.kind != kind or r.status != ReviewStatus.APPROVED:
+            continue
+        if version_id is not None and r.version_id != version_id:
+            continue
+        if r.valid_until is not None and r.valid_until < on:
+            continue
+        if best is None or (r.decided_at or r.created_at) > (best.decided_at or best.created_at):
+            best = r
+    return best

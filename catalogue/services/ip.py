@@ -1,0 +1,81 @@
+"""IP assignments: the chain of title of an artifact (legal and admins only)."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from ..models import Artifact, Contributor, IPAssignment
+from ..models.choices import IPKind, IPStatus
+from ..rules import Reason, RuleViolation
+from .audit import audit_context, audit_event, diff
+
+EDITABLE = ("assignee", "kind", "signed_on", "scope", "jurisdiction", "status")
+
+
+def _ensure_manager(user) -> None:
+    if not user.has_perm("catalogue.manage_consent"):
+        raise PermissionDenied("Only legal and admins manage IP assignments.")
+
+
+def _validate(values: dict) -> None:
+    errors = {}
+    if "kind" in values and values["kind"] not in IPKind.values:
+        errors["kind"] = [f"Unknown kind '{values['kind']}'."]
+    if "status" in values and values["status"] not in IPStatus.values:
+        errors["status"] = [f"Unknown status '{values['status']}'."]
+    if values.get("status") == IPStatus.SIGNED and not values.get("signed_on"):
+        errors["signed_on"] = ["A signed assignment needs its signing date."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def ip_assignment_create(
+    *, acting_user, artifact: Artifact, assignor: Contributor, kind: str,
+    assignee: str = "The Bank", signed_on: dt.date | None = None, status: str = IPStatus.DRAFT,
+    scope: str = "", jurisdiction: str = "", document=None,
+) -> IPAssignment:
+    """Record an assignment or licence from a contributor for one artifact."""
+    _ensure_manager(acting_user)
+    values = {"kind": kind, "assignee": assignee or "The Bank", "signed_on": signed_on,
+              "status": status, "scope": scope, "jurisdiction": jurisdiction.upper()}
+    _validate(values)
+    with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment recorded"):
+        assignment = IPAssignment.objects.create(artifact=artifact, assignor=assignor, **values)
+        if document is not None:
+            assignment.document.save(f"ip-{assignment.pk}-{document.name}"[-120:], document, save=True)
+        audit_event(
+            actor=acting_user, action="ip_assignment.recorded", obj=assignment, artifact=artifact,
+            changes={k: [None, str(v) if v is not None else None] for k, v in values.items()},
+        )
+    return assignment
+
+
+def ip_assignment_update(*, acting_user, assignment: IPAssignment, **values) -> IPAssignment:
+    """Change an assignment (row locked); a revoked one is final."""
+    _ensure_manager(acting_user)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+    with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment changed"):
+        locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
+        if locked.status == IPStatus.REVOKED:
+            raise RuleViolation(
+                "A revoked assignment cannot be changed; record a new one.",
+                [Reason("ip.revoked", f"Assignment {locked.pk} is revoked.")],
+            )
+        if "jurisdiction" in values:
+            values["jurisdiction"] = (values["jurisdiction"] or "").upper()
+        merged = {"signed_on": locked.signed_on, "status": locked.status, **values}
+        _validate(merged)
+        changes = diff(locked, values)
+        if not changes:
+            return locked
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        audit_event(
+            actor=acting_user, action="ip_assignment.changed", obj=locked, artifact=locked.artifact,
+            changes=changes,
+        )
+    return locked

@@ -1,0 +1,62 @@
+"""Personal data: access records (Rule 7) and erasure requests.
+
+Erasure approach: `Contributor.legal_name` and `email` (and, on request, `external_ref`) are
+blanked in the live row and replaced by nothing but the stable pseudonym everywhere the product
+shows a contributor. The row-level history (pghistory event tables) and the audit hash chain
+are append-only by design, so the snapshots taken *before* the erasure still hold the old
+values; they stay readable only to whoever can read the database directly, never through the
+product. That is why the product minimises personal data in the first place: prefer
+`external_ref` (a pointer into the consent system of record) over names and emails, and the
+erasure audit event itself records which fields were erased, never their values.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from ..models import Contributor
+from .audit import audit_context, audit_event
+
+ERASED_NAME = ""
+PERSONAL_FIELDS = ("legal_name", "email")
+
+
+def record_access(*, actor, action: str, obj: models.Model, detail: str = "") -> None:
+    """One access record for viewing personal data or consent evidence (its own transaction)."""
+    from . import audit as audit_module
+
+    writer = getattr(audit_module, "audit_access", None)
+    with transaction.atomic():
+        if writer is not None:
+            writer(actor=actor, action=action, obj=obj, detail=detail)
+        else:
+            audit_event(actor=actor, action=action, obj=obj, reason=detail)
+
+
+def can_see_personal_data(user) -> bool:
+    return bool(user and user.has_perm("catalogue.view_personal_data"))
+
+
+def contributor_erase(
+    *, acting_user, contributor: Contributor, reason: str, erase_external_ref: bool = False
+) -> Contributor:
+    """Pseudonymise a contributor: blank the personal fields (row locked); idempotent."""
+    if not acting_user.has_perm("catalogue.manage_consent"):
+        raise PermissionDenied("Only legal and admins handle erasure requests.")
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "erasure request"):
+        locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
+        fields = [f for f in PERSONAL_FIELDS if getattr(locked, f)]
+        if erase_external_ref and locked.external_ref:
+            fields.append("external_ref")
+        if not fields and locked.erased_at is not None:
+            return locked
+        for field in fields:
+            setattr(locked, field, "")
+        locked.erased_at = timezone.now()
+        locked.save(update_fields=[*fields, "erased_at", "updated_at"])
+        # Only the names of the erased fields: the audit trail must not re-copy the values.
+        audit_event(
+            actor=acting_user, action="contributor.erased", obj=locked, reason=reason,
+            changes={f: ["<erased>", ""] for f in fields},
+        )
+    return locked
