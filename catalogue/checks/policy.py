@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .. import odrl
 from ..models.choices import Action, Channel, Purpose
+from ..odrl.vocab import short
 from ..rules import Reason
 from . import (
     ARTIFACT_PREFIX,
@@ -104,9 +105,8 @@ def policy_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
 # -- set form -------------------------------------------------------------------------
 
 
-def _instants(policy: odrl.Policy) -> list[datetime]:
-    """Every instant where a dateTime constraint of the policy can change its answer."""
-    found: set[datetime] = set()
+def _constraints(policy: odrl.Policy) -> Iterator:
+    """Every atomic constraint of every rule, duty and consequence."""
 
     def walk(constraint) -> Iterator:
         if isinstance(constraint, odrl.LogicalConstraint):
@@ -123,15 +123,21 @@ def _instants(policy: odrl.Policy) -> list[datetime]:
 
     for rule in rules(policy.rules):
         for top in rule.constraints:
-            for c in walk(top):
-                for operand in c.right_operand:
-                    value = operand.value
-                    if isinstance(value, datetime):
-                        found.add(value if value.tzinfo else value.replace(tzinfo=UTC))
-                    elif isinstance(value, date):
-                        # dateTime against a date compares UTC calendar days.
-                        start = datetime.combine(value, time(0), UTC)
-                        found.update((start, start + timedelta(days=1)))
+            yield from walk(top)
+
+
+def _instants(policy: odrl.Policy) -> list[datetime]:
+    """Every instant where a dateTime constraint of the policy can change its answer."""
+    found: set[datetime] = set()
+    for c in _constraints(policy):
+        for operand in c.right_operand:
+            value = operand.value
+            if isinstance(value, datetime):
+                found.add(value if value.tzinfo else value.replace(tzinfo=UTC))
+            elif isinstance(value, date):
+                # dateTime against a date compares UTC calendar days.
+                start = datetime.combine(value, time(0), UTC)
+                found.update((start, start + timedelta(days=1)))
     return sorted(found)
 
 
@@ -156,15 +162,23 @@ def policy_grants(policy_row, artifact) -> list:
     named = sorted(set(_TEAM_IRI.findall(str(policy_row.odrl))))
     teams = [(slug, TEAM_PREFIX + slug) for slug in named] + [("", OTHER_TEAMS)]
     pieces = _segments(_instants(policy))
+    # A dimension no constraint mentions cannot change the answer: evaluate it once.
+    used = {short(c.left_operand) for c in _constraints(policy)}
+    purposes = Purpose.values if "purpose" in used else Purpose.values[:1]
+    channels = Channel.values if "deliveryChannel" in used else Channel.values[:1]
     rows = []
     for slug, iri in teams:
         for action in Action.values:
             merged: list[list] = []  # [lower, upper, lower_inc, upper_inc, pairs]
             for lower, upper, bounds, sample in pieces:
-                pairs = tuple(
-                    f"{p}:{c}" for p in Purpose.values for c in Channel.values
+                permitted = {
+                    (p, c) for p in purposes for c in channels
                     if _decide(policy, team_iri=iri, action=action, purpose=p, channel=c,
                                at=sample, artifact_slug=artifact.slug).permitted
+                }
+                pairs = tuple(
+                    f"{p}:{c}" for p in Purpose.values for c in Channel.values
+                    if (p if p in purposes else purposes[0], c if c in channels else channels[0]) in permitted
                 )
                 if merged and merged[-1][4] == pairs:
                     merged[-1][1], merged[-1][3] = upper, bounds[1] == "]"

@@ -1,0 +1,75 @@
+"""Reuse registration (Rule 4): the rights check runs in the same transaction as the insert."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from ..models import Artifact, Reuse, Version
+from ..models.choices import ReuseMode
+from ..permissions import can_act_for_team
+from ..rules import RuleViolation
+from .audit import audit_context, audit_event
+from .notifications import watch
+from .rights import rights_check, validate_codes
+
+logger = logging.getLogger(__name__)
+
+
+def reuse_record(
+    *, acting_user, artifact: Artifact, team, initiative: str, purpose: str, channel: str,
+    mode: str = ReuseMode.AS_IS, occurred_on: date, version: Version | None = None,
+) -> Reuse:
+    """Record that `team` reuses `artifact` (team contributors or admins).
+
+    Locks the artifact row, runs the rights check for `use` now, and saves nothing when it
+    denies (RuleViolation with every reason). The stored snapshot is the decision relied on.
+    """
+    errors = validate_codes(action="use", purpose=purpose, channel=channel)
+    if mode not in ReuseMode.values:
+        errors["mode"] = f"'{mode}' is not one of {', '.join(ReuseMode.values)}."
+    if not (initiative or "").strip():
+        errors["initiative"] = "Name the initiative that reuses it."
+    if version is not None and version.artifact_id != artifact.pk:
+        errors["version"] = "This version belongs to another artifact."
+    if errors:
+        raise ValidationError(errors)
+    if not can_act_for_team(acting_user, team):
+        raise PermissionDenied("Only the team's contributors or an admin may record its reuses.")
+    with transaction.atomic(), audit_context(actor=acting_user, reason=f"Reuse by {team.slug}"):
+        # The lock orders this against policy_set and lifecycle changes on the same artifact.
+        artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        decision = rights_check(
+            artifact=artifact, team=team, action="use", purpose=purpose, channel=channel,
+            acting_user=acting_user,
+        )
+        if not decision.permitted:
+            raise RuleViolation("Reuse refused", decision.reasons)
+        reuse = Reuse.objects.create(
+            artifact=artifact, version_id=version.pk if version else artifact.current_version_id, team=team,
+            initiative=initiative.strip(), purpose=purpose, channel=channel, mode=mode,
+            occurred_on=occurred_on, rights_decision=decision.as_dict(), recorded_by=acting_user,
+        )
+        audit_event(
+            actor=acting_user, action="reuse.recorded", obj=reuse, artifact=artifact,
+            changes={"team": team.slug, "purpose": purpose, "channel": channel, "mode": mode,
+                     "decision": decision.decision},
+        )
+        watch(user=acting_user, artifact=artifact, automatic=True)
+        transaction.on_commit(lambda: _queue_rollup(reuse.pk))
+    return reuse
+
+
+def _queue_rollup(reuse_id: int) -> None:
+    # The reuse-performance capability owns the rollup task; until it exists there is nothing to do.
+    try:
+        from ..tasks import rollup_reuse
+    except ImportError:
+        return
+    try:
+        rollup_reuse.delay(reuse_id)
+    except Exception:  # noqa: BLE001 - the periodic rollup sweep catches anything missed
+        logger.warning("could not queue the rollup of reuse %s", reuse_id)
