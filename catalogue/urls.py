@@ -2,10 +2,23 @@
 
 from django.urls import path
 
-from .views import home
+from .views import artifacts, catalogue, home
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # core catalogue (web)
+    path("artifacts/", catalogue.artifact_list_view, name="artifact_list"),
+    path("artifacts/new/", artifacts.artifact_create_view, name="artifact_create"),
+    path("artifacts/new/validate/", artifacts.artifact_validate_view, name="artifact_validate"),
+    path("lookup/contributors/", artifacts.contributor_lookup_view, name="contributor_lookup"),
+    path("lookup/artifacts/", artifacts.artifact_lookup_view, name="artifact_lookup"),
+    path("attachments/<int:pk>/download/", artifacts.attachment_download_view, name="attachment_download"),
+    path("artifacts/<slug:slug>/", artifacts.artifact_detail_view, name="artifact_detail"),
+    path("artifacts/<slug:slug>/edit/", artifacts.artifact_edit_view, name="artifact_edit"),
+    path("artifacts/<slug:slug>/edit/validate/", artifacts.artifact_validate_view, name="artifact_edit_validate"),
+    path("artifacts/<slug:slug>/versions/new/", artifacts.version_create_view, name="version_create"),
+    path("artifacts/<slug:slug>/submit/", artifacts.artifact_submit_view, name="artifact_submit"),
+    path("artifacts/<slug:slug>/publish/", artifacts.artifact_publish_view, name="artifact_publish"),
 ]

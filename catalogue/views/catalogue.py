@@ -1,0 +1,192 @@
+"""The catalogue page: search, facets, sort and keyset pagination (no COUNT, no OFFSET).
+
+With htmx the search form, facet and paging links swap `#results` in place; without
+JavaScript the same links load the whole page.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from ..permissions import is_admin, is_contributor, team_roles
+from ..selectors.artifacts import artifact_facets, artifact_list
+
+PAGE_SIZE = 20
+FILTER_PARAMS = ("kind", "status", "owner_team", "tag", "sensitivity", "customer_derived")
+# sort name -> (label, [(field, descending)]); `id` last makes every key unique.
+SORTS = {
+    "relevance": ("Relevance", [("rank", True), ("id", True)]),
+    "newest": ("Newest", [("created_at", True), ("id", True)]),
+    "title": ("Title A–Z", [("title", False), ("id", False)]),
+    "updated": ("Recently updated", [("updated_at", True), ("id", True)]),
+}
+DATETIME_KEYS = {"created_at", "updated_at"}
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _encode(values: list, *, backwards: bool) -> str:
+    raw = json.dumps({"v": values, "b": backwards}, default=str, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, keys: list[tuple[str, bool]]) -> tuple[list, bool] | None:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values, backwards = raw["v"], bool(raw["b"])
+        if len(values) != len(keys):
+            return None
+        decoded = []
+        for (field, _), value in zip(keys, values, strict=True):
+            if field in DATETIME_KEYS:
+                value = dt.datetime.fromisoformat(value)
+            elif field == "id":
+                value = int(value)
+            elif field == "rank":
+                value = float(value)
+            else:
+                value = str(value)
+            decoded.append(value)
+        return decoded, backwards
+    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+        return None  # a damaged cursor falls back to the first page
+
+
+def _after(keys: list[tuple[str, bool]], values: list, *, backwards: bool) -> Q:
+    """Rows strictly after `values` in the sort order (before it when going backwards)."""
+    condition = Q()
+    for i in reversed(range(len(keys))):
+        field, desc = keys[i]
+        op = "lt" if desc != backwards else "gt"
+        step = Q(**{f"{field}__{op}": values[i]})
+        if i < len(keys) - 1:
+            step |= Q(**{field: values[i]}) & condition
+        condition = step
+    return condition
+
+
+def keyset_page(qs: QuerySet, keys: list[tuple[str, bool]], cursor: str | None, size: int) -> Page:
+    """One page by keyset: a single query of size + 1 rows, whichever way it goes."""
+    decoded = _decode(cursor, keys) if cursor else None
+    backwards = bool(decoded and decoded[1])
+    order = [("-" if desc != backwards else "") + field for field, desc in keys]
+    if decoded:
+        qs = qs.filter(_after(keys, decoded[0], backwards=backwards))
+    rows = list(qs.order_by(*order)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+
+    def key_of(row) -> list:
+        return [
+            getattr(row, field).isoformat() if field in DATETIME_KEYS else getattr(row, field)
+            for field, _ in keys
+        ]
+
+    if not rows:
+        return Page([], None, None)
+    has_next = (more and not backwards) or (backwards and decoded is not None)
+    has_previous = (more and backwards) or (not backwards and decoded is not None)
+    return Page(
+        items=rows,
+        next_cursor=_encode(key_of(rows[-1]), backwards=False) if has_next else None,
+        previous_cursor=_encode(key_of(rows[0]), backwards=True) if has_previous else None,
+    )
+
+
+def _query(params: dict, **changes) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+FACET_TITLES = {
+    "kind": "Kind", "status": "Status", "owner_team": "Team", "tag": "Tag",
+    "sensitivity": "Sensitivity", "customer_derived": "Customer material",
+}
+
+
+def _facet_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _facet_groups(facets: dict, params: dict, link_params: dict) -> list[dict]:
+    """Facet links: choosing a value filters by it, choosing it again removes the filter."""
+    groups = []
+    for name, title in FACET_TITLES.items():
+        items = []
+        for entry in facets.get(name) or []:
+            value = _facet_value(entry["value"])
+            active = params.get(name) == value
+            items.append({
+                "value": value,
+                "label": entry.get("label") or value,
+                "count": entry["count"],
+                "active": active,
+                "url": _query(link_params, **{name: None if active else value, "cursor": None}),
+            })
+        if items:
+            groups.append({"name": name, "title": title, "items": items})
+    return groups
+
+
+def _filter_params(request) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for name in ("q", *FILTER_PARAMS):
+        value = (request.GET.get(name) or "").strip()
+        if value:
+            params[name] = value
+    return params
+
+
+@require_GET
+def artifact_list_view(request):
+    """The catalogue: every artifact the user may see, searchable and faceted."""
+    q = (request.GET.get("q") or "").strip()
+    sort = request.GET.get("sort") or ("relevance" if q else "newest")
+    if sort not in SORTS or (sort == "relevance" and not q):
+        sort = "relevance" if q else "newest"
+    query = _filter_params(request)
+    params = query.dict()
+    qs = artifact_list(user=request.user, params=query)
+    facets = artifact_facets(user=request.user, queryset=qs)
+    page = keyset_page(qs, SORTS[sort][1], request.GET.get("cursor"), PAGE_SIZE)
+    link_params = {**params, "sort": sort if sort != ("relevance" if q else "newest") else ""}
+    context = {
+        "q": q,
+        "sort": sort,
+        "sorts": [(key, label) for key, (label, _) in SORTS.items() if key != "relevance" or q],
+        "page": page,
+        "facet_groups": _facet_groups(facets, params, link_params),
+        "active_filters": [
+            {"name": k, "value": v, "url": _query(link_params, **{k: None, "cursor": None})}
+            for k, v in params.items() if k != "q"
+        ],
+        "filter_params": {k: v for k, v in params.items() if k != "q"},
+        "next_url": _query(link_params, cursor=page.next_cursor) if page.next_cursor else None,
+        "previous_url": _query(link_params, cursor=page.previous_cursor) if page.previous_cursor else None,
+        "clear_url": _query({"q": q} if q else {}),
+        "can_register": is_admin(request.user) or (is_contributor(request.user) and bool(team_roles(request.user))),
+    }
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    template = "catalogue/partials/artifact_results.html" if partial else "catalogue/artifact_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
