@@ -1,10 +1,12 @@
 """The audit writer every service uses: one business event plus pghistory context, same transaction."""
 
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pghistory
+import pghistory.runtime
 from django.db import models, transaction
 
 from ..models import Artifact, AuditEvent
@@ -20,13 +22,27 @@ def actor_label(user) -> str:
 @contextmanager
 def audit_context(*, actor, reason: str = "") -> Iterator[None]:
     """Attach actor, reason and origin to every row-level history event written inside."""
-    with pghistory.context(
-        actor_id=getattr(actor, "pk", None),
-        actor=actor_label(actor),
-        reason=reason,
-        origin=current_origin(),
-    ):
+    metadata = {
+        "actor_id": getattr(actor, "pk", None),
+        "actor": actor_label(actor),
+        "reason": reason,
+        "origin": current_origin(),
+    }
+    outer = getattr(pghistory.runtime._tracker, "value", None)
+    if outer is None:
+        with pghistory.context(**metadata):
+            yield
+        return
+    if outer.metadata == metadata:
         yield
+        return
+    # A nested service with its own actor/reason: pghistory would merge it into the outer
+    # context row, rewriting the outer rows' who/why. Give it a context row of its own instead.
+    pghistory.runtime._tracker.value = pghistory.runtime.Context(id=uuid.uuid4(), metadata=metadata)
+    try:
+        yield
+    finally:
+        pghistory.runtime._tracker.value = outer
 
 
 def audit_event(
@@ -55,6 +71,15 @@ def audit_event(
     )
     transaction.on_commit(_queue_seal)
     return event
+
+
+def audit_access(*, actor, action: str, obj: models.Model, detail: str = "") -> AuditEvent:
+    """Access log (Rule 7): record that `actor` viewed personal data or evidence of `obj`.
+
+    Opens its own transaction when called outside one (a read-only view, a file download).
+    """
+    with transaction.atomic(), audit_context(actor=actor, reason=detail or action):
+        return audit_event(actor=actor, action=action, obj=obj, reason=detail)
 
 
 def _queue_seal() -> None:

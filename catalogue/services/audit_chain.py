@@ -1,76 +1,118 @@
 """Tamper evidence: audit rows sealed into a SHA-256 hash chain (AuditSeal), and its verification.
 
-A row's hash covers every column (PostgreSQL's own JSON rendering of the row); each link's
-hash covers the previous link. Editing, deleting or inserting a sealed row, even by a
+A row's hash is computed by PostgreSQL over the row's JSONB rendering (for pghistory event
+tables together with the context row holding actor, reason and origin); each link's hash
+covers the previous link. Editing or deleting a sealed row or its context, even as a
 superuser with triggers disabled, breaks the chain at that row.
 """
 
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pghistory.models
 from django.apps import apps
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ..models import AuditEvent, AuditSeal
 
 GENESIS = "0" * 64
 SEAL_LOCK_KEY = 7_340_021  # pg_advisory_xact_lock key: one sealer at a time
 BATCH = 5000
+# Audit ids come from sequences, so a slow transaction can commit a lower id after a higher one
+# was sealed. Each run rescans this window for such rows; `full=True` rescans everything.
+SETTLE_WINDOW = timedelta(minutes=30)
 
 
-def audit_sources() -> list[tuple[str, str]]:
-    """(source name, primary key column) of every audit table: business events and row history."""
-    sources = [(AuditEvent._meta.db_table, "id")]
+@dataclass(frozen=True)
+class Source:
+    """One audit table and how PostgreSQL hashes its rows."""
+
+    table: str
+    pk: str
+    has_context: bool
+
+    @property
+    def from_sql(self) -> str:
+        sql = f'"{self.table}" t'
+        if self.has_context:
+            ctx = pghistory.models.Context._meta.db_table
+            sql += f' LEFT JOIN "{ctx}" c ON c.id = t.pgh_context_id'
+        return sql
+
+    @property
+    def join_sql(self) -> str:
+        """`from_sql` usable as the right side of a LEFT JOIN."""
+        return f"({self.from_sql})" if self.has_context else self.from_sql
+
+    @property
+    def hash_sql(self) -> str:
+        document = "to_jsonb(t)"
+        if self.has_context:
+            document = "jsonb_build_object('row', to_jsonb(t), 'context', c.metadata)"
+        return f"encode(sha256(convert_to(({document})::text, 'UTF8')), 'hex')"
+
+
+def audit_sources() -> list[Source]:
+    """Every audit table: business events, then each pghistory event table of the app."""
+    sources = [Source(AuditEvent._meta.db_table, "id", has_context=False)]
     for model in apps.get_app_config("catalogue").get_models():
         if issubclass(model, pghistory.models.Event):
-            sources.append((model._meta.db_table, model._meta.pk.column))
+            sources.append(Source(model._meta.db_table, model._meta.pk.column, has_context=True))
     return sources
-
-
-def row_hash(row_json: str) -> str:
-    canonical = json.dumps(json.loads(row_json), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def link_hash(previous: str, source: str, row_id: int, rhash: str) -> str:
     return hashlib.sha256(f"{previous}|{source}|{row_id}|{rhash}".encode()).hexdigest()
 
 
-def _rows(table: str, pk: str, after: int, limit: int) -> list[tuple[int, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT t."{pk}", row_to_json(t)::text FROM "{table}" t '  # noqa: S608 - table names from models
-            f'WHERE t."{pk}" > %s ORDER BY t."{pk}" LIMIT %s',
-            [after, limit],
-        )
-        return cursor.fetchall()
+def _stable_rendering(cursor) -> None:
+    # Row hashes depend on how timestamps and floats render; pin both for every session.
+    cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+    cursor.execute("SET LOCAL extra_float_digits = 1")
 
 
-def seal_pending() -> int:
-    """Append a link for every unsealed audit row. Idempotent; concurrent sealers serialise."""
+def _window_start(cursor, source: Source, full: bool) -> int:
+    if full:
+        return 0
+    cursor.execute(
+        f"SELECT row_id FROM {AuditSeal._meta.db_table} WHERE source = %s AND sealed_at < %s "  # noqa: S608
+        "ORDER BY row_id DESC LIMIT 1",
+        [source.table, timezone.now() - SETTLE_WINDOW],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def seal_pending(*, full: bool = False) -> int:
+    """Append a link for every committed, unsealed audit row; returns how many were sealed.
+
+    Idempotent; concurrent sealers serialise on an advisory lock.
+    """
+    seal_table = AuditSeal._meta.db_table
     sealed = 0
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
-        last = AuditSeal.objects.order_by("-seq").values_list("chain_hash", flat=True).first()
-        previous = last or GENESIS
-        for table, pk in audit_sources():
-            after = (
-                AuditSeal.objects.filter(source=table).order_by("-row_id").values_list("row_id", flat=True).first()
-                or 0
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        _stable_rendering(cursor)
+        previous = AuditSeal.objects.order_by("-seq").values_list("chain_hash", flat=True).first() or GENESIS
+        for source in audit_sources():
+            after = _window_start(cursor, source, full)
             while True:
-                rows = _rows(table, pk, after, BATCH)
+                cursor.execute(
+                    f"SELECT t.{source.pk}, {source.hash_sql} FROM {source.from_sql} "  # noqa: S608 - names from models
+                    f"WHERE t.{source.pk} > %s AND NOT EXISTS (SELECT 1 FROM {seal_table} s "
+                    f"WHERE s.source = %s AND s.row_id = t.{source.pk}) ORDER BY t.{source.pk} LIMIT %s",
+                    [after, source.table, BATCH],
+                )
+                rows = cursor.fetchall()
                 if not rows:
                     break
                 links = []
-                for row_id, row_json in rows:
-                    rh = row_hash(row_json)
-                    previous = link_hash(previous, table, row_id, rh)
-                    links.append(AuditSeal(source=table, row_id=row_id, row_hash=rh, chain_hash=previous))
+                for row_id, rhash in rows:
+                    previous = link_hash(previous, source.table, row_id, rhash)
+                    links.append(AuditSeal(source=source.table, row_id=row_id, row_hash=rhash, chain_hash=previous))
                 AuditSeal.objects.bulk_create(links)
                 sealed += len(links)
                 after = rows[-1][0]
@@ -78,65 +120,88 @@ def seal_pending() -> int:
 
 
 @dataclass
+class Problem:
+    seq: int
+    table: str
+    row_id: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.row_id} (seal #{self.seq}): {self.what}"
+
+
+@dataclass
 class VerifyResult:
     ok: bool
     checked: int
-    problem: str = ""
+    problem: Problem | None = None
+    unsealed: int = 0
 
 
-def _seals() -> Iterator[AuditSeal]:
-    return AuditSeal.objects.order_by("seq").iterator(chunk_size=BATCH)
+def _first_bad_row(cursor, source: Source) -> Problem | None:
+    """The earliest seal of `source` whose row is gone or hashes differently: one query."""
+    cursor.execute(
+        f"SELECT s.seq, s.row_id, t.{source.pk} IS NULL FROM {AuditSeal._meta.db_table} s "  # noqa: S608
+        f"LEFT JOIN {source.join_sql} ON t.{source.pk} = s.row_id "
+        f"WHERE s.source = %s AND (t.{source.pk} IS NULL OR {source.hash_sql} <> s.row_hash) "
+        "ORDER BY s.seq LIMIT 1",
+        [source.table],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    seq, row_id, missing = row
+    what = "deleted after sealing" if missing else "modified after sealing (row or its actor/reason/origin)"
+    return Problem(seq, source.table, row_id, what)
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the chain from the start; report the first link or row that does not match."""
-    previous = GENESIS
-    checked = 0
-    pks = dict(audit_sources())
-    pending: dict[str, list[AuditSeal]] = {}
-
-    def check_batch(table: str, seals: list[AuditSeal]) -> str:
-        ids = [s.row_id for s in seals]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'SELECT t."{pks[table]}", row_to_json(t)::text FROM "{table}" t '  # noqa: S608
-                f'WHERE t."{pks[table]}" = ANY(%s)',
-                [ids],
-            )
-            current = dict(cursor.fetchall())
-        for seal in seals:
-            if seal.row_id not in current:
-                return f"{table} row {seal.row_id} (seal #{seal.seq}) was deleted"
-            if row_hash(current[seal.row_id]) != seal.row_hash:
-                return f"{table} row {seal.row_id} (seal #{seal.seq}) was modified after sealing"
-        return ""
-
-    batch: list[AuditSeal] = []
-    for seal in _seals():
-        expected = link_hash(previous, seal.source, seal.row_id, seal.row_hash)
-        if seal.chain_hash != expected:
-            return VerifyResult(False, checked, f"seal #{seal.seq} ({seal.source} row {seal.row_id}) breaks the chain")
-        previous = seal.chain_hash
-        batch.append(seal)
-        if len(batch) >= BATCH:
-            problem = _check_grouped(batch, check_batch, pending)
-            if problem:
-                return VerifyResult(False, checked, problem)
-            checked += len(batch)
-            batch = []
-    problem = _check_grouped(batch, check_batch, pending)
-    if problem:
-        return VerifyResult(False, checked, problem)
-    checked += len(batch)
-    return VerifyResult(True, checked)
+def _unsealed(cursor, source: Source) -> int:
+    cursor.execute(
+        f"SELECT count(*) FROM {source.from_sql} WHERE NOT EXISTS (SELECT 1 FROM "  # noqa: S608
+        f"{AuditSeal._meta.db_table} s WHERE s.source = %s AND s.row_id = t.{source.pk})",
+        [source.table],
+    )
+    return cursor.fetchone()[0]
 
 
-def _check_grouped(batch, check_batch, _pending) -> str:
-    by_table: dict[str, list[AuditSeal]] = {}
-    for seal in batch:
-        by_table.setdefault(seal.source, []).append(seal)
-    problems = [p for table, seals in by_table.items() if (p := check_batch(table, seals))]
-    if not problems:
-        return ""
-    # Report the earliest broken seal in chain order.
-    return min(problems, key=lambda p: int(p.split("seal #")[1].split(")")[0]))
+def _links() -> Iterator[tuple[int, str, int, str, str]]:
+    return (
+        AuditSeal.objects.order_by("seq")
+        .values_list("seq", "source", "row_id", "row_hash", "chain_hash")
+        .iterator(chunk_size=BATCH)
+    )
+
+
+def verify_chain(*, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> VerifyResult:
+    """Check every sealed row against its seal, then walk the links; report the earliest problem.
+
+    Row checks run in PostgreSQL (one join per table); the link walk streams the seals once.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:  # one snapshot for the row checks and the walk
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        _stable_rendering(cursor)
+        sources = audit_sources()
+        bad_rows = [p for source in sources if (p := _first_bad_row(cursor, source))]
+        first_bad = min(bad_rows, key=lambda p: p.seq) if bad_rows else None
+        unsealed = sum(_unsealed(cursor, source) for source in sources)
+        if on_total:
+            on_total(AuditSeal.objects.count())
+        previous = GENESIS
+        checked = 0
+        for seq, table, row_id, rhash, chain in _links():
+            if first_bad is not None and seq >= first_bad.seq:
+                return VerifyResult(False, checked, first_bad, unsealed)
+            if chain != link_hash(previous, table, row_id, rhash):
+                what = "chain broken: this seal, or one before it, was altered or removed"
+                return VerifyResult(False, checked, Problem(seq, table, row_id, what), unsealed)
+            previous = chain
+            checked += 1
+            if progress and checked % 1000 == 0:
+                progress(1000)
+        if progress:
+            progress(checked % 1000)
+        if first_bad is not None:  # a seal whose link row vanished from the walk
+            return VerifyResult(False, checked, first_bad, unsealed)
+        return VerifyResult(True, checked, None, unsealed)
