@@ -4,10 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from . import retirement
+from . import artifact_actions, artifacts, contributors, retirement, teams
+from . import rights as rights_api
 from .auth import ObtainTokenView
 
 router = DefaultRouter(trailing_slash=True)
+router.register("teams", teams.TeamViewSet, basename="team")
+router.register("contributors", contributors.ContributorViewSet, basename="contributor")
+router.register("artifacts", artifacts.ArtifactViewSet, basename="artifact")
+router.register("reuses", rights_api.ReuseViewSet, basename="reuse")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -17,5 +22,11 @@ urlpatterns = [
     path("artifacts/<slug:slug>/deprecate/", retirement.ArtifactDeprecateView.as_view(), name="api-artifact-deprecate"),
     path("artifacts/<slug:slug>/archive/", retirement.ArtifactArchiveView.as_view(), name="api-artifact-archive"),
     path("artifacts/<slug:slug>/restore/", retirement.ArtifactRestoreView.as_view(), name="api-artifact-restore"),
+    path("artifacts/<slug:slug>/policy/", rights_api.PolicyView.as_view(), name="api-artifact-policy"),
+    path("artifacts/<slug:slug>/rights-check/", rights_api.RightsCheckView.as_view(), name="api-artifact-rights-check"),
+    path("artifacts/<slug:slug>/versions/", artifact_actions.VersionListCreateView.as_view(), name="api-artifact-versions"),
+    path("artifacts/<slug:slug>/lineage/", artifact_actions.LineageView.as_view(), name="api-artifact-lineage"),
+    path("artifacts/<slug:slug>/submit/", artifact_actions.SubmitView.as_view(), name="api-artifact-submit"),
+    path("artifacts/<slug:slug>/publish/", artifact_actions.PublishView.as_view(), name="api-artifact-publish"),
     path("", include(router.urls)),
 ]

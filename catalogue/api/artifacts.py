@@ -1,0 +1,135 @@
+"""artifacts/: list (filters, search, cursor pagination per ordering), detail, register, edit."""
+
+from django.core.exceptions import PermissionDenied
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from ..filters import ArtifactFilterSet, ordering_for
+from ..models import Artifact, Contributor, Team
+from ..models.choices import AuthorRole, Channel, LineageRelation
+from ..permissions import is_admin, is_contributor
+from ..querysets import visible_artifacts
+from ..selectors.artifacts import artifact_get, artifact_list
+from ..services.artifacts import artifact_register, artifact_update
+from .pagination import CursorPagination
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VisibleArtifactSlugField(serializers.SlugRelatedField):
+    """An artifact by slug, among those the requesting user may see (others read as missing)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", **kwargs)
+
+    def get_queryset(self):
+        return visible_artifacts(self.context["request"].user)
+
+
+class AuthorSerializer(serializers.Serializer):
+    contributor = serializers.PrimaryKeyRelatedField(queryset=Contributor.objects.all())
+    pseudonym = serializers.CharField(source="contributor.pseudonym", read_only=True)
+    role = serializers.ChoiceField(choices=AuthorRole.choices)
+    credit_share = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1, default=0)
+
+
+class DerivedFromSerializer(serializers.Serializer):
+    artifact = VisibleArtifactSlugField(source="parent")
+    relation = serializers.ChoiceField(choices=LineageRelation.choices)
+
+
+class ArtifactSerializer(serializers.ModelSerializer):
+    """Shape only: the services apply every rule and permission."""
+
+    owner_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    constraint_tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    authors = AuthorSerializer(source="authorships", many=True, required=False)
+    derived_from = DerivedFromSerializer(source="parent_links", many=True, required=False)
+    current_version = serializers.CharField(source="current_version.version", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Artifact
+        fields = [
+            "slug", "title", "kind", "summary", "intent", "constraints", "constraint_tags", "owner_team",
+            "sensitivity", "customer_derived", "tags", "channels", "status", "authors", "derived_from",
+            "current_version", "published_at", "created_at", "updated_at",
+        ]
+        read_only_fields = ["status", "published_at", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"validators": []}}  # uniqueness is the service's answer
+
+    def validate_slug(self, value):
+        if self.instance is not None and value != self.instance.slug:
+            raise serializers.ValidationError("The slug cannot change.")
+        return value
+
+    @staticmethod
+    def service_fields(data: dict) -> dict:
+        fields = dict(data)
+        if "authorships" in fields:
+            fields["authors"] = fields.pop("authorships")
+        if "parent_links" in fields:
+            fields["parents"] = [
+                {"artifact": link["parent"], "relation": link["relation"], "version": None}
+                for link in fields.pop("parent_links")
+            ]
+        return fields
+
+
+class SelectorFilterBackend(DjangoFilterBackend):
+    """Documents ArtifactFilterSet in the schema; the filtering itself happens in artifact_list."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset
+
+
+class ArtifactPagination(CursorPagination):
+    def get_ordering(self, request, queryset, view):
+        return ordering_for(request.query_params)
+
+
+class ArtifactViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ArtifactSerializer
+    pagination_class = ArtifactPagination
+    filter_backends = [SelectorFilterBackend]
+    filterset_class = ArtifactFilterSet
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = Artifact.objects.none()  # for the schema; reads go through the selectors
+
+    def get_queryset(self):
+        return artifact_list(user=self.request.user, params=self.request.query_params, strict=True)
+
+    def get_object(self):
+        return artifact_get(user=self.request.user, slug=self.kwargs["slug"])
+
+    def _detail(self, artifact, status=200):
+        fresh = artifact_get(user=self.request.user, slug=artifact.slug)
+        return Response(self.get_serializer(fresh).data, status=status)
+
+    def create(self, request, *args, **kwargs):
+        if not (is_admin(request.user) or is_contributor(request.user)):
+            raise PermissionDenied("Only contributors and admins may register artifacts.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        artifact = artifact_register(acting_user=request.user, **serializer.service_fields(serializer.validated_data))
+        return self._detail(artifact, status=201)
+
+    @extend_schema(request=ArtifactSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        artifact = self.get_object()
+        if not request.user.has_perm("catalogue.change_artifact", artifact):
+            raise PermissionDenied("You may edit only your teams' artifacts.")
+        serializer = self.get_serializer(artifact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.service_fields(serializer.validated_data)
+        fields.pop("slug", None)
+        reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
+        artifact_update(acting_user=request.user, artifact=artifact, reason=reason, **fields)
+        return self._detail(artifact)
