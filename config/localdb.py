@@ -42,6 +42,8 @@ def run(command: list[str]) -> int:
         print("DATABASE_URL is unset: starting the embedded PostgreSQL in .local/pgdata ...", flush=True)
         server, env["DATABASE_URL"] = start_embedded()
     child = subprocess.Popen(command, env=env)  # noqa: S603 - the developer's own command
+    # `kill`/timeout send SIGTERM: pass it on and still stop the database cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
     try:
         while True:
             try:
