@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import artifact_actions, artifacts, contributors, retirement, teams
+from . import outcomes as outcomes_api
 from . import rights as rights_api
 from .auth import ObtainTokenView
 
@@ -13,6 +14,8 @@ router.register("teams", teams.TeamViewSet, basename="team")
 router.register("contributors", contributors.ContributorViewSet, basename="contributor")
 router.register("artifacts", artifacts.ArtifactViewSet, basename="artifact")
 router.register("reuses", rights_api.ReuseViewSet, basename="reuse")
+router.register("metrics", outcomes_api.MetricViewSet, basename="metric")
+router.register("outcomes", outcomes_api.OutcomeViewSet, basename="outcome")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -28,5 +31,9 @@ urlpatterns = [
     path("artifacts/<slug:slug>/lineage/", artifact_actions.LineageView.as_view(), name="api-artifact-lineage"),
     path("artifacts/<slug:slug>/submit/", artifact_actions.SubmitView.as_view(), name="api-artifact-submit"),
     path("artifacts/<slug:slug>/publish/", artifact_actions.PublishView.as_view(), name="api-artifact-publish"),
+    path("outcomes/export.csv", outcomes_api.OutcomeExportView.as_view(), name="api-outcomes-export"),
+    path("artifacts/<slug:slug>/performance/", outcomes_api.ArtifactPerformanceView.as_view(), name="api-artifact-performance"),
+    path("library/", outcomes_api.LibraryView.as_view(), name="api-library"),
+    path("value/", outcomes_api.ValueView.as_view(), name="api-value"),
     path("", include(router.urls)),
 ]

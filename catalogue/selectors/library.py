@@ -1,0 +1,237 @@
+"""The best-practice library and value summaries: rankings by the conservative end of the interval.
+
+Without a period the library reads the rollup tables (one windowed query). With a period it
+aggregates the outcomes whose measurement period ends in it (one GROUP BY query) and computes
+the intervals the same way the rollups do, so both paths rank alike.
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from .. import stats
+from ..models import ArtifactMetricRollup, Metric, Outcome, Reuse
+from ..models.choices import MetricDirection
+from ..querysets import visible_artifacts
+
+DEFAULT_TOP = 10
+MAX_TOP = 50
+SAVINGS_METRICS = ("cost_saved", "hours_saved")
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    kind: str | None = None
+    team: str | None = None  # owner team slug
+    metric: str | None = None  # metric code
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    top: int = DEFAULT_TOP
+
+    @property
+    def has_period(self) -> bool:
+        return bool(self.period_from or self.period_to)
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    rank: int
+    kind: str
+    artifact_slug: str
+    artifact_title: str
+    owner_team: str
+    metric: str
+    metric_name: str
+    unit: str
+    direction: str
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+
+    @property
+    def conservative(self) -> float | None:
+        return stats.conservative_bound(self.direction, self.ci_low, self.ci_high)
+
+
+def _visible_artifact_ids(user, filters: LibraryFilters):
+    qs = visible_artifacts(user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.team:
+        qs = qs.filter(owner_team__slug=filters.team)
+    return qs.values("pk")
+
+
+def library_ranking(user, filters: LibraryFilters) -> list[LibraryEntry]:
+    """Artifacts ranked per kind and metric, best conservative bound first, `top` per group."""
+    top = max(1, min(filters.top, MAX_TOP))
+    if filters.has_period:
+        return _ranking_for_period(user, filters, top)
+    lower = MetricDirection.LOWER_IS_BETTER
+    # One score for both directions: higher is better on the score, no interval sorts last.
+    score = Case(
+        When(metric__direction=lower, then=-F("ci_high")), default=F("ci_low"), output_field=FloatField()
+    )
+    tiebreak = Case(
+        When(metric__direction=lower, then=-F("mean")), default=F("mean"), output_field=FloatField()
+    )
+    qs = ArtifactMetricRollup.objects.filter(n__gt=0, artifact__in=_visible_artifact_ids(user, filters))
+    if filters.metric:
+        qs = qs.filter(metric__code=filters.metric)
+    qs = (
+        qs.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("artifact__kind"), F("metric_id")],
+                order_by=[score.desc(nulls_last=True), tiebreak.desc(nulls_last=True), F("artifact_id").asc()],
+            )
+        )
+        .filter(position__lte=top)
+        .values(
+            "position", "artifact__kind", "artifact__slug", "artifact__title", "artifact__owner_team__slug",
+            "metric__code", "metric__name", "metric__unit", "metric__direction",
+            "n", "mean", "ci_low", "ci_high", "method",
+        )
+        .order_by("metric__code", "artifact__kind", "position")
+    )
+    return [
+        LibraryEntry(
+            rank=r["position"], kind=r["artifact__kind"], artifact_slug=r["artifact__slug"],
+            artifact_title=r["artifact__title"], owner_team=r["artifact__owner_team__slug"],
+            metric=r["metric__code"], metric_name=r["metric__name"], unit=r["metric__unit"],
+            direction=r["metric__direction"], n=r["n"], mean=r["mean"], ci_low=r["ci_low"],
+            ci_high=r["ci_high"], method=r["method"],
+        )
+        for r in qs
+    ]
+
+
+def _outcome_aggregates(qs, *group_by: str):
+    """n, Σx, Σx² per group, with the raw values only for groups small enough to need them."""
+    return (
+        qs.values(*group_by)
+        .annotate(
+            n=Count("id"),
+            total=Sum("value"),
+            total_sq=Sum(F("value") * F("value"), output_field=FloatField()),
+            vals=Case(When(Q(n__lt=stats.T_MIN_N), then=ArrayAgg("value")), default=Value(None)),
+        )
+        .order_by(*group_by)
+    )
+
+
+def _interval(row) -> stats.Interval:
+    return stats.summarise(row["n"], row["total"], row["total_sq"], row["vals"])
+
+
+def _ranking_for_period(user, filters: LibraryFilters, top: int) -> list[LibraryEntry]:
+    qs = Outcome.objects.filter(reuse__artifact__in=_visible_artifact_ids(user, filters))
+    if filters.period_from:
+        qs = qs.filter(period_end__gte=filters.period_from)
+    if filters.period_to:
+        qs = qs.filter(period_end__lte=filters.period_to)
+    if filters.metric:
+        qs = qs.filter(metric__code=filters.metric)
+    rows = _outcome_aggregates(
+        qs, "reuse__artifact__kind", "reuse__artifact__slug", "reuse__artifact__title",
+        "reuse__artifact__owner_team__slug", "metric__code", "metric__name", "metric__unit",
+        "metric__direction",
+    )
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[(row["metric__code"], row["reuse__artifact__kind"])].append((row, _interval(row)))
+    entries = []
+    for key in sorted(groups):
+        direction = groups[key][0][0]["metric__direction"]
+        ranked = sorted(
+            groups[key],
+            key=lambda ri: (*stats.rank_key(direction, ri[1].low, ri[1].high, ri[1].mean), ri[0]["reuse__artifact__slug"]),
+        )
+        for position, (row, iv) in enumerate(ranked[:top], start=1):
+            entries.append(
+                LibraryEntry(
+                    rank=position, kind=row["reuse__artifact__kind"], artifact_slug=row["reuse__artifact__slug"],
+                    artifact_title=row["reuse__artifact__title"], owner_team=row["reuse__artifact__owner_team__slug"],
+                    metric=row["metric__code"], metric_name=row["metric__name"], unit=row["metric__unit"],
+                    direction=direction, n=iv.n, mean=iv.mean, ci_low=iv.low, ci_high=iv.high, method=iv.method,
+                )
+            )
+    return entries
+
+
+# --- Value summaries ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saving:
+    metric: str
+    unit: str
+    n: int
+    total: float | None
+    total_low: float | None
+    total_high: float | None
+    per_idea: float | None
+    per_idea_low: float | None
+    per_idea_high: float | None
+    method: str
+
+
+@dataclass
+class ValueRow:
+    key: str
+    label: str
+    reuses: int = 0
+    ideas: int = 0
+    savings: dict | None = None
+
+
+def _saving(metric: Metric, row: dict, ideas: int) -> Saving:
+    iv = _interval(row)
+    total = stats.scale(iv, iv.n)  # estimated total over n reuses: n × mean, n × interval
+    per = stats.scale(iv, iv.n / ideas) if ideas else stats.EMPTY
+    return Saving(
+        metric=metric.code, unit=metric.unit, n=iv.n, total=total.mean, total_low=total.low,
+        total_high=total.high, per_idea=per.mean, per_idea_low=per.low, per_idea_high=per.high,
+        method=iv.method,
+    )
+
+
+def value_summary(user, *, by: str) -> list[ValueRow]:
+    """Per reusing team (`by="team"`) or artifact kind (`by="kind"`): reuses, ideas and savings.
+
+    Savings are the recorded cost_saved / hours_saved outcomes: the total is n × mean with the
+    interval scaled alike; "per idea" divides by the distinct artifacts reused. Three queries.
+    """
+    if by not in ("team", "kind"):
+        raise ValueError("by must be 'team' or 'kind'")
+    visible = visible_artifacts(user).values("pk")
+    reuse_key = "team__slug" if by == "team" else "artifact__kind"
+    outcome_key = "reuse__team__slug" if by == "team" else "reuse__artifact__kind"
+    label_key = ("team__name",) if by == "team" else ()
+    rows: dict[str, ValueRow] = {}
+    for r in (
+        Reuse.objects.filter(artifact__in=visible)
+        .values(reuse_key, *label_key)
+        .annotate(reuses=Count("id"), ideas=Count("artifact_id", distinct=True))
+        .order_by(reuse_key)
+    ):
+        label = r["team__name"] if by == "team" else r[reuse_key].replace("_", " ").capitalize()
+        rows[r[reuse_key]] = ValueRow(key=r[reuse_key], label=label, reuses=r["reuses"], ideas=r["ideas"], savings={})
+    metrics = {m.code: m for m in Metric.objects.filter(code__in=SAVINGS_METRICS)}
+    outcomes = Outcome.objects.filter(reuse__artifact__in=visible, metric__code__in=SAVINGS_METRICS)
+    for r in _outcome_aggregates(outcomes, outcome_key, "metric__code"):
+        row = rows.get(r[outcome_key])
+        if row is not None and r["metric__code"] in metrics:
+            row.savings[r["metric__code"]] = _saving(metrics[r["metric__code"]], r, row.ideas)
+    return list(rows.values())
+
+
+def finite(x) -> bool:
+    return x is not None and math.isfinite(x)
