@@ -117,11 +117,11 @@ def lineage_view(*, user, artifact: Artifact) -> LineageView:
     _assign_levels(artifact.pk, nodes, edges, up, down)
     view = LineageView(center=center, nodes=nodes, edges=edges)
     view.parents = sorted(
-        ((nodes[e.parent_id], e.relation) for e in edges if e.child_id == artifact.pk),
+        ((nodes[e.parent_id], e.relation.replace("_", " ")) for e in edges if e.child_id == artifact.pk),
         key=lambda t: t[0].title,
     )
     view.children = sorted(
-        ((nodes[e.child_id], e.relation) for e in edges if e.parent_id == artifact.pk),
+        ((nodes[e.child_id], e.relation.replace("_", " ")) for e in edges if e.parent_id == artifact.pk),
         key=lambda t: t[0].title,
     )
     view.more_ancestors = _any_visible(user, hidden_up)
@@ -211,6 +211,10 @@ NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 210, 46, 24, 64, 16
 CHAR_W = 6.6  # average glyph width at 12px sans-serif
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -249,7 +253,8 @@ def _python_svg(view: LineageView) -> str:
         f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="lineage-title" '
         'font-family="system-ui, sans-serif">',
         f'<title id="lineage-title">Lineage of {_esc(view.center.title)}: '
-        f"{len(view.ancestors)} ancestors above, {len(view.descendants)} descendants below</title>",
+        f"{_count(len(view.ancestors), 'ancestor')} above, "
+        f"{_count(len(view.descendants), 'descendant')} below</title>",
         '<defs><marker id="lineage-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6c757d"/>'
         "</marker></defs>",

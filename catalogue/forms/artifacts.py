@@ -15,7 +15,7 @@ from ..models.choices import (
 from ..permissions import is_admin, is_contributor, team_roles
 from ..querysets import visible_artifacts
 from ..services.uploads import ALLOWED_TYPES
-from .fields import CommaSeparatedField
+from .fields import CommaSeparatedField, bootstrap
 
 # Paths under /artifacts/ that are views, not slugs.
 RESERVED_SLUGS = {"new", "lookup", "validate"}
@@ -64,7 +64,7 @@ class ArtifactForm(forms.Form):
         help_text="Kept in the artifact's history.",
     )
 
-    def __init__(self, *args, user, artifact: Artifact | None = None, **kwargs):
+    def __init__(self, *args, user, artifact: Artifact | None = None, validate_url=None, **kwargs):
         self.user = user
         self.artifact = artifact
         if artifact is not None and "initial" not in kwargs:
@@ -83,6 +83,7 @@ class ArtifactForm(forms.Form):
             # Slug and owner team are identity: fixed after registration.
             del self.fields["slug"]
             del self.fields["owner_team"]
+        bootstrap(self, validate_url=validate_url)
 
     @property
     def is_edit(self) -> bool:
@@ -156,9 +157,10 @@ class AuthorForm(forms.Form):
     )
     new_organisation = forms.CharField(max_length=200, required=False, label="Organisation")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, validate_url=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        bootstrap(self, validate_url=validate_url)
 
     def clean(self):
         cleaned = super().clean()
@@ -183,10 +185,11 @@ class ParentForm(forms.Form):
     relation = forms.ChoiceField(choices=LineageRelation.choices, initial=LineageRelation.DERIVED_FROM)
     version = forms.CharField(max_length=40, required=False, help_text="Optional: the parent's version.")
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, validate_url=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
         self.fields["artifact"].queryset = visible_artifacts(user)
+        bootstrap(self, validate_url=validate_url)
 
     def clean(self):
         cleaned = super().clean()
@@ -243,6 +246,7 @@ class VersionForm(forms.Form):
     def __init__(self, *args, artifact: Artifact, **kwargs):
         self.artifact = artifact
         super().__init__(*args, **kwargs)
+        bootstrap(self)
 
     def clean_version(self) -> str:
         version = self.cleaned_data["version"].strip()

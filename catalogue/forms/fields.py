@@ -44,3 +44,25 @@ class CommaSeparatedField(forms.CharField):
 
     def has_changed(self, initial, data) -> bool:
         return self.to_python(initial) != self.to_python(data)
+
+
+def bootstrap(form, *, validate_url: str | None = None) -> None:
+    """Bootstrap classes, error wiring and (optionally) htmx inline validation on every widget.
+
+    Each input posts the whole form to `validate_url` on change, so the server knows which
+    field was just left (HX-Trigger-Name) and answers with out-of-band error fragments.
+    """
+    for name, field in form.fields.items():
+        widget = field.widget
+        html_name = form.add_prefix(name)
+        attrs = widget.attrs
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+            attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.HiddenInput):
+            attrs.setdefault("class", "form-control")
+        attrs["aria-describedby"] = f"err-{html_name}"
+        if validate_url and not isinstance(widget, forms.HiddenInput | forms.FileInput):
+            attrs.update({"hx-post": validate_url, "hx-trigger": "change", "hx-swap": "none",
+                          "hx-sync": "closest form:replace"})

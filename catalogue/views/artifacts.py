@@ -108,10 +108,18 @@ def _forms(request, artifact: Artifact | None):
     else:
         authors_initial = author_initial(artifact.authorships.all())
         parents_initial = parent_initial(artifact.parent_links.all())
-    form = ArtifactForm(data, user=user, artifact=artifact)
-    authors = AuthorFormSet(data, prefix="authors", initial=authors_initial, form_kwargs={"user": user})
-    parents = ParentFormSet(data, prefix="parents", initial=parents_initial, form_kwargs={"user": user})
+    url = _validate_url(artifact)
+    form = ArtifactForm(data, user=user, artifact=artifact, validate_url=url)
+    kwargs = {"user": user, "validate_url": url}
+    authors = AuthorFormSet(data, prefix="authors", initial=authors_initial, form_kwargs=kwargs)
+    parents = ParentFormSet(data, prefix="parents", initial=parents_initial, form_kwargs=kwargs)
     return form, authors, parents
+
+
+def _validate_url(artifact: Artifact | None) -> str:
+    if artifact is None:
+        return reverse("catalogue:artifact_validate")
+    return reverse("catalogue:artifact_edit_validate", args=[artifact.slug])
 
 
 def _all_valid(form, authors, parents) -> bool:
@@ -207,10 +215,6 @@ def _form_page(request, form, authors, parents, artifact, extra_errors=None, sta
         "resembling": _resemblance(request, form, artifact) if not quiet else [],
         "contributor_options": _contributor_options(request, ""),
         "artifact_options": _artifact_options(request, ""),
-        "validate_url": (
-            reverse("catalogue:artifact_edit_validate", args=[artifact.slug]) if artifact
-            else reverse("catalogue:artifact_validate")
-        ),
     }
     return render(request, "catalogue/artifact_form.html", context, status=status)
 
