@@ -130,3 +130,25 @@ def sweep_consent_expiry() -> dict:
 
     with origin(kind="task", task="sweep_consent_expiry"):
         return consent_expiry_sweep()
+
+
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> str:
+    """Run a queued bulk import (BackgroundJob) as its creator; a finished job is skipped."""
+    from .origin import origin
+    from .services.bulk import import_job_run
+
+    with origin(kind="task", task="run_import_job", job=job_id):
+        job = import_job_run(job_id=job_id)
+    return job.status if job else "skipped"
+
+
+@shared_task(acks_late=True)
+def run_export_job(job_id: int) -> str:
+    """Write a queued bulk export to the job's file as its creator; a finished job is skipped."""
+    from .origin import origin
+    from .services.bulk import export_job_run
+
+    with origin(kind="task", task="run_export_job", job=job_id):
+        job = export_job_run(job_id=job_id)
+    return job.status if job else "skipped"
