@@ -241,7 +241,7 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
         raise TypeError(f"artifact_update() got unexpected fields {sorted(unknown)}")
     fields = _clean_fields(fields)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact changed"):
-        locked = Artifact.objects.select_for_update().select_related("owner_team").get(pk=artifact.pk)
+        locked = Artifact.objects.select_for_update(of=("self",)).select_related("owner_team").get(pk=artifact.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may edit only your teams' artifacts.")
         ensure_not_archived(locked)
@@ -346,7 +346,7 @@ def version_update(*, acting_user, version: Version, reason: str = "", **fields)
     if unknown:
         raise TypeError(f"version_update() got unexpected fields {sorted(unknown)}")
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "version changed"):
-        locked = Version.objects.select_for_update().select_related("artifact").get(pk=version.pk)
+        locked = Version.objects.select_for_update(of=("self",)).select_related("artifact").get(pk=version.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked.artifact):
             raise PermissionDenied("You may edit only your teams' artifacts.")
         ensure_not_archived(locked.artifact)

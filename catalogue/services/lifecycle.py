@@ -29,7 +29,7 @@ PUBLISHABLE_FROM = (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW)
 
 
 def _locked(artifact: Artifact) -> Artifact:
-    return Artifact.objects.select_for_update().select_related("owner_team", "current_version").get(pk=artifact.pk)
+    return Artifact.objects.select_for_update(of=("self",)).select_related("owner_team", "current_version").get(pk=artifact.pk)
 
 
 def artifact_submit(*, acting_user, artifact: Artifact, reason: str = "") -> Artifact:

@@ -14,13 +14,19 @@ from catalogue.services.artifacts import (
     version_create,
     version_update,
 )
-from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFactory, LineageFactory, VersionFactory
+from tests.factories import (
+    ArtifactFactory,
+    AuthorshipFactory,
+    ContributorFactory,
+    LineageFactory,
+    VersionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def register(user, team, **kw):
-    defaults = dict(slug="mortgage-journey", title="Mortgage journey", kind="customer_journey")
+    defaults = {"slug": "mortgage-journey", "title": "Mortgage journey", "kind": "customer_journey"}
     return artifact_register(acting_user=user, owner_team=team, **{**defaults, **kw})
 
 
