@@ -68,6 +68,7 @@ def audit_event(
         reason=reason,
         origin=current_origin(),
         changes=changes or {},
+        context_id=getattr(getattr(pghistory.runtime._tracker, "value", None), "id", None),
     )
     transaction.on_commit(_queue_seal)
     return event

@@ -1,0 +1,57 @@
+"""Rule 7: audit tables refuse UPDATE, DELETE and TRUNCATE at the database, for every role."""
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+
+from catalogue.models import AuditEvent, AuditSeal, Team
+from catalogue.models.history import AuditContext
+from catalogue.services.accounts import team_create
+from catalogue.services.audit import audit_event
+from catalogue.services.audit_chain import audit_sources, seal_pending
+
+pytestmark = pytest.mark.django_db
+
+
+def _refused(sql: str, params=()) -> str:
+    with pytest.raises(DatabaseError) as exc, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return str(exc.value)
+
+
+@pytest.fixture
+def audited(admin_user):
+    team_create(slug="ops", name="Operations", acting_user=admin_user)
+    seal_pending()
+
+
+def test_every_history_table_refuses_update_delete_truncate(audited):
+    tables = [s.table for s in audit_sources()] + [AuditSeal._meta.db_table]
+    assert len(tables) >= 20
+    for table in tables:
+        assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}"')
+    event_table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
+    for table in (event_table, AuditEvent._meta.db_table, AuditSeal._meta.db_table):
+        _refused(f'UPDATE "{table}" SET {"pgh_label" if table == event_table else "row_id" if "seal" in table else "reason"} = {"%s"}', ["x" if "seal" not in table else 1])
+        _refused(f'DELETE FROM "{table}"')
+
+
+def test_orm_update_and_delete_of_business_events_fail(audited, admin_user):
+    with transaction.atomic():
+        event = audit_event(actor=admin_user, action="test.done", obj=Team.objects.get(slug="ops"))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_context_rows_cannot_be_rewritten_or_deleted(audited):
+    """Rows committed by earlier transactions only: pghistory upserts within its own."""
+    table = AuditContext._meta.db_table
+    assert AuditContext.objects.exists()
+    message = _refused(f"UPDATE \"{table}\" SET metadata = '{{\"actor\": \"mallory\"}}'::jsonb")
+    assert "append_only_update" in message or "Cannot update" in message
+    _refused(f'DELETE FROM "{table}"')
+    assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}" CASCADE')
