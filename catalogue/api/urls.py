@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import artifact_actions, artifacts, contributors, retirement, teams
+from . import bulk as bulk_api
 from . import outcomes as outcomes_api
 from . import rights as rights_api
 from .auth import ObtainTokenView
@@ -22,6 +23,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Before the router, so "resemblance" is never read as an artifact slug.
     path("artifacts/resemblance/", retirement.ResemblanceView.as_view(), name="api-artifact-resemblance"),
+    path("artifacts/import/", bulk_api.ArtifactImportView.as_view(), name="api-artifact-import"),
+    path("artifacts/export/", bulk_api.ArtifactExportView.as_view(), name="api-artifact-export"),
+    path("artifacts/<slug:slug>/prov/", bulk_api.ArtifactProvView.as_view(), name="api-artifact-prov"),
+    path("jobs/<int:pk>/", bulk_api.JobDetailView.as_view(), name="api-job-detail"),
+    path("jobs/<int:pk>/download/", bulk_api.JobDownloadView.as_view(), name="api-job-download"),
     path("artifacts/<slug:slug>/deprecate/", retirement.ArtifactDeprecateView.as_view(), name="api-artifact-deprecate"),
     path("artifacts/<slug:slug>/archive/", retirement.ArtifactArchiveView.as_view(), name="api-artifact-archive"),
     path("artifacts/<slug:slug>/restore/", retirement.ArtifactRestoreView.as_view(), name="api-artifact-restore"),

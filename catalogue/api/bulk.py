@@ -1,0 +1,194 @@
+"""Bulk files over the API: import, export, background jobs, PROV-JSON lineage (thin adapters)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..bulk import exporter
+from ..bulk.formats import FileProblem, RowError, check_size, parse, parse_bool
+from ..bulk.importer import import_rows
+from ..bulk.prov import artifact_prov
+from ..filters import ArtifactFilterSet
+from ..models import BackgroundJob
+from ..permissions import is_admin, is_contributor
+from ..selectors.artifacts import artifact_get
+from ..services.bulk import export_job_create, import_job_create
+
+INLINE_IMPORT_ROWS = 500
+
+ImportReportSerializer = inline_serializer(
+    "ImportReport",
+    {
+        "dry_run": serializers.BooleanField(), "committed": serializers.BooleanField(), "rows": serializers.IntegerField(),
+        "created": serializers.ListField(child=serializers.CharField()),
+        "updated": serializers.ListField(child=serializers.CharField()),
+        "unchanged": serializers.ListField(child=serializers.CharField()),
+        "contributors_created": serializers.ListField(child=serializers.CharField()),
+        "errors": inline_serializer(
+            "BulkRowError",
+            {"row": serializers.IntegerField(allow_null=True), "column": serializers.CharField(), "message": serializers.CharField()},
+            many=True,
+        ),
+    },
+)
+JobAcceptedSerializer = inline_serializer(
+    "BulkJobAccepted", {"job": serializers.IntegerField(), "status": serializers.CharField(), "url": serializers.CharField()}
+)
+
+
+def may_import(user) -> bool:
+    return is_admin(user) or is_contributor(user)
+
+
+def file_problem_response(errors: list[RowError], *, dry_run: bool) -> Response:
+    return Response(
+        {"detail": "The file cannot be imported.", "dry_run": dry_run, "committed": False,
+         "errors": [e.as_dict() for e in errors]},
+        status=400,
+    )
+
+
+def job_accepted(request, job: BackgroundJob) -> Response:
+    url = request.build_absolute_uri(reverse("api-job-detail", args=[job.pk]))
+    return Response({"job": job.pk, "status": job.status, "url": url}, status=202, headers={"Location": url})
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ArtifactImportView(APIView):
+    """Import a CSV or JSON file of artifacts: all rows or none; big files run as a job."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={200: ImportReportSerializer, 400: ImportReportSerializer, 202: JobAcceptedSerializer},
+    )
+    def post(self, request):
+        if not may_import(request.user):
+            raise PermissionDenied("Only contributors and admins may import artifacts.")
+        upload = request.FILES.get("file")
+        try:
+            dry_run = parse_bool(request.data.get("dry_run", False))
+        except ValueError as exc:
+            return Response({"dry_run": [str(exc)]}, status=400)
+        if upload is None:
+            return Response({"file": ["Attach a CSV or JSON file as 'file'."]}, status=400)
+        try:
+            check_size(upload.size)
+            data = upload.read()
+            parsed = parse(data, filename=upload.name)
+        except FileProblem as exc:
+            return file_problem_response(exc.errors, dry_run=dry_run)
+        if len(parsed.rows) > INLINE_IMPORT_ROWS:
+            job = import_job_create(
+                acting_user=request.user, data=data, filename=upload.name, dry_run=dry_run, total=len(parsed.rows)
+            )
+            return job_accepted(request, job)
+        report = import_rows(
+            parsed.rows, acting_user=request.user, dry_run=dry_run, source=parsed.format,
+            reason=f"bulk import of {upload.name}",
+        )
+        return Response(report.as_dict(), status=200 if report.ok else 400)
+
+
+class ArtifactExportView(APIView):
+    """The filtered catalogue (same filters as artifacts/) as CSV or JSON; huge ones as a job."""
+
+    filterset_class = ArtifactFilterSet
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format` picks the file format here, not a DRF renderer; errors are always JSON.
+        return JSONRenderer(), JSONRenderer.media_type
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"], default="csv")],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT, 202: JobAcceptedSerializer},
+    )
+    def get(self, request):
+        fmt = request.query_params.get("format", "csv")
+        if fmt not in ("csv", "json"):
+            return Response({"format": ["Use csv or json."]}, status=400)
+        queryset = exporter.export_queryset(user=request.user, params=request.query_params, strict=True)
+        total = exporter.count_capped(queryset)
+        if total > exporter.BACKGROUND_THRESHOLD:
+            job = export_job_create(acting_user=request.user, fmt=fmt, query=request.query_params.urlencode(), total=total)
+            return job_accepted(request, job)
+        return stream_export(queryset, fmt)
+
+
+def stream_export(queryset, fmt: str) -> StreamingHttpResponse:
+    if fmt == "json":
+        response = StreamingHttpResponse(exporter.iter_json(queryset), content_type="application/json")
+    else:
+        response = StreamingHttpResponse(exporter.iter_csv(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="artifacts.{fmt}"'
+    return response
+
+
+def visible_job(user, pk: int) -> BackgroundJob:
+    """The user's own job (admins: any); others' jobs answer 404."""
+    job = BackgroundJob.objects.filter(pk=pk).first()
+    if job is None or not (job.created_by_id == user.pk or is_admin(user)):
+        raise Http404("No such job.")
+    return job
+
+
+class JobSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BackgroundJob
+        fields = ["id", "kind", "status", "progress", "total", "params", "result", "created_at", "finished_at", "download"]
+
+    def get_download(self, job) -> str | None:
+        if not job.output_file:
+            return None
+        return self.context["request"].build_absolute_uri(reverse("api-job-download", args=[job.pk]))
+
+
+class JobDetailView(APIView):
+    """A background import or export: status, progress, result (its creator and admins)."""
+
+    @extend_schema(responses={200: JobSerializer})
+    def get(self, request, pk: int):
+        return Response(JobSerializer(visible_job(request.user, pk), context={"request": request}).data)
+
+
+class JobDownloadView(APIView):
+    """The file a finished export job wrote."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        return job_file_response(visible_job(request.user, pk))
+
+
+def job_file_response(job: BackgroundJob) -> FileResponse:
+    if not job.output_file:
+        raise Http404("This job has no file (yet).")
+    fmt = job.params.get("format", "csv")
+    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=f"artifacts-{job.pk}.{fmt}")
+
+
+class ArtifactProvView(APIView):
+    """W3C PROV-JSON of the artifact's ancestry and descent (visible artifacts, pseudonyms only)."""
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="PROV-JSON document")})
+    def get(self, request, slug: str):
+        artifact = artifact_get(user=request.user, slug=slug)
+        return Response(artifact_prov(user=request.user, artifact=artifact))
