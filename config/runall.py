@@ -53,7 +53,7 @@ def main() -> None:
     finally:
         for p in processes:
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.terminate()  # warm shutdown for Celery; a second SIGINT would be a cold one
         for p in processes:
             try:
                 p.wait(timeout=15)
