@@ -3,11 +3,18 @@
 from django.urls import path
 
 from .views import artifacts, catalogue, home
+from .views import bulk as bulk_views
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # bulk files: import, export, jobs, templates
+    path("import/", bulk_views.bulk_import_view, name="bulk_import"),
+    path("import/template.<str:fmt>", bulk_views.bulk_template_view, name="bulk_template"),
+    path("export/", bulk_views.bulk_export_view, name="bulk_export"),
+    path("jobs/<int:pk>/", bulk_views.bulk_job_view, name="bulk_job"),
+    path("jobs/<int:pk>/download/", bulk_views.bulk_job_download_view, name="bulk_job_download"),
     # core catalogue (web)
     path("artifacts/", catalogue.artifact_list_view, name="artifact_list"),
     path("artifacts/new/", artifacts.artifact_create_view, name="artifact_create"),

@@ -1,7 +1,6 @@
 """Bulk files over the API: import, export, background jobs, PROV-JSON lineage (thin adapters)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,16 +16,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..bulk import exporter
+from ..bulk.access import (
+    INLINE_IMPORT_ROWS,
+    job_file_response,
+    may_import,
+    stream_export,
+    visible_job,
+)
 from ..bulk.formats import FileProblem, RowError, check_size, parse, parse_bool
 from ..bulk.importer import import_rows
 from ..bulk.prov import artifact_prov
 from ..filters import ArtifactFilterSet
 from ..models import BackgroundJob
-from ..permissions import is_admin, is_contributor
 from ..selectors.artifacts import artifact_get
 from ..services.bulk import export_job_create, import_job_create
-
-INLINE_IMPORT_ROWS = 500
 
 ImportReportSerializer = inline_serializer(
     "ImportReport",
@@ -46,10 +49,6 @@ ImportReportSerializer = inline_serializer(
 JobAcceptedSerializer = inline_serializer(
     "BulkJobAccepted", {"job": serializers.IntegerField(), "status": serializers.CharField(), "url": serializers.CharField()}
 )
-
-
-def may_import(user) -> bool:
-    return is_admin(user) or is_contributor(user)
 
 
 def file_problem_response(errors: list[RowError], *, dry_run: bool) -> Response:
@@ -132,23 +131,6 @@ class ArtifactExportView(APIView):
         return stream_export(queryset, fmt)
 
 
-def stream_export(queryset, fmt: str) -> StreamingHttpResponse:
-    if fmt == "json":
-        response = StreamingHttpResponse(exporter.iter_json(queryset), content_type="application/json")
-    else:
-        response = StreamingHttpResponse(exporter.iter_csv(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="artifacts.{fmt}"'
-    return response
-
-
-def visible_job(user, pk: int) -> BackgroundJob:
-    """The user's own job (admins: any); others' jobs answer 404."""
-    job = BackgroundJob.objects.filter(pk=pk).first()
-    if job is None or not (job.created_by_id == user.pk or is_admin(user)):
-        raise Http404("No such job.")
-    return job
-
-
 class JobSerializer(serializers.ModelSerializer):
     download = serializers.SerializerMethodField()
 
@@ -176,13 +158,6 @@ class JobDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         return job_file_response(visible_job(request.user, pk))
-
-
-def job_file_response(job: BackgroundJob) -> FileResponse:
-    if not job.output_file:
-        raise Http404("This job has no file (yet).")
-    fmt = job.params.get("format", "csv")
-    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=f"artifacts-{job.pk}.{fmt}")
 
 
 class ArtifactProvView(APIView):

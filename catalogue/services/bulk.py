@@ -153,16 +153,21 @@ def import_job_run(*, job_id: int, progress: ProgressWriter | None = None) -> Ba
     if job is None:
         return None
     progress = progress or ProgressWriter(job.pk)
+    dry_run = bool(job.params.get("dry_run"))
     try:
         with job.input_file.open("rb") as handle:
             data = handle.read()
         parsed = parse(data, filename=job.params.get("filename", ""))
         report = import_rows(
-            parsed.rows, acting_user=job.created_by, dry_run=bool(job.params.get("dry_run")),
+            parsed.rows, acting_user=job.created_by, dry_run=dry_run,
             source=parsed.format, progress=progress, reason=f"bulk import of {job.params.get('filename', 'a file')}",
         )
     except FileProblem as exc:
-        _finish(job, ok=False, result={"errors": [e.as_dict() for e in exc.errors], "dry_run": bool(job.params.get("dry_run"))})
+        _finish(job, ok=False, result={"errors": [e.as_dict() for e in exc.errors], "dry_run": dry_run})
+        return job
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        _finish(job, ok=False, result={"errors": [{"row": None, "column": "", "message": "The import failed unexpectedly; nothing was imported."}], "dry_run": dry_run})
         return job
     finally:
         progress.close()
@@ -188,6 +193,10 @@ def export_job_run(*, job_id: int) -> BackgroundJob | None:
                 handle.write(chunk.encode("utf-8"))
             handle.seek(0)
             job.output_file.save(f"export-{job.pk}.{fmt}", File(handle), save=False)
+    except Exception:
+        logger.exception("export job %s failed", job.pk)
+        _finish(job, ok=False, result={"detail": "the export failed unexpectedly"})
+        return job
     finally:
         progress.close()
     _finish(job, ok=True, result={"rows": progress.done}, output_file=job.output_file)
