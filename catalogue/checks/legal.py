@@ -202,7 +202,7 @@ SELECT id FROM (
       JOIN catalogue_consentrecord c ON c.id = cc.consent_id
       JOIN catalogue_artifact a ON a.id = cc.artifact_id
       WHERE NOT (
-          (c.status = 'given' OR c.status_changed_at > %s)
+          (c.status = 'given' OR COALESCE(c.status_changed_at > %s, false))
           AND (c.expires_at IS NULL OR c.expires_at > %s)
           AND c.obtained_at <= %s
           AND c.purposes @> %s::varchar[]
