@@ -3,7 +3,7 @@
 A seeder is `seed(*, password, context) -> dict`; what it returns is merged into `context`.
 """
 
-from . import people
+from . import catalogue, people
 
 # Run in order; later seeders may rely on what earlier ones created.
-SEEDERS = [people.seed]
+SEEDERS = [people.seed, catalogue.seed]

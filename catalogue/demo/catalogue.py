@@ -1,0 +1,77 @@
+"""The demo catalogue: ~60 artifacts of both teams, with contributors, versions and lineage.
+
+Everything goes through the services (acting as each team's maintainer, or the admin for
+contributors' personal data). Idempotent: existing contributors (by external reference) and
+artifacts (by slug) are reused, never duplicated. Artifacts stay drafts: publishing needs a
+reuse policy, which the rights seeder sets before it publishes; `catalogue_retired` tells the
+lifecycle seeder which ones to retire and why.
+"""
+
+from decimal import Decimal
+
+from ..models import Artifact, Contributor
+from ..services.artifacts import artifact_register, version_create
+from ..services.contributors import contributor_create
+from .catalogue_data import ARTIFACTS, CONTRIBUTORS, RETIRED
+
+TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
+
+
+def _contributors(users: dict) -> dict[str, Contributor]:
+    admin = users["admin"]
+    existing = {c.external_ref: c for c in Contributor.objects.filter(
+        external_ref__in=[spec[2] for spec in CONTRIBUTORS.values()]
+    )}
+    out = {}
+    for key, (kind, organisation, ref, legal_name, username) in CONTRIBUTORS.items():
+        contributor = existing.get(ref)
+        if contributor is None:
+            contributor = contributor_create(
+                acting_user=admin, kind=kind, organisation=organisation, external_ref=ref,
+                legal_name=legal_name,
+                email=f"{username or key}@bank.example" if kind == "employee" else "",
+                user=users.get(username) if username else None, reason="demo data",
+            )
+        out[key] = contributor
+    return out
+
+
+def seed(*, password: str, context: dict) -> dict:
+    users, teams = context["users"], context["teams"]
+    contributors = _contributors(users)
+    artifacts = {a.slug: a for a in Artifact.objects.filter(slug__in=[s["slug"] for s in ARTIFACTS])}
+    created = 0
+    for spec in ARTIFACTS:
+        if spec["slug"] in artifacts:
+            continue
+        actor = users[TEAM_ACTOR[spec["team"]]]
+        artifact = artifact_register(
+            acting_user=actor, owner_team=teams[spec["team"]], slug=spec["slug"], title=spec["title"],
+            kind=spec["kind"], summary=spec["summary"], intent=spec["intent"],
+            constraints=spec["constraints"], constraint_tags=spec["constraint_tags"],
+            sensitivity=spec["sensitivity"], customer_derived=spec["customer_derived"],
+            tags=spec["tags"], channels=spec["channels"],
+            authors=[
+                {"contributor": contributors[key], "role": role, "credit_share": Decimal(share)}
+                for key, role, share in spec["authors"]
+            ],
+            parents=[
+                {"artifact": artifacts[slug], "relation": relation, "version": None}
+                for slug, relation in spec["parents"]
+            ],
+            reason="demo data",
+        )
+        for version, changelog in spec["versions"]:
+            version_create(
+                acting_user=actor, artifact=artifact, version=version, changelog=changelog,
+                uri=f"https://git.bank.example/{spec['team']}/{spec['slug']}/-/tags/{version}",
+                reason="demo data",
+            )
+        artifacts[spec["slug"]] = artifact
+        created += 1
+    return {
+        "contributors": contributors,
+        "artifacts": artifacts,
+        "catalogue_created": created,
+        "catalogue_retired": RETIRED,
+    }
