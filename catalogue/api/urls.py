@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import artifact_actions, artifacts, contributors, retirement, teams
+from . import audit as audit_api
 from . import bulk as bulk_api
 from . import outcomes as outcomes_api
 from . import rights as rights_api
@@ -41,5 +42,9 @@ urlpatterns = [
     path("artifacts/<slug:slug>/performance/", outcomes_api.ArtifactPerformanceView.as_view(), name="api-artifact-performance"),
     path("library/", outcomes_api.LibraryView.as_view(), name="api-library"),
     path("value/", outcomes_api.ValueView.as_view(), name="api-value"),
+    path("audit-events/", audit_api.AuditEventListView.as_view(), name="api-audit-events"),
+    path("artifacts/<slug:slug>/history/", audit_api.ArtifactHistoryView.as_view(), name="api-artifact-history"),
+    path("artifacts/<slug:slug>/as-of/", audit_api.ArtifactAsOfView.as_view(), name="api-artifact-as-of"),
+    path("artifacts/<slug:slug>/audit-pack/", audit_api.ArtifactAuditPackView.as_view(), name="api-artifact-audit-pack"),
     path("", include(router.urls)),
 ]
