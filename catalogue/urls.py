@@ -4,6 +4,8 @@ from django.urls import path
 
 from .views import artifacts, catalogue, home
 from .views import bulk as bulk_views
+from .views import retirement as retirement_views
+from .views import watching as watching_views
 
 app_name = "catalogue"
 
@@ -28,4 +30,12 @@ urlpatterns = [
     path("artifacts/<slug:slug>/versions/new/", artifacts.version_create_view, name="version_create"),
     path("artifacts/<slug:slug>/submit/", artifacts.artifact_submit_view, name="artifact_submit"),
     path("artifacts/<slug:slug>/publish/", artifacts.artifact_publish_view, name="artifact_publish"),
+    # lifecycle: retirement, lessons library, resemblance, watching
+    path("lessons/", retirement_views.lessons_view, name="lessons"),
+    path("artifacts/new/resemblance/", retirement_views.resemblance_check_view, name="resemblance_check"),
+    path("artifacts/<slug:slug>/deprecate/", retirement_views.artifact_deprecate_view, name="artifact_deprecate"),
+    path("artifacts/<slug:slug>/archive/", retirement_views.artifact_archive_view, name="artifact_archive"),
+    path("artifacts/<slug:slug>/restore/", retirement_views.artifact_restore_view, name="artifact_restore"),
+    path("artifacts/<slug:slug>/watch/", watching_views.artifact_watch_view, name="artifact_watch"),
+    path("notifications/digest/", watching_views.digest_preference_view, name="notification_digest"),
 ]

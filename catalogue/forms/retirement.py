@@ -1,6 +1,7 @@
 """Deprecate, archive and restore forms; the services enforce the rules, these shape the input."""
 
 from django import forms
+from django.urls import reverse_lazy
 
 from ..querysets import visible_artifacts
 
@@ -17,6 +18,11 @@ class DeprecateForm(forms.Form):
     superseded_by = forms.CharField(
         required=False, label="Successor", max_length=120,
         help_text="Slug of the artifact that replaces it (start typing to search).",
+        widget=forms.TextInput(attrs={
+            "list": "successor-options", "autocomplete": "off",
+            "hx-get": reverse_lazy("catalogue:artifact_lookup"), "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#successor-options", "hx-swap": "innerHTML",
+        }),
     )
     sunset_on = forms.DateField(
         required=False, label="Sunset date", widget=forms.DateInput(attrs={"type": "date"}),

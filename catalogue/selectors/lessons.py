@@ -1,0 +1,143 @@
+"""The lessons library: retired artifacts, searchable by why they were retired and what was learned.
+
+Starts from `visible_artifacts` (Rule 8) so entries and facet counts never include what the
+user may not see. Keyset pagination over (retired key, id), newest first; no counts of pages.
+"""
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.dateparse import parse_datetime
+
+from ..models import Artifact
+from ..models.choices import ArtifactKind, ArtifactStatus
+from ..querysets import visible_artifacts
+
+RETIRED = (ArtifactStatus.DEPRECATED, ArtifactStatus.ARCHIVED)
+PAGE_SIZE = 20
+
+# Must match the expression of the `artifact_lessons_search` index (migration 0002) exactly.
+LESSONS_DOCUMENT_SQL = (
+    "to_tsvector('english'::regconfig, coalesce(catalogue_artifact.title, '') || ' ' || "
+    "coalesce(catalogue_artifact.retirement_rationale, '') || ' ' || "
+    "coalesce(catalogue_artifact.lessons_learned, ''))"
+)
+
+
+@dataclass(frozen=True)
+class LessonsQuery:
+    q: str = ""
+    kind: str = ""
+    team: str = ""
+    year: int | None = None
+    status: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "LessonsQuery":
+        year = (params.get("year") or "").strip()
+        status = (params.get("status") or "").strip()
+        kind = (params.get("kind") or "").strip()
+        return cls(
+            q=(params.get("q") or "").strip()[:200],
+            kind=kind if kind in ArtifactKind.values else "",
+            team=(params.get("team") or "").strip()[:64],
+            year=int(year) if year.isdigit() and len(year) == 4 else None,
+            status=status if status in RETIRED else "",
+        )
+
+
+def _base(user, query: LessonsQuery) -> QuerySet[Artifact]:
+    qs = visible_artifacts(user, Artifact.objects.filter(status__in=RETIRED)).annotate(
+        retired_key=Coalesce("retired_at", "updated_at"),
+    )
+    if query.q:
+        qs = qs.filter(
+            RawSQL(  # noqa: S611 - constant SQL; the search text is a bound parameter
+                f"{LESSONS_DOCUMENT_SQL} @@ websearch_to_tsquery('english', %s)", [query.q],
+                output_field=BooleanField(),
+            )
+        )
+    if query.status:
+        qs = qs.filter(status=query.status)
+    return qs
+
+
+def _apply_facets(qs: QuerySet, query: LessonsQuery, *, skip: str = "") -> QuerySet:
+    if query.kind and skip != "kind":
+        qs = qs.filter(kind=query.kind)
+    if query.team and skip != "team":
+        qs = qs.filter(owner_team__slug=query.team)
+    if query.year and skip != "year":
+        qs = qs.annotate(retired_year=ExtractYear("retired_key")).filter(retired_year=query.year)
+    return qs
+
+
+def _encode(key: dt.datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{key.isoformat()}|{pk}".encode()).decode()
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        key, pk = raw.rsplit("|", 1)
+        when = parse_datetime(key)
+        return (when, int(pk)) if when else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def lessons_page(*, user, query: LessonsQuery, cursor: str = "", page_size: int = PAGE_SIZE) -> dict:
+    """{"entries": [...], "next_cursor": str | None} with owner team and successor loaded.
+
+    A successor the user may not see is dropped from the entry (its title would leak).
+    """
+    qs = _apply_facets(_base(user, query), query)
+    position = _decode(cursor) if cursor else None
+    if position:
+        key, pk = position
+        qs = qs.filter(Q(retired_key__lt=key) | Q(retired_key=key, id__lt=pk))
+    rows = list(
+        qs.select_related("owner_team", "superseded_by", "retired_by").order_by(F("retired_key").desc(), "-id")[
+            : page_size + 1
+        ]
+    )
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    successor_ids = {r.superseded_by_id for r in rows if r.superseded_by_id}
+    visible = (
+        set(visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True))
+        if successor_ids else set()
+    )
+    for row in rows:
+        row.successor = row.superseded_by if row.superseded_by_id in visible else None
+    last = rows[-1] if rows else None
+    return {"entries": rows, "next_cursor": _encode(last.retired_key, last.pk) if has_more and last else None}
+
+
+def lessons_facets(*, user, query: LessonsQuery) -> dict:
+    """Counts by kind, owner team and year retired; each facet ignores its own selection."""
+    base = _base(user, query)
+    kinds = dict(ArtifactKind.choices)
+    kind_rows = (
+        _apply_facets(base, query, skip="kind").order_by().values_list("kind").annotate(n=Count("id")).order_by("-n", "kind")
+    )
+    team_rows = (
+        _apply_facets(base, query, skip="team").order_by().values_list("owner_team__slug", "owner_team__name")
+        .annotate(n=Count("id")).order_by("-n", "owner_team__slug")
+    )
+    year_rows = (
+        _apply_facets(base, query, skip="year").annotate(retired_year=ExtractYear("retired_key")).order_by()
+        .values_list("retired_year").annotate(n=Count("id")).order_by("-retired_year")
+    )
+    return {
+        "kind": [{"value": k, "label": kinds.get(k, k), "count": n, "selected": k == query.kind} for k, n in kind_rows],
+        "team": [
+            {"value": s, "label": name, "count": n, "selected": s == query.team} for s, name, n in team_rows
+        ],
+        "year": [{"value": y, "label": str(y), "count": n, "selected": y == query.year} for y, n in year_rows],
+    }

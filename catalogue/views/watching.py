@@ -1,0 +1,48 @@
+"""Web: watch/unwatch an artifact and the daily-digest preference (htmx, and plain POST without JS)."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..querysets import visible_artifacts
+from ..services.watching import artifact_watch_set, digest_preference_set, is_watching, wants_digest
+from .panels import Panel, register
+
+PANEL_TEMPLATE = "catalogue/retirement/watch.html"
+
+
+def _panel_context(user, artifact) -> dict:
+    return {"artifact": artifact, "watching": is_watching(user, artifact), "daily_digest": wants_digest(user)}
+
+
+def watch_panel(request, artifact):
+    """Watch button and digest toggle on the artifact page."""
+    return _panel_context(request.user, artifact)
+
+
+@require_POST
+def artifact_watch_view(request, slug):
+    """Toggle watching: `watch=1` to watch, `watch=0` to stop."""
+    artifact = visible_artifacts(request.user).filter(slug=slug).first()
+    if artifact is None:
+        raise Http404("No such artifact.")
+    artifact_watch_set(acting_user=request.user, artifact=artifact, watching=request.POST.get("watch") == "1")
+    if request.htmx:
+        return render(request, PANEL_TEMPLATE, {"ctx": _panel_context(request.user, artifact)})
+    return redirect("catalogue:artifact_detail", slug=artifact.slug)
+
+
+@require_POST
+def digest_preference_view(request):
+    """Switch between one email per notification and one daily digest."""
+    digest_preference_set(acting_user=request.user, daily_digest=request.POST.get("daily_digest") == "1")
+    slug = request.POST.get("artifact", "")
+    artifact = visible_artifacts(request.user).filter(slug=slug).first() if slug else None
+    if request.htmx and artifact is not None:
+        return render(request, PANEL_TEMPLATE, {"ctx": _panel_context(request.user, artifact)})
+    if artifact is not None:
+        return redirect("catalogue:artifact_detail", slug=artifact.slug)
+    return redirect("catalogue:home")
+
+
+register(Panel(key="watch", template=PANEL_TEMPLATE, context=watch_panel, order=5))
