@@ -1,5 +1,7 @@
 """Register / edit / new-version forms. They validate shape only; the services own the rules."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.text import slugify
 
@@ -36,7 +38,7 @@ class ArtifactForm(forms.Form):
         max_length=120, required=False,
         help_text="Permanent address; leave blank to derive it from the title.",
     )
-    kind = forms.ChoiceField(choices=ArtifactKind.choices)
+    kind = forms.ChoiceField(choices=[("", "Choose a kind…"), *ArtifactKind.choices])
     owner_team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
     sensitivity = forms.ChoiceField(
         choices=Sensitivity.choices, initial=Sensitivity.INTERNAL,
@@ -147,7 +149,7 @@ class AuthorForm(forms.Form):
     )
     role = forms.ChoiceField(choices=AuthorRole.choices, initial=AuthorRole.ORIGINATOR)
     credit_share = forms.DecimalField(
-        min_value=0, max_value=1, max_digits=4, decimal_places=3, initial=1,
+        min_value=0, max_value=1, max_digits=4, decimal_places=3, required=False,
         widget=forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
         help_text="0 to 1; an artifact's shares add up to at most 1.",
     )
@@ -166,6 +168,8 @@ class AuthorForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        if cleaned.get("credit_share") is None:
+            cleaned["credit_share"] = Decimal(0)
         has_existing = cleaned.get("contributor") is not None
         has_new = bool(cleaned.get("new_kind"))
         if has_existing and has_new:

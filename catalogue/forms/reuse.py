@@ -1,0 +1,39 @@
+"""Reuse registration and the "Can my team reuse this?" question."""
+
+from django import forms
+from django.utils import timezone
+
+from ..models import Team
+from ..models.choices import Action, Channel, Purpose, ReuseMode
+from ..permissions import is_admin, is_contributor
+
+
+class RightsQuestionForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label=None)
+    action = forms.ChoiceField(choices=Action.choices, initial=Action.USE)
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    channel = forms.ChoiceField(choices=Channel.choices)
+    at = forms.DateTimeField(
+        required=False, label="At (empty: now)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class ReuseForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", empty_label=None)
+    initiative = forms.CharField(max_length=200, help_text="The project or campaign that reuses it.")
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    channel = forms.ChoiceField(choices=Channel.choices)
+    mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
+    occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.ModelChoiceField(queryset=None, required=False, empty_label="Current version")
+
+    def __init__(self, *args, user, artifact, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only teams the user may record for: can_act_for_team (their teams as contributor, or any as admin).
+        teams = Team.objects.order_by("name")
+        if not is_admin(user):
+            teams = teams.filter(memberships__user=user) if is_contributor(user) else teams.none()
+        self.fields["team"].queryset = teams
+        self.fields["version"].queryset = artifact.versions.order_by("-created_at", "-id")
+        self.fields["version"].label_from_instance = lambda v: v.version
