@@ -20,3 +20,59 @@ class TeamAdmin(admin.ModelAdmin):
 class MetricAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "unit", "direction"]
     search_fields = ["code", "name"]
+
+
+# --- Artifacts (lifecycle): archived artifacts are read-only here too (Rule 6) -------------
+
+
+class ArchivedReadOnlyAdmin(admin.ModelAdmin):
+    """Admin guard: no change or delete of an archived artifact; status moves only via services."""
+
+    readonly_fields = [
+        "status", "retirement_rationale", "lessons_learned", "superseded_by", "sunset_on", "retired_at",
+        "retired_by", "published_at", "current_version", "current_policy", "created_by",
+    ]
+
+    def _archived(self, obj) -> bool:
+        return obj is not None and obj.status == "archived"
+
+    def has_change_permission(self, request, obj=None):
+        return not self._archived(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._archived(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        from django.db import transaction
+
+        from .models import Artifact
+        from .rules import ensure_not_archived
+        from .services.audit import audit_context, audit_event
+
+        with transaction.atomic(), audit_context(actor=request.user, reason="edited in the admin"):
+            if change:
+                # Re-read under lock: it may have been archived since the form was opened.
+                ensure_not_archived(Artifact.objects.select_for_update().get(pk=obj.pk))
+            super().save_model(request, obj, form, change)
+            audit_event(
+                actor=request.user, action="artifact.admin_changed" if change else "artifact.admin_created",
+                obj=obj, reason="edited in the admin", changes={"fields": list(form.changed_data)},
+            )
+
+
+def _register_artifact_admin() -> None:
+    from .models import Artifact
+
+    if admin.site.is_registered(Artifact):
+        return
+
+    @admin.register(Artifact)
+    class ArtifactAdmin(ArchivedReadOnlyAdmin):
+        list_display = ["slug", "title", "kind", "owner_team", "status", "updated_at"]
+        list_filter = ["status", "kind", "sensitivity"]
+        search_fields = ["slug", "title"]
+        list_select_related = ["owner_team"]
+        exclude = ["search_vector"]
+
+
+_register_artifact_admin()

@@ -5,6 +5,7 @@ from django.urls import path
 from .views import artifacts, catalogue, home
 from .views import bulk as bulk_views
 from .views import retirement as retirement_views
+from .views import rights as rights_views
 from .views import watching as watching_views
 
 app_name = "catalogue"
@@ -38,4 +39,9 @@ urlpatterns = [
     path("artifacts/<slug:slug>/restore/", retirement_views.artifact_restore_view, name="artifact_restore"),
     path("artifacts/<slug:slug>/watch/", watching_views.artifact_watch_view, name="artifact_watch"),
     path("notifications/digest/", watching_views.digest_preference_view, name="notification_digest"),
+    # rights: reuse policy, rights check, reuse registration
+    path("artifacts/<slug:slug>/policy/", rights_views.policy_edit_view, name="policy_edit"),
+    path("artifacts/<slug:slug>/rights-check/", rights_views.rights_check_view, name="rights_check"),
+    path("artifacts/<slug:slug>/reuse/", rights_views.reuse_create_view, name="reuse_create"),
+    path("reuses/", rights_views.reuse_list_view, name="reuse_list"),
 ]
