@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views import artifacts, catalogue, home
 from .views import bulk as bulk_views
+from .views import performance as performance_views
 from .views import retirement as retirement_views
 from .views import rights as rights_views
 from .views import watching as watching_views
@@ -44,4 +45,14 @@ urlpatterns = [
     path("artifacts/<slug:slug>/rights-check/", rights_views.rights_check_view, name="rights_check"),
     path("artifacts/<slug:slug>/reuse/", rights_views.reuse_create_view, name="reuse_create"),
     path("reuses/", rights_views.reuse_list_view, name="reuse_list"),
+    # reuse outcomes and performance: charts, outcome form, library, credit, value
+    path("artifacts/<slug:slug>/performance/", performance_views.artifact_performance_view, name="artifact_performance"),
+    path("artifacts/<slug:slug>/performance/adoption.svg", performance_views.adoption_chart_view, name="adoption_chart"),
+    path("artifacts/<slug:slug>/performance/<slug:metric>.svg", performance_views.outcome_chart_view, name="performance_chart"),
+    path("reuses/<int:pk>/outcome/", performance_views.outcome_create_view, name="outcome_create"),
+    path("library/", performance_views.library_view, name="library"),
+    path("library/<slug:metric>.svg", performance_views.library_chart_view, name="library_chart"),
+    path("contributors/<int:pk>/credit/", performance_views.contributor_credit_view, name="contributor_credit"),
+    path("teams/<slug:slug>/credit/", performance_views.team_credit_view, name="team_credit"),
+    path("value/", performance_views.value_summary_view, name="value_summary"),
 ]
