@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .views import artifacts, catalogue, home
+from .views import audit as audit_views
 from .views import bulk as bulk_views
 from .views import performance as performance_views
 from .views import retirement as retirement_views
@@ -26,6 +27,11 @@ urlpatterns = [
     path("lookup/contributors/", artifacts.contributor_lookup_view, name="contributor_lookup"),
     path("lookup/artifacts/", artifacts.artifact_lookup_view, name="artifact_lookup"),
     path("attachments/<int:pk>/download/", artifacts.attachment_download_view, name="attachment_download"),
+    # audit: timeline, history, as-of, audit pack
+    path("audit/", audit_views.audit_events_view, name="audit_events"),
+    path("artifacts/<slug:slug>/history/", audit_views.artifact_history_view, name="artifact_history"),
+    path("artifacts/<slug:slug>/as-of/", audit_views.artifact_as_of_view, name="artifact_as_of"),
+    path("artifacts/<slug:slug>/audit-pack/", audit_views.artifact_audit_pack_view, name="artifact_audit_pack"),
     path("artifacts/<slug:slug>/", artifacts.artifact_detail_view, name="artifact_detail"),
     path("artifacts/<slug:slug>/edit/", artifacts.artifact_edit_view, name="artifact_edit"),
     path("artifacts/<slug:slug>/edit/validate/", artifacts.artifact_validate_view, name="artifact_edit_validate"),

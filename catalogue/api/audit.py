@@ -65,15 +65,12 @@ class AuditEventListView(generics.ListAPIView):
         )
 
 
-HistoryItemSerializer = inline_serializer(
-    "ArtifactHistoryItem",
-    {
-        "kind": serializers.ChoiceField(choices=["event", "change"]), "at": serializers.DateTimeField(),
-        "action": serializers.CharField(), "actor": serializers.CharField(), "reason": serializers.CharField(),
-        "origin": serializers.DictField(), "object_type": serializers.CharField(),
-        "object_id": serializers.CharField(), "changes": serializers.DictField(),
-    },
-)
+HISTORY_ITEM_FIELDS = {
+    "kind": serializers.ChoiceField(choices=["event", "change"]), "at": serializers.DateTimeField(),
+    "action": serializers.CharField(), "actor": serializers.CharField(), "reason": serializers.CharField(),
+    "origin": serializers.DictField(), "object_type": serializers.CharField(),
+    "object_id": serializers.CharField(), "changes": serializers.DictField(),
+}
 
 
 class ArtifactHistoryView(APIView):
@@ -82,7 +79,7 @@ class ArtifactHistoryView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         responses=inline_serializer("ArtifactHistoryPage", {
-            "results": HistoryItemSerializer(many=True), "next": serializers.URLField(allow_null=True),
+            "results": inline_serializer("ArtifactHistoryItem", HISTORY_ITEM_FIELDS, many=True), "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
         }),
     )
