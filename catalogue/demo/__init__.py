@@ -3,7 +3,9 @@
 A seeder is `seed(*, password, context) -> dict`; what it returns is merged into `context`.
 """
 
-from . import catalogue, people
+from . import catalogue, outcomes, people
 
 # Run in order; later seeders may rely on what earlier ones created.
 SEEDERS = [people.seed, catalogue.seed]
+# Outcomes report on the reuses the rights seeder records: keep this one last.
+SEEDERS.append(outcomes.seed)
