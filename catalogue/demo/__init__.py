@@ -9,3 +9,7 @@ from . import catalogue, outcomes, people
 SEEDERS = [people.seed, catalogue.seed]
 # Outcomes report on the reuses the rights seeder records: keep this one last.
 SEEDERS.append(outcomes.seed)
+# Retirement last: it deprecates and archives artifacts the seeders above reuse and measure.
+from . import retirement  # noqa: E402
+
+SEEDERS.append(retirement.seed)
