@@ -6,11 +6,23 @@ still finds "Mortgage affordability journey"). Both use GIN indexes.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.backends.signals import connection_created
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django.dispatch import receiver
 
 # ts_rank_cd normalisation 32 maps the rank into [0, 1): rank / (rank + 1).
 RANK_NORMALISATION = 32
+# pg_trgm's default word-similarity threshold (0.6) misses one-letter slips in short words
+# ("mortage" ~ "Mortgage" scores 0.55); the `%>` operator (GIN-indexed) reads it per session.
+WORD_SIMILARITY_THRESHOLD = 0.5
+
+
+@receiver(connection_created, dispatch_uid="catalogue.search.trigram_threshold")
+def _set_trigram_threshold(sender, connection, **kwargs):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)])
 
 
 def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
@@ -19,12 +31,30 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     if not q:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     query = SearchQuery(q, search_type="websearch", config="english")
+    fuzzy = _fuzzy_match(q)
     fts_rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
     # Cast to float8 so cursor pagination can round-trip the rank exactly.
-    return queryset.filter(Q(search_vector=query) | Q(title__trigram_word_similar=q)).annotate(
+    return queryset.filter(Q(search_vector=query) | fuzzy).annotate(
         rank=Case(
             When(search_vector=query, then=Cast(fts_rank, FloatField()) + Value(1.0)),
-            default=Cast(TrigramWordSimilarity(q, "title"), FloatField()),
+            default=Cast(TrigramWordSimilarity(_positive_terms(q) or q, "title"), FloatField()),
             output_field=FloatField(),
         )
     )
+
+
+def _positive_terms(q: str) -> str:
+    words = q.replace('"', " ").split()
+    return " ".join(w for w in words if not w.startswith("-") and w.lower() != "or")
+
+
+def _fuzzy_match(q: str) -> Q:
+    """Title trigram match on the wanted words; words excluded with `-word` stay excluded."""
+    positive = _positive_terms(q)
+    if not positive:
+        return Q(pk__in=[])
+    match = Q(title__trigram_word_similar=positive)
+    negated = [w[1:] for w in q.replace('"', " ").split() if w.startswith("-") and len(w) > 1]
+    if negated:
+        match &= ~Q(search_vector=SearchQuery(" or ".join(negated), search_type="websearch", config="english"))
+    return match

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 
 from ..filters import ArtifactFilterSet
 from ..models import Artifact, Authorship, Lineage, Version
@@ -32,12 +32,24 @@ def for_list(queryset: QuerySet[Artifact], *, user) -> QuerySet[Artifact]:
     )
 
 
+def _as_querydict(params) -> QueryDict:
+    if isinstance(params, QueryDict):
+        return params
+    data = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        if isinstance(value, list | tuple):
+            data.setlist(key, [str(v) for v in value])
+        elif value is not None:
+            data[key] = str(value) if not isinstance(value, bool) else ("true" if value else "false")
+    return data
+
+
 def artifact_list(*, user, params=None, strict: bool = False) -> QuerySet[Artifact]:
-    """Visible artifacts filtered, searched and ordered by `params` (ArtifactFilterSet).
+    """Visible artifacts filtered, searched and ordered by `params` (QueryDict or dict; ArtifactFilterSet).
 
     With `strict`, invalid filter values raise ValidationError (the API's 400); the web ignores them.
     """
-    filterset = ArtifactFilterSet(params if params is not None else {}, queryset=visible_artifacts(user))
+    filterset = ArtifactFilterSet(_as_querydict(params), queryset=visible_artifacts(user))
     if strict and not filterset.is_valid():
         raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
     return for_list(filterset.qs, user=user)

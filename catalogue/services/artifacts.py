@@ -143,12 +143,14 @@ def _ensure_parents_visible(user, parents: list[dict]) -> None:
 
 
 def _lock_lineage() -> None:
+    # Taken before any row lock: a writer holding a row lock while waiting here would deadlock
+    # with a lineage writer whose foreign-key check waits for that row.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINEAGE_LOCK_KEY])
 
 
 def _link(*, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None) -> Lineage:
-    """Insert one lineage link; caller holds the lineage lock inside its transaction."""
+    """Insert one lineage link; the caller took the lineage lock first in its transaction."""
     if would_create_cycle(child_id=child.pk, parent_id=parent.pk):
         raise RuleViolation(
             "That link would make the lineage circular.",
@@ -196,11 +198,12 @@ def artifact_register(
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact registered"):
         if Artifact.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": ["An artifact with this slug already exists."]})
+        if parents_:
+            _lock_lineage()
         artifact = Artifact.objects.create(slug=slug, created_by=_user_or_none(acting_user), **fields)
         Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors_])
         links = []
         if parents_:
-            _lock_lineage()
             links = [
                 _link(child=artifact, parent=p["artifact"], relation=p["relation"], parent_version=p["version"])
                 for p in parents_
@@ -241,6 +244,8 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
         raise TypeError(f"artifact_update() got unexpected fields {sorted(unknown)}")
     fields = _clean_fields(fields)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact changed"):
+        if "parents" in fields:
+            _lock_lineage()
         locked = Artifact.objects.select_for_update(of=("self",)).select_related("owner_team").get(pk=artifact.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may edit only your teams' artifacts.")
@@ -286,7 +291,6 @@ def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
     have = {(link.parent_id, link.relation, link.parent_version_id): link for link in visible}
     if set(wanted) == set(have):
         return {}
-    _lock_lineage()
     removed = [link for key, link in have.items() if key not in wanted]
     Lineage.objects.filter(pk__in=[link.pk for link in removed]).delete()
     added = [
@@ -382,9 +386,9 @@ def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str
         raise PermissionDenied("You may change lineage only of your teams' artifacts.")
     _ensure_parents_visible(acting_user, links)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "lineage added"):
+        _lock_lineage()
         locked = Artifact.objects.select_for_update().get(pk=child.pk)
         ensure_not_archived(locked)
-        _lock_lineage()
         link = _link(child=locked, parent=parent, relation=relation, parent_version=parent_version)
         audit_event(
             actor=acting_user, action="lineage.added", obj=link, artifact=locked, reason=reason,
