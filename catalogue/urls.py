@@ -5,6 +5,8 @@ from django.urls import path
 from .views import artifacts, catalogue, home
 from .views import audit as audit_views
 from .views import bulk as bulk_views
+from .views import inbox as inbox_views
+from .views import legal as legal_views
 from .views import performance as performance_views
 from .views import retirement as retirement_views
 from .views import rights as rights_views
@@ -61,4 +63,17 @@ urlpatterns = [
     path("contributors/<int:pk>/credit/", performance_views.contributor_credit_view, name="contributor_credit"),
     path("teams/<slug:slug>/credit/", performance_views.team_credit_view, name="team_credit"),
     path("value/", performance_views.value_summary_view, name="value_summary"),
+    # legal workspace, remediation and the inbox
+    path("legal/", legal_views.legal_queue_view, name="legal_queue"),
+    path("legal/reviews/<int:pk>/", legal_views.review_detail_view, name="review_detail"),
+    path("legal/consents/", legal_views.consent_list_view, name="consent_list"),
+    path("legal/consents/<int:pk>/", legal_views.consent_detail_view, name="consent_detail"),
+    path("legal/consents/<int:pk>/withdraw/", legal_views.consent_withdraw_view, name="consent_withdraw"),
+    path("legal/consents/<int:pk>/impact/", legal_views.consent_impact_view, name="consent_impact"),
+    path("legal/consents/<int:pk>/evidence/", legal_views.consent_evidence_view, name="consent_evidence"),
+    path("legal/ip-gaps/", legal_views.ip_gaps_view, name="ip_gaps"),
+    path("consent-impacts/<int:pk>/", legal_views.impact_remediate_view, name="impact_remediate"),
+    path("inbox/", inbox_views.inbox_view, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox_views.inbox_mark_read_view, name="inbox_read"),
+    path("inbox/read-all/", inbox_views.inbox_mark_all_read_view, name="inbox_read_all"),
 ]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from . import artifact_actions, artifacts, contributors, retirement, teams
 from . import audit as audit_api
 from . import bulk as bulk_api
+from . import legal as legal_api
 from . import outcomes as outcomes_api
 from . import rights as rights_api
 from .auth import ObtainTokenView
@@ -18,6 +19,9 @@ router.register("artifacts", artifacts.ArtifactViewSet, basename="artifact")
 router.register("reuses", rights_api.ReuseViewSet, basename="reuse")
 router.register("metrics", outcomes_api.MetricViewSet, basename="metric")
 router.register("outcomes", outcomes_api.OutcomeViewSet, basename="outcome")
+router.register("consents", legal_api.ConsentViewSet, basename="consent")
+router.register("ip-assignments", legal_api.IPAssignmentViewSet, basename="ip-assignment")
+router.register("reviews", legal_api.ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

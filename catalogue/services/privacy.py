@@ -15,22 +15,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ..models import Contributor
-from .audit import audit_context, audit_event
+from .audit import audit_access, audit_context, audit_event
 
 ERASED_NAME = ""
 PERSONAL_FIELDS = ("legal_name", "email")
 
 
 def record_access(*, actor, action: str, obj: models.Model, detail: str = "") -> None:
-    """One access record for viewing personal data or consent evidence (its own transaction)."""
-    from . import audit as audit_module
-
-    writer = getattr(audit_module, "audit_access", None)
-    with transaction.atomic():
-        if writer is not None:
-            writer(actor=actor, action=action, obj=obj, detail=detail)
-        else:
-            audit_event(actor=actor, action=action, obj=obj, reason=detail)
+    """One access record for viewing personal data or consent evidence (Rule 7)."""
+    audit_access(actor=actor, action=action, obj=obj, detail=detail)
 
 
 def can_see_personal_data(user) -> bool:

@@ -1,0 +1,336 @@
+"""consents/, ip-assignments/ (legal and admins only: 403 for everyone else) and reviews/."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from ..models import (
+    Artifact,
+    ConsentRecord,
+    Contributor,
+    IPAssignment,
+    Review,
+    ReviewDecision,
+    Version,
+)
+from ..models.choices import (
+    ConsentMethod,
+    ConsentStatus,
+    IPKind,
+    IPStatus,
+    Purpose,
+    ReviewDecisionKind,
+    ReviewKind,
+)
+from ..querysets import visible_artifacts
+from ..receipts import consent_receipt
+from ..selectors.legal import consent_list, impacts_for_consent, ip_list, reviews_visible_to
+from ..services.consent import (
+    consent_attach_evidence,
+    consent_create,
+    consent_update,
+    consent_withdraw,
+)
+from ..services.ip import ip_assignment_create, ip_assignment_update
+from ..services.privacy import record_access
+from ..services.reviews import review_decide, review_request
+
+
+class ManagesConsent(permissions.BasePermission):
+    """Legal and admins; every other authenticated user gets 403 on every endpoint."""
+
+    message = "Only legal and admins may see or change consent records and IP assignments."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("catalogue.manage_consent"))
+
+
+# --- consents -------------------------------------------------------------------------------
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    contributor = serializers.PrimaryKeyRelatedField(queryset=Contributor.objects.all())
+    artifacts = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Artifact.objects.all(), required=False
+    )
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Purpose.choices), allow_empty=False)
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            "id", "contributor", "artifacts", "purposes", "status", "status_changed_at", "status_reason",
+            "obtained_at", "expires_at", "method", "notice_version", "jurisdiction", "external_ref",
+            "compensation", "has_evidence", "evidence_content_type", "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "id", "status", "status_changed_at", "status_reason", "evidence_content_type",
+            "created_at", "updated_at",
+        ]
+
+    def get_has_evidence(self, obj) -> bool:
+        return bool(obj.evidence)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    declared_type = serializers.CharField(help_text="pdf, png, jpeg, txt, ...")
+
+
+WITHDRAW_RESPONSE = inline_serializer(
+    name="ConsentWithdrawResult",
+    fields={
+        "status": serializers.CharField(),
+        "impact": inline_serializer(name="ConsentImpact", fields={
+            "artifacts": serializers.ListField(child=serializers.CharField()),
+            "reuses": serializers.IntegerField(),
+            "details": serializers.ListField(child=serializers.DictField()),
+        }),
+    },
+)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("view", str, enum=["expiring", "withdrawn"]),
+    OpenApiParameter("status", str, enum=ConsentStatus.values),
+    OpenApiParameter("contributor", int), OpenApiParameter("artifact", str),
+])
+class ConsentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ConsentSerializer
+    permission_classes = [permissions.IsAuthenticated, ManagesConsent]
+    filter_backends: list = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        qs = consent_list(view=params.get("view", ""))
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("contributor", "").isdigit():
+            qs = qs.filter(contributor_id=int(params["contributor"]))
+        if params.get("artifact"):
+            qs = qs.filter(coverage__artifact__slug=params["artifact"])
+        return qs
+
+    def retrieve(self, request, *args, **kwargs):
+        consent = self.get_object()
+        record_access(actor=request.user, action="consent.viewed", obj=consent, detail="API consent detail")
+        return Response(self.get_serializer(consent).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["artifacts"] = data.get("artifacts", [])
+        serializer.instance = consent_create(acting_user=self.request.user, **data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return Response(self.get_serializer(self._reload(serializer.instance)).data, status=201)
+
+    def partial_update(self, request, *args, **kwargs):
+        consent = self.get_object()
+        serializer = self.get_serializer(consent, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "contributor" in data and data.pop("contributor") != consent.contributor:
+            raise serializers.ValidationError({"contributor": ["A consent's contributor cannot change."]})
+        consent = consent_update(acting_user=request.user, consent=consent, **data)
+        return Response(self.get_serializer(self._reload(consent)).data)
+
+    def _reload(self, consent):
+        return consent_list().get(pk=consent.pk)
+
+    @extend_schema(request=WithdrawSerializer, responses=WITHDRAW_RESPONSE)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        consent = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        impact = consent_withdraw(acting_user=request.user, consent=consent, reason=body.validated_data["reason"])
+        rows = list(impacts_for_consent(consent))
+        return Response({
+            "status": consent.status,
+            "impact": {
+                "artifacts": sorted(r.artifact.slug for r in rows),
+                "reuses": impact.reuses,
+                "details": [
+                    {"artifact": r.artifact.slug, "owner_team": r.artifact.owner_team.slug,
+                     "via": r.via.slug if r.via_id else None, "live_reuses": r.live_reuses,
+                     "remediation": r.remediation}
+                    for r in rows
+                ],
+            },
+        })
+
+    @extend_schema(responses={200: serializers.DictField()})
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, pk=None):
+        consent = self.get_object()
+        record_access(actor=request.user, action="consent.receipt_viewed", obj=consent, detail="Kantara receipt")
+        return Response(consent_receipt(consent))
+
+    @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def evidence(self, request, pk=None):
+        consent = self.get_object()
+        if request.method == "POST":
+            body = EvidenceSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            consent = consent_attach_evidence(
+                acting_user=request.user, consent=consent, uploaded_file=body.validated_data["file"],
+                declared_type=body.validated_data["declared_type"],
+            )
+            return Response(self.get_serializer(self._reload(consent)).data)
+        if not consent.evidence:
+            raise Http404("No evidence on file.")
+        record_access(actor=request.user, action="consent.evidence_downloaded", obj=consent,
+                      detail="API evidence download")
+        return FileResponse(consent.evidence.open("rb"), as_attachment=True,
+                            filename=f"consent-{consent.pk}-evidence", content_type=consent.evidence_content_type)
+
+
+# --- IP assignments -----------------------------------------------------------------------
+
+
+class IPAssignmentSerializer(serializers.ModelSerializer):
+    artifact = serializers.SlugRelatedField(slug_field="slug", queryset=Artifact.objects.all())
+    assignor = serializers.PrimaryKeyRelatedField(queryset=Contributor.objects.all())
+    kind = serializers.ChoiceField(choices=IPKind.choices)
+    status = serializers.ChoiceField(choices=IPStatus.choices, required=False)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IPAssignment
+        fields = ["id", "artifact", "assignor", "assignee", "kind", "signed_on", "status", "scope",
+                  "jurisdiction", "has_document", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_has_document(self, obj) -> bool:
+        return bool(obj.document)
+
+
+class IPAssignmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = IPAssignmentSerializer
+    permission_classes = [permissions.IsAuthenticated, ManagesConsent]
+    filter_backends: list = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = ip_list()
+        params = self.request.query_params
+        if params.get("artifact"):
+            qs = qs.filter(artifact__slug=params["artifact"])
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        return qs
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = ip_assignment_create(acting_user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(assignment).data, status=201)
+
+    def partial_update(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        serializer = self.get_serializer(assignment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        for fixed in ("artifact", "assignor"):
+            if fixed in data and data.pop(fixed) != getattr(assignment, fixed):
+                raise serializers.ValidationError({fixed: ["Record a new assignment instead."]})
+        assignment = ip_assignment_update(acting_user=request.user, assignment=assignment, **data)
+        return Response(self.get_serializer(assignment).data)
+
+
+# --- reviews --------------------------------------------------------------------------------
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+
+    class Meta:
+        model = ReviewDecision
+        fields = ["reviewer", "decision", "rationale", "decided_at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    artifact = serializers.SlugRelatedField(slug_field="slug", queryset=Artifact.objects.all())
+    version = serializers.CharField(source="version.version", required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=ReviewKind.choices)
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Purpose.choices), required=False)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    decisions = ReviewDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "artifact", "version", "kind", "purposes", "status", "required_approvals",
+                  "requested_by", "valid_until", "decided_at", "created_at", "decisions"]
+        read_only_fields = ["id", "status", "required_approvals", "valid_until", "decided_at", "created_at"]
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReviewDecisionKind.choices)
+    rationale = serializers.CharField()
+    valid_until = serializers.DateField(required=False)
+
+
+class ReviewViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReviewSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = reviews_visible_to(self.request.user).prefetch_related("decisions__reviewer")
+        params = self.request.query_params
+        for name in ("status", "kind"):
+            if params.get(name):
+                qs = qs.filter(**{name: params[name]})
+        if params.get("artifact"):
+            qs = qs.filter(artifact__slug=params["artifact"])
+        return qs
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        artifact = data["artifact"]
+        if not visible_artifacts(request.user).filter(pk=artifact.pk).exists():
+            raise serializers.ValidationError({"artifact": ["Object with slug does not exist."]})
+        version = None
+        label = (data.get("version") or {}).get("version")
+        if label:
+            version = Version.objects.filter(artifact=artifact, version=label).first()
+            if version is None:
+                raise serializers.ValidationError({"version": [f"'{artifact.slug}' has no version {label}."]})
+        review = review_request(acting_user=request.user, artifact=artifact, kind=data["kind"],
+                                purposes=data.get("purposes", []), version=version)
+        return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data, status=201)
+
+    @extend_schema(request=DecideSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        review = self.get_object()
+        if not request.user.has_perm("catalogue.decide_review"):
+            raise PermissionDenied("Only legal reviewers and admins decide reviews.")
+        body = DecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review_decide(acting_user=request.user, review=review, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data)
