@@ -7,6 +7,10 @@ from . import catalogue, outcomes, people
 
 # Run in order; later seeders may rely on what earlier ones created.
 SEEDERS = [people.seed, catalogue.seed]
+# Rights right after the catalogue: policies, publishing and reuses (outcomes measure them).
+from . import rights  # noqa: E402
+
+SEEDERS.insert(SEEDERS.index(catalogue.seed) + 1, rights.seed)
 # Outcomes report on the reuses the rights seeder records: keep this one last.
 SEEDERS.append(outcomes.seed)
 # Retirement last: it deprecates and archives artifacts the seeders above reuse and measure.
