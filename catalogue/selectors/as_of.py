@@ -4,6 +4,7 @@ Each table is read once: the latest event per object with `pgh_created_at <= at`
 (DISTINCT ON), objects whose latest event is a delete left out.
 """
 
+import json
 from datetime import datetime
 
 from django.apps import apps
@@ -16,7 +17,9 @@ from ..models import Artifact
 HIDDEN = {"search_vector"}
 
 
-def _clean(row: dict) -> dict:
+def _clean(row: dict | str) -> dict:
+    # Django's psycopg setup hands jsonb back as text.
+    row = json.loads(row) if isinstance(row, str) else row
     return {k: v for k, v in row.items() if not k.startswith("pgh_") and k not in HIDDEN}
 
 
