@@ -74,7 +74,7 @@ class DutySerializer(serializers.Serializer):
 
 
 class RightsDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["permit", "deny"])
+    decision = serializers.CharField(help_text="permit or deny")
     reasons = ReasonSerializer(many=True)
     duties = DutySerializer(many=True)
     warnings = ReasonSerializer(many=True)
