@@ -94,7 +94,7 @@ def export_job_create(*, acting_user, fmt: str, query: str, total: int) -> Backg
 def _claim(job_id: int, kind: str) -> BackgroundJob | None:
     """Mark a queued job running; None when it is gone or already handled (redelivery)."""
     with transaction.atomic():
-        job = BackgroundJob.objects.select_for_update().filter(pk=job_id, kind=kind).select_related("created_by").first()
+        job = BackgroundJob.objects.select_for_update(of=("self",)).filter(pk=job_id, kind=kind).select_related("created_by").first()
         if job is None or job.status in (BackgroundJob.Status.SUCCEEDED, BackgroundJob.Status.FAILED):
             return None
         job.status = BackgroundJob.Status.RUNNING
