@@ -21,6 +21,12 @@ ORDERING_LABELS = {
     "relevance": "Relevance",
 }
 DEFAULT_ORDERING = "-created_at"
+# `use:state` values of the eligibility filter (catalogue/eligibility.py), e.g. ai_training:allowed.
+ELIGIBILITY_CHOICES = [
+    (f"{use}:{state}", f"{use.replace('_', ' ')}: {state.replace('_', ' ')}")
+    for use in ("ai_training", "data_mining", "ai_inference")
+    for state in ("allowed", "constrained", "not_allowed")
+]
 
 
 def ordering_for(params) -> tuple[str, ...]:
@@ -43,6 +49,9 @@ class ArtifactFilterSet(django_filters.FilterSet):
     sensitivity = django_filters.MultipleChoiceFilter(choices=Sensitivity.choices)
     customer_derived = django_filters.BooleanFilter(widget=forms.NullBooleanSelect)
     reusable_by = django_filters.CharFilter(method="filter_reusable_by", label="Reusable by team")
+    eligibility = django_filters.ChoiceFilter(
+        choices=ELIGIBILITY_CHOICES, method="filter_eligibility", label="Training-data eligibility"
+    )
     ordering = django_filters.ChoiceFilter(
         choices=list(ORDERING_LABELS.items()), method="filter_ordering", label="Sort by", empty_label=None
     )
@@ -64,6 +73,11 @@ class ArtifactFilterSet(django_filters.FilterSet):
         if team is None:
             return queryset.none()
         return reusable_by(queryset, team)
+
+    def filter_eligibility(self, queryset, name, value):
+        from .eligibility import filter_by_eligibility  # the legal sub-domain's set form
+
+        return filter_by_eligibility(queryset, value)
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last in filter_queryset, after search annotated `rank`

@@ -92,9 +92,9 @@ def review_detail_view(request, pk: int):
         except ValidationError as exc:
             errors = exc.message_dict
         except RuleViolation as exc:
-            errors = {"__all__": [r.message for r in exc.reasons]}
+            errors = {"general": [r.message for r in exc.reasons]}
         except PermissionDenied as exc:
-            errors = {"__all__": [str(exc)]}
+            errors = {"general": [str(exc)]}
         else:
             messages.success(request, "Decision recorded.")
             return redirect("catalogue:review_detail", pk=review.pk)
@@ -231,7 +231,7 @@ def impact_remediate_view(request, pk: int):
         except ValidationError as exc:
             errors = exc.message_dict
         except PermissionDenied as exc:
-            errors = {"__all__": [str(exc)]}
+            errors = {"general": [str(exc)]}
         else:
             messages.success(request, "Remediation recorded.")
             return redirect("catalogue:impact_remediate", pk=impact.pk)
