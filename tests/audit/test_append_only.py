@@ -55,3 +55,28 @@ def test_committed_context_rows_cannot_be_rewritten_or_deleted(audited):
     assert "append_only_update" in message or "Cannot update" in message
     _refused(f'DELETE FROM "{table}"')
     assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}" CASCADE')
+
+
+def test_application_role_without_superuser_cannot_touch_audit_rows_or_disable_triggers(audited):
+    """The least-privilege story: a role with DML (even TRUNCATE) grants but no ownership,
+    TRIGGER or superuser rights meets the triggers and cannot switch them off."""
+    event_table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE audit_test_app NOLOGIN NOSUPERUSER NOBYPASSRLS")
+        cursor.execute("GRANT USAGE ON SCHEMA public TO audit_test_app")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO audit_test_app")
+        cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO audit_test_app")
+        cursor.execute("SET LOCAL ROLE audit_test_app")
+    try:
+        for table in (AuditEvent._meta.db_table, AuditSeal._meta.db_table, event_table):
+            assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}"')
+            _refused(f'DELETE FROM "{table}"')
+        _refused(f"UPDATE \"{AuditEvent._meta.db_table}\" SET reason = 'x'")
+        _refused(f"UPDATE \"{event_table}\" SET name = 'x'")
+        assert "owner" in _refused(f'ALTER TABLE "{event_table}" DISABLE TRIGGER ALL')
+        assert "permission denied" in _refused("SET session_replication_role = replica")
+        with transaction.atomic():  # ordinary writes still work for the role
+            Team.objects.create(slug="by-app-role", name="Written by the app role")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
