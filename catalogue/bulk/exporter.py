@@ -68,7 +68,7 @@ def record(artifact: Artifact) -> dict:
         ],
         "derived_from": [
             {"artifact": link.parent.slug, "relation": link.relation,
-             **({"version": link.parent_version.version} if link.parent_version_id else {})}
+             **({"version": link.parent_version.version} if link.parent_version is not None else {})}
             for link in artifact.parent_links.all()
         ],
         "versions": [

@@ -362,7 +362,7 @@ class _Run:
 
     def _author(self, row: dict, position: int, author: dict) -> dict:
         ref = str(author.get("contributor") or "").strip()
-        contributor = self.contributors.get(ref)
+        contributor: Contributor | _Missing | None = self.contributors.get(ref)
         if contributor is None:
             problem = self.contributor_problems.get(ref) or (
                 f"Unknown contributor '{ref}': use a pseudonym or external reference, "
@@ -375,7 +375,7 @@ class _Run:
 
     def _parent(self, row: dict, position: int, link: dict) -> dict:
         slug = str(link.get("artifact") or "").strip().lower()
-        parent = self.artifacts.get(slug)
+        parent: Artifact | _Missing | None = self.artifacts.get(slug)
         in_file = self.by_slug.get(slug)
         if parent is None or not self.user.has_perm("catalogue.view_artifact", parent):
             if in_file is not None and in_file is not row:
@@ -383,7 +383,8 @@ class _Run:
             elif in_file is None:
                 self.error(row, "derived_from", f"Parent {position}: unknown artifact '{slug}'.")
             parent = _Missing(-1000 - position, slug)
-        version = None
+        assert parent is not None
+        version: Version | _Missing | None = None
         label = str(link.get("version") or "").strip()
         if label:
             version = self.versions.get(slug, {}).get(label)

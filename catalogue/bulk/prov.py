@@ -70,7 +70,7 @@ def artifact_prov(*, user, artifact: Artifact) -> dict:
             "cat:status": node.status,
             "cat:sensitivity": node.sensitivity,
         }
-        if node.current_version_id:
+        if node.current_version is not None:
             entity["cat:version"] = node.current_version.version
         doc["entity"][f"catalogue:{node.slug}"] = entity
         team = f"team:{node.owner_team.slug}"
@@ -94,7 +94,7 @@ def artifact_prov(*, user, artifact: Artifact) -> dict:
             "prov:usedEntity": f"catalogue:{parent.slug}",
             "prov:type": link.relation,
         }
-        if link.parent_version_id:
+        if link.parent_version is not None:
             relation["cat:parentVersion"] = link.parent_version.version
         doc["wasDerivedFrom"][f"_:derivation-{link.pk}"] = relation
     return {k: v for k, v in doc.items() if v}

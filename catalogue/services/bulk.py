@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -123,7 +124,7 @@ class ProgressWriter:
     def __init__(self, job_id: int, *, interval: float = 0.5):
         self.job_id, self.interval, self.last = job_id, interval, 0.0
         self.done = self.total = 0
-        self.connection = None
+        self.connection: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
@@ -132,9 +133,9 @@ class ProgressWriter:
             return
         self.last = now
         try:
-            if self.connection is None:
-                self.connection = connections.create_connection("default")
-            with self.connection.cursor() as cursor:
+            connection = self.connection or connections.create_connection("default")
+            self.connection = connection
+            with connection.cursor() as cursor:
                 cursor.execute(self.SQL, [done, total, self.job_id])
         except Exception:  # noqa: BLE001 - progress is cosmetic; the import must not fail for it
             logger.warning("could not record progress of job %s", self.job_id, exc_info=True)
