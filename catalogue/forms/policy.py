@@ -35,8 +35,8 @@ class PolicyForm(forms.Form):
         choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for any channel.",
     )
-    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     duties = forms.MultipleChoiceField(
         choices=DUTY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
         label="Duties that come with a permit",

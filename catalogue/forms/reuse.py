@@ -15,7 +15,7 @@ class RightsQuestionForm(forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices)
     at = forms.DateTimeField(
         required=False, label="At (empty: now)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
@@ -25,7 +25,7 @@ class ReuseForm(forms.Form):
     purpose = forms.ChoiceField(choices=Purpose.choices)
     channel = forms.ChoiceField(choices=Channel.choices)
     mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
-    occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     version = forms.ModelChoiceField(queryset=None, required=False, empty_label="Current version")
 
     def __init__(self, *args, user, artifact, **kwargs):
