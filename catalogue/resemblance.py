@@ -5,6 +5,8 @@ share of the new summary/intent's lexemes found in a retired artifact's search d
 deprecated and archived artifacts the user may see are considered (Rule 8).
 """
 
+from typing import Any
+
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import F, FloatField, Q, Value
@@ -43,6 +45,7 @@ def resembling_archived(*, user, title: str, summary: str = "", intent: str = ""
         return []
     qs = visible_artifacts(user, Artifact.objects.filter(status__in=RETIRED))
     title_sim = TrigramSimilarity("title", title) if title else Value(0.0, output_field=FloatField())
+    shared: RawSQL | Value
     if lexemes:
         shared = RawSQL(
             "cardinality(ARRAY(SELECT unnest(tsvector_to_array(catalogue_artifact.search_vector))"
@@ -60,13 +63,13 @@ def resembling_archived(*, user, title: str, summary: str = "", intent: str = ""
         .select_related("owner_team", "superseded_by")
         .order_by("-resemblance", "-id")
     )
-    matches = list(qs[:limit])
+    matches: list[Any] = list(qs[:limit])
     for match in matches:
         match.resemblance = round(min(float(match.resemblance), 1.0), 3)
     return matches
 
 
-def resemblance_data(matches: list[Artifact], *, user) -> list[dict]:
+def resemblance_data(matches: list[Any], *, user) -> list[dict]:
     """JSON-ready matches for the API (the artifact create response and `artifacts/resemblance/`)."""
     successor_ids = {m.superseded_by_id for m in matches if m.superseded_by_id}
     visible_successors = set(
@@ -79,7 +82,7 @@ def resemblance_data(matches: list[Artifact], *, user) -> list[dict]:
             "status": m.status,
             "retirement_rationale": m.retirement_rationale,
             "lessons_learned": m.lessons_learned,
-            "superseded_by": m.superseded_by.slug if m.superseded_by_id in visible_successors else None,
+            "superseded_by": m.superseded_by.slug if m.superseded_by and m.superseded_by_id in visible_successors else None,
             "retired_at": m.retired_at.isoformat() if m.retired_at else None,
             "resemblance": m.resemblance,
         }

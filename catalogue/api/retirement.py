@@ -20,8 +20,8 @@ def _visible_artifact(user, slug: str) -> Artifact:
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
-    superseded_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    retired_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    retired_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Artifact
@@ -79,6 +79,9 @@ class ResemblanceResponseSerializer(serializers.Serializer):
 
 class _TransitionView(APIView):
     request_serializer: type[serializers.Serializer]
+
+    def perform(self, user, artifact: Artifact, data: dict) -> Artifact:
+        raise NotImplementedError
 
     def post(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
 
 # slug -> (status, rationale, lessons learned, successor slug, sunset in days (deprecated only))
-EXTRA = {
+EXTRA: dict[str, tuple[str, str, str, str | None, int | None]] = {
     "agent-knowledge-answer-prompt": (
         "archived",
         "Chatbot prompt produced non-compliant APR statements under FCA CONC 3.5: answers quoted "
@@ -78,7 +78,7 @@ def _ensure_published(artifact: Artifact, actor, admin) -> bool:
 
 def seed(*, password: str, context: dict) -> dict:
     users = context["users"]
-    plan = {
+    plan: dict[str, tuple[str, str, str, str | None, int | None]] = {
         slug: (status, rationale, lessons, successor, None)
         for slug, (status, rationale, lessons, successor) in context.get("catalogue_retired", {}).items()
     }

@@ -68,9 +68,8 @@ def _require_rationale(text: str, *, field: str = "rationale") -> str:
 
 
 def _ensure_may_retire(user, artifact: Artifact) -> None:
-    if not user.has_perm("catalogue.view_artifact", artifact):
-        raise Artifact.DoesNotExist
-    if not user.has_perm("catalogue.maintain_artifact", artifact):
+    # Callers resolve the artifact through visible_artifacts first, so an invisible one is a 404 there.
+    if not (user.has_perm("catalogue.view_artifact", artifact) and user.has_perm("catalogue.maintain_artifact", artifact)):
         raise PermissionDenied("Only the owner team's maintainers or an admin may retire this artifact.")
 
 

@@ -53,7 +53,7 @@ def notify_retirement(*, artifact_id: int, action: str, event_id: int) -> int:
         return 0
     verb = "deprecated" if action == "artifact.deprecated" else "archived"
     lines = [f"Why: {artifact.retirement_rationale}"]
-    if artifact.superseded_by_id:
+    if artifact.superseded_by is not None:
         lines.append(f"Replaced by: {artifact.superseded_by.title} ({artifact_url(artifact.superseded_by)})")
     if artifact.sunset_on and verb == "deprecated":
         lines.append(f"Sunset date: {artifact.sunset_on.isoformat()} (reuse is refused after it)")
