@@ -17,3 +17,9 @@ SEEDERS.append(outcomes.seed)
 from . import retirement  # noqa: E402
 
 SEEDERS.append(retirement.seed)
+# Legal right after the catalogue (before rights publishes, so cleared co-created work passes the
+# legal gates); the withdrawal once reuses exist, before retirement.
+from . import legal  # noqa: E402
+
+SEEDERS.insert(SEEDERS.index(catalogue.seed) + 1, legal.seed)
+SEEDERS.insert(SEEDERS.index(outcomes.seed) + 1, legal.seed_withdrawal)

@@ -155,10 +155,21 @@ def consent_attach_evidence(
 
 def consent_withdraw(*, acting_user, consent: ConsentRecord, reason: str) -> ConsentImpact:
     """Withdraw a consent (row locked): immediate effect, impact rows, owners notified on commit."""
+    return consent_end(acting_user=acting_user, consent=consent, status=ConsentStatus.WITHDRAWN, reason=reason)
+
+
+ENDINGS = (ConsentStatus.WITHDRAWN, ConsentStatus.REVOKED, ConsentStatus.INVALIDATED)
+
+
+def consent_end(*, acting_user, consent: ConsentRecord, status: str, reason: str) -> ConsentImpact:
+    """End a consent as withdrawn (by the person), revoked (by the bank) or invalidated (found
+    defective): the same immediate effect and impact report as a withdrawal (Rule 5)."""
     _ensure_manager(acting_user)
+    if status not in ENDINGS:
+        raise ValidationError({"status": [f"Choose one of {', '.join(ENDINGS)}."]})
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Give the reason for the withdrawal."]})
-    return _end(consent=consent, status=ConsentStatus.WITHDRAWN, reason=reason, actor=acting_user)
+        raise ValidationError({"reason": ["Give the reason."]})
+    return _end(consent=consent, status=status, reason=reason, actor=acting_user)
 
 
 def consent_expire(*, consent: ConsentRecord, acting_user=None, now: dt.datetime | None = None) -> ConsentImpact:
