@@ -81,13 +81,14 @@ def _extra_reuses(admin, reuses: list[Reuse]) -> int:
         by_artifact.setdefault(r.artifact_id, r)
     for template in sorted(by_artifact.values(), key=lambda r: r.artifact.slug)[:EXTRA_REUSES_FOR]:
         existing = sum(1 for r in reuses if r.artifact_id == template.artifact_id)
-        for i in range(existing, 4):
+        for i in range(existing, 5):
             try:
                 reuse_record(
                     acting_user=admin, artifact=template.artifact, team=template.team,
                     initiative=f"{template.initiative} (wave {i + 1})", purpose=template.purpose,
                     channel=template.channel, mode=template.mode,
-                    occurred_on=template.occurred_on - dt.timedelta(days=90 * (i + 1)),
+                    # A year or more back, so each wave reports a full year of months.
+                    occurred_on=template.occurred_on - dt.timedelta(days=365 + 75 * i),
                 )
                 made += 1
             except (RuleViolation, ValidationError, PermissionDenied):
@@ -113,7 +114,7 @@ def seed(*, password: str, context: dict) -> dict:
             continue
         rng = _rng("reuse", reuse.artifact.slug, reuse.team.slug, reuse.initiative)
         skewed = _rng("skew", reuse.artifact.slug).random() < 0.3
-        months = rng.choice([1, 2, 3, 5, 8, 12, 12])
+        months = 12 if "(wave " in reuse.initiative else rng.choice([1, 2, 3, 5, 8, 12, 12])
         for code in KIND_METRICS.get(reuse.artifact.kind, ["cost_saved"]):
             metric = metrics.get(code)
             if metric is None:
