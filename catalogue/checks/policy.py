@@ -10,6 +10,7 @@ rows are exact for any policy the engine accepts, not only for policies built by
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,14 +41,10 @@ _TEAM_IRI = re.compile(re.escape(TEAM_PREFIX) + r"([-\w]+)")
 @lru_cache(maxsize=512)
 def _parsed(policy_pk: int, odrl_json: str) -> odrl.Policy:
     # Revisions are immutable, so the pk (plus the text, for safety) keys the parse.
-    import json
-
     return odrl.parse_policy(json.loads(odrl_json))
 
 
 def parsed_policy(policy_row) -> odrl.Policy:
-    import json
-
     return _parsed(policy_row.pk, json.dumps(policy_row.odrl, sort_keys=True))
 
 
@@ -154,12 +151,21 @@ def _segments(instants: list[datetime]) -> list[tuple[datetime | None, datetime 
     return pieces
 
 
+def _named_teams(policy: odrl.Policy, document) -> list[str]:
+    """Every team slug the policy mentions (parties or operands); all others get one answer."""
+    slugs = set(_TEAM_IRI.findall(json.dumps(document)))
+    iris = {p.uid for r in policy.rules for p in (r.assignee, r.assigner) if p is not None}
+    iris |= {str(o.value) for c in _constraints(policy) for o in c.right_operand}
+    slugs |= {i[len(TEAM_PREFIX):] for i in iris if i.startswith(TEAM_PREFIX)}
+    return sorted(slugs)
+
+
 def policy_grants(policy_row, artifact) -> list:
     """The RightsGrant rows (unsaved) that represent this policy revision exactly."""
     from ..models import RightsGrant
 
     policy = parsed_policy(policy_row)
-    named = sorted(set(_TEAM_IRI.findall(str(policy_row.odrl))))
+    named = _named_teams(policy, policy_row.odrl)
     teams = [(slug, TEAM_PREFIX + slug) for slug in named] + [("", OTHER_TEAMS)]
     pieces = _segments(_instants(policy))
     # A dimension no constraint mentions cannot change the answer: evaluate it once.
