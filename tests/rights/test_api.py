@@ -199,3 +199,15 @@ def test_reuse_list_query_count_is_flat(api_client_for, admin_user, retail, coun
         ReuseFactory.create_batch(n, team=retail)
         counts.append(count_queries(lambda: client.get("/api/v1/reuses/?page_size=50")))
     assert counts[0] == counts[1]
+
+
+def test_artifact_list_reusable_by_filter(api_client_for, victor, cards, retail, published):
+    open_to_all = published({})
+    retail_only = published({"teams": ["retail"]})
+    published({}, status=ArtifactStatus.ARCHIVED)
+    published(None)
+    client = api_client_for(victor)
+    slugs = {a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=cards").json()["results"]}
+    assert slugs == {open_to_all.slug}
+    slugs = {a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=retail").json()["results"]}
+    assert slugs == {open_to_all.slug, retail_only.slug}
