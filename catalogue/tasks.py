@@ -152,3 +152,14 @@ def run_export_job(job_id: int) -> str:
     with origin(kind="task", task="run_export_job", job=job_id):
         job = export_job_run(job_id=job_id)
     return job.status if job else "skipped"
+
+
+@shared_task(acks_late=True)
+def repair_rollups() -> int:
+    """Nightly: recompute every rollup from scratch and fix what lost or failed messages left wrong."""
+    from .services.rollups import rollups_recompute
+
+    differences = rollups_recompute(fix=True)
+    for difference in differences[:50]:
+        logger.warning("rollup repaired: %s", difference)
+    return len(differences)

@@ -116,3 +116,14 @@ def test_task_for_a_deleted_row_is_a_no_op():
     assert tasks.rollup_reuse(987654) is False
     assert tasks.rollup_outcome(987654) is False
     assert not RollupApplied.objects.exists()
+
+
+def test_nightly_repair_task_fixes_lost_messages_and_is_scheduled(settings):
+    metric = MetricFactory(code="conversion_lift")
+    reuse = ReuseFactory()
+    OutcomeFactory(reuse=reuse, metric=metric, value=3.0)  # neither message ever arrived
+    assert tasks.repair_rollups() > 0
+    assert tasks.repair_rollups() == 0
+    assert ArtifactRollup.objects.get(artifact=reuse.artifact).reuse_count == 1
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "catalogue.tasks.repair_rollups" in schedule
