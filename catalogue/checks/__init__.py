@@ -129,9 +129,12 @@ class RightsContext:
         def load():
             from ..models import ReusePolicy
 
-            if self.artifact.current_policy_id is None:
+            artifact = self.artifact
+            if artifact.current_policy_id is None:
                 return None
-            return ReusePolicy.objects.filter(pk=self.artifact.current_policy_id).first()
+            if type(artifact).current_policy.is_cached(artifact):
+                return artifact.current_policy
+            return ReusePolicy.objects.filter(pk=artifact.current_policy_id).first()
 
         return self.cached("policy", load)
 
@@ -183,6 +186,6 @@ def set_forms() -> list[SetForm]:
     return [c.set_form for c in CHECKS if c.set_form is not None]
 
 
-# Registration happens on import; keep this order (lifecycle, policy, then legal).
+# Registration happens on import; the `order` numbers, not the import order, set the sequence.
 # legal: review, IP chain and consent parts (orders 30-50).
 from . import legal, lifecycle, policy  # noqa: E402,F401
