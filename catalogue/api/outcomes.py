@@ -11,10 +11,11 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import Metric, Outcome, Reuse
+from ..models import Contributor, Metric, Outcome, Reuse, Team
 from ..models.choices import ArtifactKind, MetricDirection
 from ..permissions import is_admin
 from ..querysets import visible_artifacts
+from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import DEFAULT_TOP, MAX_TOP, LibraryFilters, library_ranking, value_summary
 from ..selectors.performance import artifact_performance, outcome_list
 from ..services.outcomes import metric_create, metric_update, outcome_record
@@ -320,3 +321,52 @@ class ValueView(APIView):
     def get(self, request):
         data = {"by_team": value_summary(request.user, by="team"), "by_kind": value_summary(request.user, by="kind")}
         return Response(ValueSummarySerializer(data).data)
+
+
+# --- Credit ------------------------------------------------------------------------------------
+
+
+class CreditSourceSerializer(serializers.Serializer):
+    reused = serializers.CharField(source="reused.slug", help_text="The artifact that was reused")
+    via = serializers.CharField(source="via.slug", help_text="The credited artifact it derives from")
+    hops = serializers.IntegerField()
+    reuses = serializers.IntegerField()
+    share = serializers.FloatField()
+    credit = serializers.FloatField()
+
+
+class CreditReuseSerializer(serializers.Serializer):
+    reuse = serializers.IntegerField(source="reuse.pk")
+    artifact = serializers.CharField(source="reuse.artifact.slug")
+    team = serializers.CharField(source="reuse.team.slug")
+    occurred_on = serializers.DateField(source="reuse.occurred_on")
+    hops = serializers.IntegerField()
+    credit = serializers.FloatField()
+
+
+class CreditReportSerializer(serializers.Serializer):
+    total = serializers.FloatField()
+    sources = CreditSourceSerializer(many=True)
+    recent = CreditReuseSerializer(many=True)
+
+
+class ContributorCreditView(APIView):
+    """Reuse credit of a contributor through lineage (each hop halves), and where it came from."""
+
+    @extend_schema(responses=CreditReportSerializer, operation_id="contributors_credit_retrieve")
+    def get(self, request, pk: int):
+        contributor = Contributor.objects.filter(pk=pk).first()
+        if contributor is None:
+            raise Http404
+        return Response(CreditReportSerializer(contributor_credit(request.user, contributor)).data)
+
+
+class TeamCreditView(APIView):
+    """Reuse credit earned by a team's artifacts through lineage, and where it came from."""
+
+    @extend_schema(responses=CreditReportSerializer, operation_id="teams_credit_retrieve")
+    def get(self, request, slug: str):
+        team = Team.objects.filter(slug=slug).first()
+        if team is None:
+            raise Http404
+        return Response(CreditReportSerializer(team_credit(request.user, team)).data)

@@ -108,3 +108,18 @@ def test_credit_query_count_is_constant(three_hops, victor, count_queries):
         LineageFactory(child=ArtifactFactory(published=True), parent=extra)
         tasks.rollup_reuse(ReuseFactory(artifact=extra).pk)
     assert count_queries(lambda: contributor_credit(victor, c1)) == small
+
+
+def test_credit_api_for_contributors_and_teams(three_hops, api_client_for, victor, retail):
+    c1 = three_hops["c"][0]
+    client = api_client_for(victor)
+    res = client.get(f"/api/v1/contributors/{c1.pk}/credit/")
+    assert res.status_code == 200
+    data = res.json()
+    assert data["total"] == pytest.approx(1.9)
+    assert {(s["reused"], s["via"], s["hops"]) for s in data["sources"]} >= {("great", "root", 3)}
+    assert len(data["recent"]) == 4 and {"reuse", "artifact", "team", "hops", "credit"} <= set(data["recent"][0])
+    assert client.get("/api/v1/teams/retail/credit/").json()["total"] == pytest.approx(3.5)
+    assert client.get("/api/v1/contributors/999999/credit/").status_code == 404
+    assert client.get("/api/v1/teams/nope/credit/").status_code == 404
+    assert api_client_for().get(f"/api/v1/contributors/{c1.pk}/credit/").status_code == 401
