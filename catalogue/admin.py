@@ -3,6 +3,28 @@ from django.contrib import admin
 from .models import Membership, Metric, Team
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Every admin write (forms, inlines, deletes, bulk actions) carries the admin as actor (Rule 7)."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        from .services.audit import audit_context
+
+        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name} form"):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        from .services.audit import audit_context
+
+        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name} deleted"):
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        from .services.audit import audit_context
+
+        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name_plural} list action"):
+            return super().changelist_view(request, *args, **kwargs)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -10,14 +32,14 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["slug", "name", "created_at"]
     search_fields = ["slug", "name"]
     inlines = [MembershipInline]
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(AuditedAdmin):
     list_display = ["code", "name", "unit", "direction"]
     search_fields = ["code", "name"]
 
@@ -25,7 +47,7 @@ class MetricAdmin(admin.ModelAdmin):
 # --- Artifacts (lifecycle): archived artifacts are read-only here too (Rule 6) -------------
 
 
-class ArchivedReadOnlyAdmin(admin.ModelAdmin):
+class ArchivedReadOnlyAdmin(AuditedAdmin):
     """Admin guard: no change or delete of an archived artifact; status moves only via services."""
 
     readonly_fields = [

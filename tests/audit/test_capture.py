@@ -148,3 +148,19 @@ def test_audit_access_inside_a_transaction_rolls_back_with_it(legal1):
         audit_access(actor=legal1, action="consent.evidence_downloaded", obj=contributor)
         raise RuntimeError
     assert not AuditEvent.objects.filter(action="consent.evidence_downloaded").exists()
+
+
+def test_admin_site_edits_carry_the_admin_as_actor(client, admin_user):
+    team = TeamFactory(slug="ops", name="Ops")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/catalogue/team/{team.pk}/change/",
+        {"slug": "ops", "name": "Operations", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = events("TeamEvent", pgh_obj_id=team.pk)[-1]
+    assert update.name == "Operations"
+    assert meta(update)["actor"] == "admin"
+    assert meta(update)["reason"] == "admin: team form"
+    assert meta(update)["origin"]["kind"] == "web"
