@@ -211,3 +211,18 @@ def test_artifact_list_reusable_by_filter(api_client_for, victor, cards, retail,
     assert slugs == {open_to_all.slug}
     slugs = {a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=retail").json()["results"]}
     assert slugs == {open_to_all.slug, retail_only.slug}
+
+
+def test_anonymous_gets_401_everywhere(api_client_for, published):
+    artifact = published({})
+    client = api_client_for()
+    assert client.get(url(artifact, "policy")).status_code == 401
+    assert client.put(url(artifact, "policy"), {}, format="json").status_code == 401
+    assert client.get("/api/v1/reuses/").status_code == 401
+    assert client.post("/api/v1/reuses/", reuse_body(artifact)).status_code == 401
+
+
+def test_policy_put_not_an_object_400(api_client_for, alice, published):
+    artifact = published({})
+    res = api_client_for(alice).put(url(artifact, "policy"), ["not", "a", "policy"], format="json")
+    assert res.status_code == 400 and "odrl" in res.json()

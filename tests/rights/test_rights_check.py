@@ -127,3 +127,15 @@ def test_bounded_queries_whatever_the_lineage(published, cards, retail, admin_us
         leaf.refresh_from_db()
         counts.append(count_queries(lambda leaf=leaf: check(leaf, cards)))
     assert counts[0] == counts[1]
+
+
+def test_policy_invalid_when_a_stored_revision_cannot_be_parsed(published, cards):
+    """Only reachable if a row bypassed policy_set (e.g. a restore from an old backup)."""
+    from catalogue.models import Artifact, ReusePolicy
+
+    artifact = published(None)
+    bad = ReusePolicy.objects.create(artifact=artifact, revision=1, odrl={"@type": "Set", "permission": "x"})
+    Artifact.objects.filter(pk=artifact.pk).update(current_policy=bad)
+    artifact.refresh_from_db()
+    decision = check(artifact, cards)
+    assert decision.codes == ["policy.invalid"]
