@@ -21,7 +21,7 @@ from .. import charts, stats
 from ..api.outcomes import library_filters
 from ..models import Contributor, Metric, Reuse, Team
 from ..models.choices import ArtifactKind
-from ..permissions import can_act_for_team
+from ..permissions import can_act_for_team, is_admin, is_contributor, team_roles
 from ..querysets import visible_artifacts
 from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import LibraryFilters, library_ranking, value_summary
@@ -49,11 +49,22 @@ def _svg_response(svg: str) -> HttpResponse:
 # --- artifact panel and page -------------------------------------------------------------------
 
 
+def _reportable_reuses(user, artifact) -> list[Reuse]:
+    """The latest reuses of this artifact the user may report outcomes for (one query at most)."""
+    qs = Reuse.objects.filter(artifact=artifact).select_related("team").order_by("-created_at", "-id")
+    if is_admin(user):
+        return list(qs[:5])
+    if not is_contributor(user) or not team_roles(user):
+        return []
+    return list(qs.filter(team_id__in=list(team_roles(user)))[:5])
+
+
 def performance_context(request, artifact) -> dict:
     perf = artifact_performance(artifact)
     return {
         "artifact": artifact,
         "perf": perf,
+        "reportable": _reportable_reuses(request.user, artifact),
         "adoption_total": sum(m["reuses"] for m in perf.adoption),
         "page_url": reverse("catalogue:artifact_performance", args=[artifact.slug]),
     }

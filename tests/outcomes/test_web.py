@@ -154,3 +154,15 @@ def test_credit_and_value_pages(client, victor, retail):
 def test_anonymous_users_are_sent_to_login(client):
     res = client.get(reverse("catalogue:library"))
     assert res.status_code == 302 and "/accounts/login/" in res["Location"]
+
+
+def test_panel_offers_outcome_links_only_for_the_reusing_team(client, alice, bob, victor, retail, lift):
+    artifact = ArtifactFactory(published=True)
+    reuse = _reused(artifact, lift, [1.0], team=retail)
+    url = reverse("catalogue:artifact_detail", args=[artifact.slug])
+    link = reverse("catalogue:outcome_create", args=[reuse.pk])
+    client.force_login(alice)
+    assert link in client.get(url).content.decode()
+    for other in (bob, victor):
+        client.force_login(other)
+        assert link not in client.get(url).content.decode()
