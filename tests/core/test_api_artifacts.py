@@ -172,6 +172,23 @@ class TestPatch:
         response = api_client_for(carol).patch(f"{URL}{archived.slug}/", {"title": "x"})
         assert response.status_code == 409 and response.json()["reasons"][0]["code"] == "artifact.archived"
 
+    def test_patch_replaces_authors_and_parents(self, api_client_for, carol, retail):
+        artifact = ArtifactFactory(owner_team=retail)
+        AuthorshipFactory(artifact=artifact)
+        parent, other = ArtifactFactory(), ArtifactFactory(owner_team=retail)
+        LineageFactory(child=artifact, parent=parent)
+        author = ContributorFactory()
+        response = api_client_for(carol).patch(f"{URL}{artifact.slug}/", {
+            "authors": [{"contributor": author.pk, "role": "adapter", "credit_share": "0.25"}],
+            "derived_from": [{"artifact": other.slug, "relation": "inspired_by"}],
+        })
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert [(a["contributor"], a["role"]) for a in body["authors"]] == [(author.pk, "adapter")]
+        assert body["derived_from"] == [{"artifact": other.slug, "relation": "inspired_by"}]
+        cycle = api_client_for(carol).patch(f"{URL}{other.slug}/", {"derived_from": [{"artifact": artifact.slug, "relation": "derived_from"}]})
+        assert cycle.status_code == 409 and cycle.json()["reasons"][0]["code"] == "lineage.cycle"
+
     def test_put_not_allowed(self, api_client_for, carol, retail):
         artifact = ArtifactFactory(owner_team=retail)
         assert api_client_for(carol).put(f"{URL}{artifact.slug}/", payload()).status_code == 405

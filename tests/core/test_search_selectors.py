@@ -87,3 +87,18 @@ def test_artifact_get_hides_invisible_lineage(corpus, bob):
     LineageFactory(child=corpus["title"], parent=corpus["other"])
     artifact = artifact_get(user=bob, slug="mortgage-calc")
     assert [link.parent.slug for link in artifact.parent_links.all()] == ["card-design"]
+
+
+def test_reusable_by_filter_delegates_to_the_rights_set_form(corpus, bob, retail, monkeypatch):
+    import catalogue.querysets
+
+    calls = []
+
+    def fake_reusable_by(queryset, team, **kwargs):
+        calls.append(team.slug)
+        return queryset.filter(slug="rate-journey")
+
+    monkeypatch.setattr(catalogue.querysets, "reusable_by", fake_reusable_by)
+    assert slugs(artifact_list(user=bob, params={"reusable_by": "retail"})) == ["rate-journey"]
+    assert calls == ["retail"]
+    assert slugs(artifact_list(user=bob, params={"reusable_by": "no-such-team"})) == []
