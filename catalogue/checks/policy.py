@@ -66,7 +66,7 @@ def _duty_text(duty: dict, ctx: RightsContext) -> dict:
     elif action == "obtainConsent":
         text = f"Ask the owner team {artifact.owner_team.name} for approval before each reuse"
     else:
-        text = duty.get("description", action)
+        text = str(duty.get("description") or action)
     return {"code": f"duty.{action}", "action": action, "description": text, "uid": duty.get("uid")}
 
 
@@ -138,11 +138,14 @@ def _instants(policy: odrl.Policy) -> list[datetime]:
     return sorted(found)
 
 
-def _segments(instants: list[datetime]) -> list[tuple[datetime | None, datetime | None, str, datetime]]:
+Piece = tuple[datetime | None, datetime | None, str, datetime]
+
+
+def _segments(instants: list[datetime]) -> list[Piece]:
     """(lower, upper, bounds, sample) pieces covering all time, constant for the policy."""
     if not instants:
         return [(None, None, "()", datetime.now(UTC))]
-    pieces = [(None, instants[0], "()", instants[0] - timedelta(days=1))]
+    pieces: list[Piece] = [(None, instants[0], "()", instants[0] - timedelta(days=1))]
     for i, point in enumerate(instants):
         pieces.append((point, point, "[]", point))
         nxt = instants[i + 1] if i + 1 < len(instants) else None

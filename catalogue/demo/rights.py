@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
 
 # Policy shapes, by name -> build_policy keyword arguments (teams None: every team).
-SHAPES = {
+SHAPES: dict[str, dict] = {
     "open": {"actions": ["use", "derive"], "duties": ["attribute"]},
     "dataset": {
         "actions": ["use", "derive", "train"],

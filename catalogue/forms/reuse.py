@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from ..models import Team
+from ..models import Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
 from ..permissions import is_admin, is_contributor
 
@@ -26,7 +26,9 @@ class ReuseForm(forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices)
     mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
     occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    version = forms.ModelChoiceField(queryset=None, required=False, empty_label="Current version")
+    version: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=Version.objects.none(), required=False, empty_label="Current version",
+    )
 
     def __init__(self, *args, user, artifact, **kwargs):
         super().__init__(*args, **kwargs)
