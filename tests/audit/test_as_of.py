@@ -3,14 +3,17 @@ at moments between the changes (taken from the events' own database timestamps).
 
 import datetime as dt
 
+import pghistory.models
 import pytest
 from django.apps import apps
+from django.db.models import Max
 from django.utils import timezone
 
 from catalogue.models import Artifact
 from catalogue.odrl import build_policy
 from catalogue.selectors.as_of import artifact_as_of
 from catalogue.services.artifacts import artifact_register, artifact_update
+from catalogue.services.audit import audit_context
 from catalogue.services.consent import consent_create, consent_withdraw
 from catalogue.services.lifecycle import artifact_publish
 from catalogue.services.policy import policy_set
@@ -32,10 +35,24 @@ def _between(a: dt.datetime, b: dt.datetime) -> dt.datetime:
     return a + (b - a) / 2
 
 
+high_water: dict[str, int] = {}
+
+
+def _high_water() -> dict[str, int]:
+    return {
+        model._meta.db_table: model.objects.aggregate(m=Max("pgh_id"))["m"] or 0
+        for model in apps.get_app_config("catalogue").get_models()
+        if issubclass(model, pghistory.models.Event)
+    }
+
+
 @pytest.fixture
 def timeline(alice, legal1, monkeypatch):
     monkeypatch.setattr("catalogue.tasks.seal_audit_chain.delay", lambda: None)
-    author = ContributorFactory()
+    with audit_context(actor=legal1, reason="test contributors"):
+        author = ContributorFactory()
+        customer = ContributorFactory(customer=True)
+    high_water.update(_high_water())
     artifact = artifact_register(
         acting_user=alice, owner_team=alice.memberships.get().team, slug="journey", title="Journey v1",
         kind="customer_journey", intent="Faster onboarding",
@@ -50,7 +67,7 @@ def timeline(alice, legal1, monkeypatch):
     )
     t["policy"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     consent = consent_create(
-        acting_user=legal1, contributor=ContributorFactory(customer=True), artifacts=[artifact],
+        acting_user=legal1, contributor=customer, artifacts=[artifact],
         purposes=["research", "product_design"], jurisdiction="GB", notice_version="2026.1", method="web_form",
         obtained_at=timezone.now() - dt.timedelta(days=1),
     )
@@ -139,3 +156,22 @@ def test_as_of_api_and_web_page(timeline, legal1, alice, victor, bob, api_client
     assert 'type="datetime-local"' in html
     early = client.get(f"/artifacts/{artifact.slug}/as-of/", {"at": _between(t["created"], t["edited"]).isoformat()})
     assert 'id="as-of-status">draft<' in early.content.decode()
+
+
+def test_every_row_written_by_the_services_carries_actor_reason_origin(timeline, alice, legal1):
+    """Whatever the services touched (artifacts, authorship, policies, consents, coverage, reviews,
+    decisions, withdrawal impacts...), no history row lacks who, why and from where."""
+    tables = set()
+    for model in apps.get_app_config("catalogue").get_models():
+        if not issubclass(model, pghistory.models.Event):
+            continue
+        rows = list(model.objects.filter(pgh_id__gt=high_water[model._meta.db_table]).select_related("pgh_context"))
+        for row in rows:
+            tables.add(model.__name__)
+            assert row.pgh_context is not None, f"{model.__name__} {row.pgh_id} has no context"
+            metadata = row.pgh_context.metadata
+            assert metadata["actor"] in {"alice", "legal1"}, (model.__name__, metadata)
+            assert metadata["reason"], (model.__name__, metadata)
+            assert metadata["origin"] == {"kind": "shell"}
+    assert {"ArtifactEvent", "AuthorshipEvent", "ReusePolicyEvent", "ConsentRecordEvent", "ConsentCoverageEvent",
+            "ReviewEvent", "ReviewDecisionEvent"} <= tables
