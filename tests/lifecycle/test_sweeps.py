@@ -111,3 +111,12 @@ def test_stale_flags_owners_once_a_month(retail, cards, alice, carol, bob):
     assert Notification.objects.filter(kind="artifact.stale").count() == 2
     stale_artifacts_flag(now=now + dt.timedelta(days=35))  # next month: flagged again
     assert Notification.objects.filter(kind="artifact.stale").count() == 4
+
+
+def test_periodic_tasks_are_scheduled_daily():
+    from django.conf import settings
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for task in ("archive_sunset_artifacts", "flag_stale_artifacts", "send_daily_digests"):
+        assert schedule[f"catalogue.tasks.{task}"] == 24 * 3600.0
+        assert callable(getattr(tasks, task))

@@ -84,7 +84,7 @@ def test_lessons_facet_filters_and_htmx_partial(client, alice, library):
     assert "Churn model" in body and "APR chatbot" not in body
     assert "Secret successor" not in body
     # the search form's hidden facet inputs follow the swap, so a new search keeps the facet
-    assert 'id="lessons-hidden" hx-swap-oob="true"' in body and 'name="team" value="cards"' in body
+    assert 'id="lessons-hidden" class="d-none" hx-swap-oob="true"' in body and 'name="team" value="cards"' in body
     full = client.get(reverse("catalogue:lessons"), {"team": "cards"}).content.decode()
     assert full.count('id="lessons-hidden"') == 1
 
