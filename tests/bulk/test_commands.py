@@ -24,7 +24,7 @@ def test_import_prints_a_summary_and_audits_as_a_command(tmp_path, alice):
     path.write_text("slug,title,kind,owner_team\nnew-one,New,content,retail\n", encoding="utf-8")
     out, err = run("import_artifacts", str(path), "--as", "alice")
     assert "1 rows as alice: 1 were created, 0 were updated, 0 unchanged." in out
-    assert "import" in err and "1/1" in err  # the tqdm bar
+    assert "import" in err and "2/2" in err  # the tqdm bar: checking, then writing
     event = AuditEvent.objects.get(action="artifact.registered")
     assert event.origin["kind"] == "command" and event.origin["command"] == "import_artifacts"
     out, _ = run("import_artifacts", str(path), "--as", "alice")

@@ -41,6 +41,7 @@ class Command(AuditedCommand):
             raise CommandError(f"{path.name} cannot be read; nothing was imported.") from None
         with tqdm(total=len(parsed.rows), desc="import", unit="row", file=self.stderr, disable=options.get("verbosity", 1) < 1) as bar:
             def progress(done: int, total: int) -> None:
+                bar.total = total  # rows are checked, then written: two steps per row
                 bar.update(done - bar.n)
 
             report = import_rows(
