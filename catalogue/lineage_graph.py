@@ -219,6 +219,11 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _bezier(t: float, p0: float, p1: float, p2: float, p3: float) -> float:
+    u = 1 - t
+    return u**3 * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t**3 * p3
+
+
 def _python_svg(view: LineageView) -> str:
     rows: dict[int, list[Node]] = {}
     for node in view.nodes.values():
@@ -230,23 +235,35 @@ def _python_svg(view: LineageView) -> str:
         neighbours.setdefault(e.child_id, []).append(e.parent_id)
         neighbours.setdefault(e.parent_id, []).append(e.child_id)
     for level in sorted(rows, key=abs):
-        def bary(n: Node) -> float:
-            known = [position[m] for m in neighbours.get(n.id, []) if m in position]
-            return sum(known) / len(known) if known else 0.0
+        row = rows[level]
 
-        rows[level].sort(key=lambda n: (bary(n), n.title))
-        for i, node in enumerate(rows[level]):
-            position[node.id] = i - (len(rows[level]) - 1) / 2
-    widest = max(len(r) for r in rows.values())
-    width = widest * NODE_W + (widest - 1) * GAP_X + 2 * PAD
+        def bary(n: Node) -> float | None:
+            known = [position[m] for m in neighbours.get(n.id, []) if m in position]
+            return sum(known) / len(known) if known else None
+
+        wanted = {n.id: bary(n) for n in row}
+        row.sort(key=lambda n: (wanted[n.id] if wanted[n.id] is not None else 0.0, n.title))
+        # Sit each node over its neighbours, one slot apart at least, the row centred on them.
+        want = [
+            wanted[n.id] if wanted[n.id] is not None else i - (len(row) - 1) / 2
+            for i, n in enumerate(row)
+        ]
+        placed: list[float] = []
+        for w in want:
+            placed.append(w if not placed else max(w, placed[-1] + 1))
+        shift = sum(w - p for w, p in zip(want, placed, strict=True)) / len(row)
+        for node, p in zip(row, placed, strict=True):
+            position[node.id] = p + shift
+    left, right = min(position.values()), max(position.values())
+    unit = NODE_W + GAP_X
+    width = (right - left) * unit + NODE_W + 2 * PAD
     top, bottom = min(rows), max(rows)
     height = (bottom - top + 1) * NODE_H + (bottom - top) * GAP_Y + 2 * PAD
     xy: dict[int, tuple[float, float]] = {}
     for level, row in rows.items():
         y = PAD + (level - top) * (NODE_H + GAP_Y)
         for node in row:
-            cx = width / 2 + position[node.id] * (NODE_W + GAP_X)
-            xy[node.id] = (cx - NODE_W / 2, y)
+            xy[node.id] = (PAD + (position[node.id] - left) * unit, y)
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -270,8 +287,12 @@ def _python_svg(view: LineageView) -> str:
             f'<path d="M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2 + 2:.1f}" '
             'fill="none" stroke="#6c757d" stroke-width="1.4" marker-end="url(#lineage-arrow)"/>'
         )
+        # Label near the outer end, where sibling edges have spread apart and labels don't collide.
+        t = 0.3 if view.nodes[e.child_id].level > 0 else 0.7
+        lx = _bezier(t, x1, x1, x2, x2)
+        ly = _bezier(t, y1, mid, mid, y2)
         out.append(
-            f'<text x="{(x1 + x2) / 2:.1f}" y="{mid + 4:.1f}" text-anchor="middle" font-size="10" '
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" font-size="10" '
             'fill="#495057" stroke="#f6f7f9" stroke-width="3" paint-order="stroke">'
             f"{_esc(e.relation.replace('_', ' '))}</text>"
         )

@@ -146,6 +146,7 @@ class AuthorForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "contributor-options", "autocomplete": "off",
                                       "placeholder": "contributor pseudonym"}),
         help_text="Type to search by pseudonym, organisation or username.",
+        error_messages={"invalid_choice": "No contributor with this pseudonym."},
     )
     role = forms.ChoiceField(choices=AuthorRole.choices, initial=AuthorRole.ORIGINATOR)
     credit_share = forms.DecimalField(
