@@ -94,8 +94,8 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
         if errors:
             raise ValidationError(errors)
         core._ensure_parents_visible(acting_user, [p for p in parents if not isinstance(p["artifact"], str)])
-        versions = [core._clean_version(v.get("version", ""), v.get("changelog", ""), v.get("uri", "")) for v in item.get("versions", ())]
-        prepared.append((slug, fields, parents, versions))
+        cleaned_versions = [core._clean_version(v.get("version", ""), v.get("changelog", ""), v.get("uri", "")) for v in item.get("versions", ())]
+        prepared.append((slug, fields, parents, cleaned_versions))
     labels = {slug: {v for v, _, _ in vs} for slug, _, _, vs in prepared}
     for _, _, parents, _ in prepared:
         for p in parents:
@@ -117,11 +117,11 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
         Authorship.objects.bulk_create([
             Authorship(artifact=by_slug[slug], **author) for slug, fields, _, _ in prepared for author in fields["authors"]
         ], batch_size=1000)
-        versions = Version.objects.bulk_create([
+        created_versions = Version.objects.bulk_create([
             Version(artifact=by_slug[slug], version=v, changelog=c, uri=u, created_by=creator)
             for slug, _, _, vs in prepared for v, c, u in vs
         ], batch_size=1000)
-        new_versions = {(v.artifact.slug, v.version): v for v in versions}
+        new_versions = {(v.artifact.slug, v.version): v for v in created_versions}
         for slug, _, _, vs in prepared:
             if vs:
                 by_slug[slug].current_version = new_versions[(slug, vs[-1][0])]
