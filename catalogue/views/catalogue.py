@@ -159,19 +159,21 @@ def _filter_params(request) -> QueryDict:
 def artifact_list_view(request):
     """The catalogue: every artifact the user may see, searchable and faceted."""
     q = (request.GET.get("q") or "").strip()
-    sort = request.GET.get("sort") or ("relevance" if q else "newest")
-    if sort not in SORTS or (sort == "relevance" and not q):
-        sort = "relevance" if q else "newest"
+    # No sort chosen ("best match"): relevance when searching, newest otherwise.
+    chosen = request.GET.get("sort") or ""
+    if chosen not in SORTS or (chosen == "relevance" and not q):
+        chosen = ""
+    sort = chosen or ("relevance" if q else "newest")
     query = _filter_params(request)
     params = query.dict()
     qs = artifact_list(user=request.user, params=query)
     facets = artifact_facets(user=request.user, queryset=qs)
     page = keyset_page(qs, SORTS[sort][1], request.GET.get("cursor"), PAGE_SIZE)
-    link_params = {**params, "sort": sort if sort != ("relevance" if q else "newest") else ""}
+    link_params = {**params, "sort": chosen}
     context = {
         "q": q,
-        "sort": sort,
-        "sorts": [(key, label) for key, (label, _) in SORTS.items() if key != "relevance" or q],
+        "sort": chosen,
+        "sorts": [("", "Best match")] + [(key, label) for key, (label, _) in SORTS.items() if key != "relevance"],
         "page": page,
         "facet_groups": _facet_groups(facets, params, link_params),
         "active_filters": [

@@ -197,3 +197,14 @@ def test_register_button_only_for_people_who_can_register(client, victor, alice,
     assert reverse("catalogue:artifact_create") not in client.get(URL).content.decode()
     client.force_login(alice)
     assert reverse("catalogue:artifact_create") in client.get(URL).content.decode()
+
+
+def test_best_match_ranks_by_relevance_when_searching(client, victor, retail):
+    ArtifactFactory(owner_team=retail, title="Another idea", summary="Mentions savings once.", tags=[])
+    ArtifactFactory(owner_team=retail, title="Savings pot", summary="Round-ups.", tags=["savings"])
+    client.force_login(victor)
+    # The search form always sends its sort select; "" is best match.
+    assert _titles(client.get(URL, {"q": "savings", "sort": ""})) == ["Savings pot", "Another idea"]
+    assert _titles(client.get(URL, {"q": "savings", "sort": "title"})) == ["Another idea", "Savings pot"]
+    html = client.get(URL, {"q": "savings"}).content.decode()
+    assert '<option value="" selected>Best match</option>' in html
