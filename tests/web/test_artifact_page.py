@@ -211,3 +211,14 @@ def test_query_count_does_not_grow_with_authors_versions_or_lineage(request, cli
     _populate(artifact, 10)
     many = count_queries(lambda: client.get(url(artifact)))
     assert few == many
+
+
+def test_pages_use_no_inline_styles_or_handlers(client, alice, journey, retail):
+    """CSP: no style= attributes and no on*= handlers in what these views render."""
+    LineageFactory(child=ArtifactFactory(owner_team=retail), parent=journey)
+    client.force_login(alice)
+    for target in ("/artifacts/", url(journey), "/artifacts/new/", url(journey, "catalogue:artifact_edit"),
+                   url(journey, "catalogue:version_create")):
+        html = client.get(target).content.decode()
+        assert " style=" not in html, target
+        assert " onclick=" not in html and " onchange=" not in html, target
