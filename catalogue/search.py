@@ -6,6 +6,7 @@ still finds "Mortgage affordability journey"). Both use GIN indexes.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
@@ -23,6 +24,15 @@ def _set_trigram_threshold(sender, connection, **kwargs):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)])
+        connection._catalogue_trgm_for = id(connection.connection)
+
+
+def _ensure_trigram_threshold(using: str) -> None:
+    # A connection opened before this module was imported missed the signal: set it once now.
+    wrapper = connections[using]
+    wrapper.ensure_connection()
+    if getattr(wrapper, "_catalogue_trgm_for", None) != id(wrapper.connection):
+        _set_trigram_threshold(sender=None, connection=wrapper)
 
 
 def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
@@ -30,6 +40,7 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()
     if not q:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    _ensure_trigram_threshold(queryset.db)
     query = SearchQuery(q, search_type="websearch", config="english")
     fuzzy = _fuzzy_match(q)
     fts_rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))

@@ -59,6 +59,8 @@ def test_facets_never_count_invisible(corpus, bob, alice):
     assert facet(bob, "owner_team", {}) == {"retail": 2, "cards": 2}
     assert facet(alice, "tag", {})["mortgage"] == 2
     assert facet(alice, "owner_team", {"q": "mortgage"}) == {"retail": 3, "cards": 1}
+    assert facet(bob, "tag", {"q": "mortage"}) == {"lending": 1}
+    assert facet(alice, "tag", {"q": "mortgage", "ordering": "title"})["mortgage"] == 2
     # even a caller passing an unfiltered queryset cannot count hidden rows
     from catalogue.models import Artifact
 
