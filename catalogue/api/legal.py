@@ -2,11 +2,13 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ..models import (
     Artifact,
@@ -36,7 +38,7 @@ from ..services.consent import (
     consent_withdraw,
 )
 from ..services.ip import ip_assignment_create, ip_assignment_update
-from ..services.privacy import record_access
+from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
 
 
@@ -334,3 +336,27 @@ class ReviewViewSet(
         body.is_valid(raise_exception=True)
         review_decide(acting_user=request.user, review=review, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data)
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+class EraseSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    erase_external_ref = serializers.BooleanField(default=False)
+
+
+class ContributorEraseView(APIView):
+    """POST contributors/{id}/erase/: pseudonymise a contributor (legal and admins)."""
+
+    permission_classes = [permissions.IsAuthenticated, ManagesConsent]
+
+    @extend_schema(request=EraseSerializer, responses=inline_serializer(
+        name="ContributorErased", fields={"id": serializers.IntegerField(), "pseudonym": serializers.CharField(),
+                                          "erased_at": serializers.DateTimeField()}))
+    def post(self, request, pk: int):
+        contributor = get_object_or_404(Contributor, pk=pk)
+        body = EraseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        erased = contributor_erase(acting_user=request.user, contributor=contributor, **body.validated_data)
+        return Response({"id": erased.pk, "pseudonym": erased.pseudonym, "erased_at": erased.erased_at})

@@ -52,5 +52,6 @@ urlpatterns = [
     path("artifacts/<slug:slug>/history/", audit_api.ArtifactHistoryView.as_view(), name="api-artifact-history"),
     path("artifacts/<slug:slug>/as-of/", audit_api.ArtifactAsOfView.as_view(), name="api-artifact-as-of"),
     path("artifacts/<slug:slug>/audit-pack/", audit_api.ArtifactAuditPackView.as_view(), name="api-artifact-audit-pack"),
+    path("contributors/<int:pk>/erase/", legal_api.ContributorEraseView.as_view(), name="api-contributor-erase"),
     path("", include(router.urls)),
 ]

@@ -101,3 +101,14 @@ def test_contributor_api_hides_personal_data_after_and_before_erasure(cleared, a
     assert "legal_name" not in body and "email" not in body
     body = api_client_for(legal1).get(f"/api/v1/contributors/{customer.pk}/").json()
     assert body["legal_name"] == customer.legal_name
+
+
+def test_erase_api(cleared, alice, legal1, api_client_for):
+    customer = cleared["customer"]
+    url = f"/api/v1/contributors/{customer.pk}/erase/"
+    assert api_client_for(alice).post(url, {"reason": "x"}, format="json").status_code == 403
+    assert api_client_for(legal1).post(url, {}, format="json").status_code == 400
+    response = api_client_for(legal1).post(url, {"reason": "Erasure request #12"}, format="json")
+    assert response.status_code == 200 and response.json()["pseudonym"] == customer.pseudonym
+    body = api_client_for(legal1).get(f"/api/v1/contributors/{customer.pk}/").json()
+    assert body["legal_name"] == "" and body["email"] == "" and body["external_ref"] == "CRM-123"
