@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -178,7 +179,7 @@ class ConsentViewSet(
             },
         })
 
-    @extend_schema(responses={200: serializers.DictField()})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON")
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         consent = self.get_object()

@@ -207,8 +207,10 @@ def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
 
 
 def _write_impact(consent: ConsentRecord) -> ConsentImpact:
-    covered = list(consent.coverage.values_list("artifact_id", flat=True))
-    descendants = descendants_with_roots(covered)
+    rows = list(consent.coverage.values_list("artifact_id", "artifact__customer_derived"))
+    covered = [aid for aid, _ in rows]
+    # Lineage carries consent only from customer-derived material (as the rights check does).
+    descendants = descendants_with_roots([aid for aid, customer in rows if customer])
     via: dict[int, int | None] = dict.fromkeys(covered)
     for aid, (root, _depth) in descendants.items():
         via.setdefault(aid, root)
