@@ -109,14 +109,15 @@ class ArtifactImportView(APIView):
 class ArtifactExportView(APIView):
     """The filtered catalogue (same filters as artifacts/) as CSV or JSON; huge ones as a job."""
 
-    filterset_class = ArtifactFilterSet
-
     def perform_content_negotiation(self, request, force=False):
         # `format` picks the file format here, not a DRF renderer; errors are always JSON.
         return JSONRenderer(), JSONRenderer.media_type
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"], default="csv")],
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"], default="csv"),
+            *[OpenApiParameter(name, OpenApiTypes.STR, description="as in artifacts/") for name in ArtifactFilterSet.base_filters],
+        ],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT, 202: JobAcceptedSerializer},
     )
     def get(self, request):

@@ -25,6 +25,8 @@ REQUIRED_COLUMNS = ("slug", "title", "kind", "owner_team")
 IGNORED_FIELDS = frozenset({"status", "current_version", "created_at", "updated_at", "id", "url"})
 TEXT_FIELDS = ("slug", "title", "kind", "owner_team", "sensitivity", "summary", "intent", "constraints")
 LIST_FIELDS = ("constraint_tags", "tags", "channels")
+# A blank cell here means "not given": the default for a new artifact, unchanged for an existing one.
+BLANK_MEANS_UNSET = frozenset({"sensitivity", "owner_team"})
 VERSION_COLUMNS = {"version": "version", "changelog": "version_changelog", "uri": "version_uri"}
 JSON_FIELDS = frozenset(
     {*TEXT_FIELDS, *LIST_FIELDS, "customer_derived", "authors", "derived_from", "versions"}
@@ -249,12 +251,12 @@ def _csv_row(number: int, cells: dict[str, str]) -> dict:
     row: dict = {"__row__": number, "__errors__": []}
     errors = row["__errors__"]
     for name in TEXT_FIELDS:
-        if name in cells:
+        if name in cells and not (name in BLANK_MEANS_UNSET and not cells[name].strip()):
             row[name] = cells[name]
     for name in LIST_FIELDS:
         if name in cells:
             row[name] = [v.strip() for v in split_escaped(cells[name], LIST_SEP) if v.strip()]
-    if "customer_derived" in cells:
+    if cells.get("customer_derived", "").strip():
         try:
             row["customer_derived"] = parse_bool(cells["customer_derived"])
         except ValueError as exc:

@@ -323,7 +323,8 @@ def export_job_run(*, job_id: int) -> BackgroundJob | None:
     queryset = export_queryset(user=job.created_by, params=QueryDict(job.params.get("query", "")))
     progress = ProgressWriter(job.pk)
     writer = iter_csv if fmt == "csv" else iter_json
-    chunks = writer(queryset, progress=progress, total=job.total)
+    # The request only counted far enough to choose a job; the worker can afford the full count.
+    chunks = writer(queryset, progress=progress, total=queryset.order_by().count())
     try:
         with tempfile.TemporaryFile() as handle:
             for chunk in chunks:

@@ -174,3 +174,13 @@ def test_existing_authorship_is_compared_not_rewritten(alice, retail, people, ru
     AuthorshipFactory(artifact=artifact, contributor=people["HR-1"], credit_share=1)
     report = run_import(HEADER + "kept,Kept,content,retail,HR-1|originator|1,,,,\n", alice)
     assert report.unchanged == ["kept"]
+
+
+def test_blank_optional_cells_leave_existing_values_alone(alice, retail, run_import):
+    ArtifactFactory(slug="kept", owner_team=retail, title="Kept", kind="content", sensitivity="confidential",
+                    customer_derived=True, tags=[], channels=[])
+    data = "slug,title,kind,owner_team,sensitivity,customer_derived\nkept,Kept,content,,,\nfresh,Fresh,content,retail,,\n"
+    report = run_import(data, alice)
+    assert report.errors == [] and report.unchanged == ["kept"] and report.created == ["fresh"]
+    fresh = Artifact.objects.get(slug="fresh")
+    assert (fresh.sensitivity, fresh.customer_derived) == ("internal", False)
