@@ -33,7 +33,7 @@ class VersionSerializer(serializers.ModelSerializer):
         model = Version
         fields = ["version", "changelog", "uri", "published_at", "created_at"]
         read_only_fields = ["published_at", "created_at"]
-        extra_kwargs = {"version": {"validators": []}, "uri": {"validators": []}}
+        extra_kwargs: dict = {"version": {"validators": []}, "uri": {"validators": []}}
 
 
 class VersionListCreateView(generics.ListCreateAPIView):

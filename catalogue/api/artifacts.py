@@ -1,5 +1,7 @@
 """artifacts/: list (filters, search, cursor pagination per ordering), detail, register, edit."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -32,7 +34,7 @@ class AuthorSerializer(serializers.Serializer):
     contributor = serializers.PrimaryKeyRelatedField(queryset=Contributor.objects.all())
     pseudonym = serializers.CharField(source="contributor.pseudonym", read_only=True)
     role = serializers.ChoiceField(choices=AuthorRole.choices)
-    credit_share = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1, default=0)
+    credit_share = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1, default=Decimal(0))
 
 
 class DerivedFromSerializer(serializers.Serializer):
@@ -59,7 +61,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
             "current_version", "published_at", "created_at", "updated_at",
         ]
         read_only_fields = ["status", "published_at", "created_at", "updated_at"]
-        extra_kwargs = {"slug": {"validators": []}}  # uniqueness is the service's answer
+        extra_kwargs: dict = {"slug": {"validators": []}}  # uniqueness is the service's answer
 
     def validate_slug(self, value):
         if self.instance is not None and value != self.instance.slug:

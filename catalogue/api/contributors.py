@@ -38,7 +38,8 @@ class ContributorSerializer(serializers.ModelSerializer):
 
 
 class ContributorPagination(CursorPagination):
-    ordering = ("id",)
+    def get_ordering(self, request, queryset, view):
+        return ("id",)
 
 
 class ContributorViewSet(

@@ -31,7 +31,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class TeamPagination(CursorPagination):
-    ordering = ("slug",)
+    ordering = ("slug", "id")
 
 
 class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
