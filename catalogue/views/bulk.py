@@ -20,6 +20,8 @@ from ..bulk.templates import COLUMN_REFERENCE, NOTES, example_csv, example_json
 from ..models import BackgroundJob
 from ..services.bulk import IMPORT_JOB, export_job_create, import_job_create
 
+WEB_SORTS = {"newest": "-created_at", "title": "title", "updated": "-updated_at", "relevance": "relevance"}
+
 
 def _form_context(**extra) -> dict:
     return {
@@ -94,10 +96,13 @@ def bulk_export_view(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "json"):
         raise Http404("Unknown export format.")
-    queryset = exporter.export_queryset(user=request.user, params=request.GET)
+    params = request.GET.copy()
+    if params.get("sort") in WEB_SORTS and not params.get("ordering"):
+        params["ordering"] = WEB_SORTS[params["sort"]]  # the catalogue page's sort names
+    queryset = exporter.export_queryset(user=request.user, params=params)
     total = exporter.count_capped(queryset)
     if total > exporter.BACKGROUND_THRESHOLD:
-        job = export_job_create(acting_user=request.user, fmt=fmt, query=request.GET.urlencode(), total=total)
+        job = export_job_create(acting_user=request.user, fmt=fmt, query=params.urlencode(), total=total)
         return redirect("catalogue:bulk_job", pk=job.pk)
     return stream_export(queryset, fmt)
 

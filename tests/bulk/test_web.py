@@ -129,3 +129,10 @@ def test_templates_download_and_import_cleanly(web, alice, fmt):
 
 def test_unknown_template_format_is_404(web, alice):
     assert web(alice).get(reverse("catalogue:bulk_template", args=["xml"])).status_code == 404
+
+
+def test_export_keeps_the_catalogue_page_sort(web, admin_user, catalogue):
+    response = web(admin_user).get(reverse("catalogue:bulk_export") + "?format=csv&sort=title")
+    rows = parse(b"".join(response.streaming_content), filename="x.csv").rows
+    titles = [r["title"] for r in rows]
+    assert titles == sorted(titles)
