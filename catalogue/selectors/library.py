@@ -6,7 +6,6 @@ the intervals the same way the rollups do, so both paths rank alike.
 """
 
 import datetime as dt
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -231,7 +230,3 @@ def value_summary(user, *, by: str) -> list[ValueRow]:
         if row is not None and r["metric__code"] in metrics:
             row.savings[r["metric__code"]] = _saving(metrics[r["metric__code"]], r, row.ideas)
     return list(rows.values())
-
-
-def finite(x) -> bool:
-    return x is not None and math.isfinite(x)
