@@ -133,6 +133,8 @@ class ArtifactExportView(APIView):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    # Plain strings: a job's status is not another "status" enum in the schema.
+    status = serializers.CharField(read_only=True, help_text="queued, running, succeeded or failed")
     download = serializers.SerializerMethodField()
 
     class Meta:
