@@ -19,8 +19,8 @@ from .factories import MembershipFactory, TeamFactory, UserFactory
 def _flush_past_append_only_triggers():
     """Transactional tests end with TRUNCATE, which the audit tables refuse by design.
 
-    Only the test runner's flush is let through (pgtrigger.ignore); application code and every
-    other connection still meet the triggers.
+    Only the test runner's flush is let through (as the superuser test role, in its own
+    transaction); application code and every other connection still meet the triggers.
     """
     import pgtrigger
     from django.db.backends.base.operations import BaseDatabaseOperations
@@ -39,8 +39,10 @@ def _flush_past_append_only_triggers():
     ]
 
     def execute_sql_flush(self, sql_list):
+        # The plain guard triggers (migration 0005) honour no setting but the superuser-only
+        # session_replication_role; SET LOCAL ends with the flush's own transaction.
         with pgtrigger.ignore(*no_truncate):
-            return original(self, sql_list)
+            return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
     yield

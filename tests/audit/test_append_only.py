@@ -1,5 +1,6 @@
 """Rule 7: audit tables refuse UPDATE, DELETE and TRUNCATE at the database, for every role."""
 
+import pgtrigger
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
@@ -52,7 +53,7 @@ def test_committed_context_rows_cannot_be_rewritten_or_deleted(audited):
     table = AuditContext._meta.db_table
     assert AuditContext.objects.exists()
     message = _refused(f"UPDATE \"{table}\" SET metadata = '{{\"actor\": \"mallory\"}}'::jsonb")
-    assert "append_only_update" in message or "Cannot update" in message
+    assert "UPDATE refused" in message
     _refused(f'DELETE FROM "{table}"')
     assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}" CASCADE')
 
@@ -80,3 +81,27 @@ def test_application_role_without_superuser_cannot_touch_audit_rows_or_disable_t
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
+
+
+def test_every_audit_table_has_the_guard_that_no_setting_switches_off(audited):
+    tables = {s.table for s in audit_sources()} | {AuditSeal._meta.db_table, AuditContext._meta.db_table}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'audit_guard_%%' GROUP BY c.relname"
+        )
+        guarded = dict(cursor.fetchall())
+    missing = sorted(t for t in tables if guarded.get(t) != ["audit_guard_rows", "audit_guard_truncate"])
+    assert not missing, f"add a migration like 0005_audit_guard_triggers for {missing}"
+
+
+def test_pgtrigger_ignore_does_not_open_audit_tables(audited):
+    """Any role may set pgtrigger.ignore; the plain guard triggers do not listen to it."""
+    event_table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
+    with pgtrigger.ignore(
+        "catalogue.AuditEvent:append_only", "catalogue.AuditEvent:no_truncate",
+        "catalogue.TeamEvent:append_only", "catalogue.TeamEvent:no_truncate",
+    ):
+        assert "UPDATE refused" in _refused(f"UPDATE \"{AuditEvent._meta.db_table}\" SET reason = 'x'")
+        assert "DELETE refused" in _refused(f'DELETE FROM "{event_table}"')
+        assert "TRUNCATE refused" in _refused(f'TRUNCATE "{event_table}"')
