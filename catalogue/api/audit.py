@@ -25,7 +25,7 @@ def _visible_artifact(user, slug: str) -> Artifact:
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
-    artifact = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    artifact: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = AuditEvent
@@ -65,7 +65,7 @@ class AuditEventListView(generics.ListAPIView):
         )
 
 
-HISTORY_ITEM_FIELDS = {
+HISTORY_ITEM_FIELDS: dict[str, serializers.Field] = {
     "kind": serializers.ChoiceField(choices=["event", "change"]), "at": serializers.DateTimeField(),
     "action": serializers.CharField(), "actor": serializers.CharField(), "reason": serializers.CharField(),
     "origin": serializers.DictField(), "object_type": serializers.CharField(),

@@ -60,7 +60,7 @@ def audit_sources() -> list[Source]:
     sources = [Source(AuditEvent._meta.db_table, "id", has_context=False)]
     for model in apps.get_app_config("catalogue").get_models():
         if issubclass(model, pghistory.models.Event):
-            sources.append(Source(model._meta.db_table, model._meta.pk.column, has_context=True))
+            sources.append(Source(model._meta.db_table, str(model._meta.pk.column), has_context=True))
     return sources
 
 
