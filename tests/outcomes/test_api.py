@@ -263,3 +263,15 @@ def test_value_summary_per_team_and_kind(api_client_for, victor, retail, cards):
     kinds = {r["key"]: r for r in res.json()["by_kind"]}
     assert kinds["dataset"]["reuses"] == 3
     assert {s["metric"] for s in kinds["dataset"]["savings"]} == {"cost_saved", "hours_saved"}
+
+
+def test_value_query_count_is_constant(api_client_for, victor, count_queries):
+    saved = MetricFactory(code="cost_saved", name="Cost saved", unit="GBP")
+    client = api_client_for(victor)
+    for _ in range(2):
+        _outcomes(ArtifactFactory(published=True), saved, [100.0, 200.0])
+    client.get("/api/v1/value/")
+    few = count_queries(lambda: client.get("/api/v1/value/"))
+    for kind in ("dataset", "content", "ai_model", "other", "pricing_design") * 2:
+        _outcomes(ArtifactFactory(published=True, kind=kind), saved, [50.0])
+    assert count_queries(lambda: client.get("/api/v1/value/")) == few
