@@ -106,7 +106,7 @@ def import_rows(
     progress: Progress | None = None, reason: str = "bulk import",
 ) -> ImportReport:
     """Validate and write every row in one transaction; errors or a dry run write nothing."""
-    run = _Run(list(rows), acting_user=acting_user, source=source, reason=reason, progress=progress)
+    run = _Run([dict(row) for row in rows], acting_user=acting_user, source=source, reason=reason, progress=progress)
     report = run.report
     report.dry_run = dry_run
     with transaction.atomic():
@@ -179,9 +179,10 @@ class _Run:
             self._tick(done, total)
         ready = [r for r in order if r["__row__"] in self.prepared and r["__row__"] not in self.failed]
         fresh = [r for r in ready if self.prepared[r["__row__"]]["existing"] is None]
+        known = [r for r in ready if self.prepared[r["__row__"]]["existing"] is not None]
         self._write_new(fresh)
         self._tick(len(order) + len(fresh), total)
-        for done, row in enumerate((r for r in ready if r not in fresh), start=len(order) + len(fresh) + 1):
+        for done, row in enumerate(known, start=len(order) + len(fresh) + 1):
             self._write_existing(row)
             self._tick(done, total)
         self._write_deferred_links()
