@@ -57,7 +57,7 @@ def artifact_eligibility(artifact, *, consents: list, reviews: list, at: dt.date
     return result
 
 
-def eligibility_q(use: str, state: str, at: dt.datetime | None = None) -> Q:
+def eligibility_q(use: str, state: str, at: dt.datetime | None = None):
     """Set form of `artifact_eligibility(...)[use] == state` for an Artifact queryset."""
     at = at or timezone.now()
     on = timezone.localdate(at)

@@ -51,8 +51,7 @@ def gate_consents(ctx: PublishContext) -> list[Reason]:
         return []
     consents = _legal(ctx)["consents"]
     now = timezone.now()
-    ended = [(c, consent_problem(c, now)) for c in consents]
-    ended = [(c, code) for c, code in ended if code]
+    ended = [(c, code) for c in consents if (code := consent_problem(c, now))]
     if ctx.artifact.customer_derived and not consents:
         return [Reason("publish.consent_missing", "No consent record covers this customer-derived artifact.")]
     if ended:
@@ -81,10 +80,10 @@ LEGAL_GATES = [gate_consent_ip_review, gate_consents, gate_ip_assignments]
 def install() -> None:
     """Append the gates and the submit hook once (idempotent; called from the app config)."""
     from .services.lifecycle import SUBMIT_HOOKS
-    from .services.reviews import open_required_reviews
+    from .services.reviews import on_submit
 
     for gate in LEGAL_GATES:
         if gate not in PUBLISH_GATES:
             PUBLISH_GATES.append(gate)
-    if open_required_reviews not in SUBMIT_HOOKS:
-        SUBMIT_HOOKS.append(open_required_reviews)
+    if on_submit not in SUBMIT_HOOKS:
+        SUBMIT_HOOKS.append(on_submit)

@@ -253,7 +253,7 @@ def impact_notify(*, consent_id: int) -> int:
         return 0
     consent = impacts[0].consent
     artifact_ids = [i.artifact_id for i in impacts]
-    reusing = {}
+    reusing: dict[int, set[int]] = {}
     for aid, team_id in (
         Reuse.objects.filter(artifact_id__in=artifact_ids, ended_on__isnull=True)
         .values_list("artifact_id", "team_id").distinct()
@@ -269,7 +269,7 @@ def impact_notify(*, consent_id: int) -> int:
         users = list(members.get(art.owner_team_id, []))
         for team_id in reusing.get(art.pk, ()):
             users.extend(members.get(team_id, []))
-        via = f" (through '{impact.via.slug}')" if impact.via_id else ""
+        via = f" (through '{impact.via.slug}')" if impact.via is not None else ""
         created = notify(
             users=users, kind=f"consent.{consent.status}",
             subject=f"Consent {consent.status}: '{art.title}' is affected",
@@ -328,12 +328,13 @@ def consent_expiry_sweep(*, now: dt.datetime | None = None) -> dict:
     ).values_list("pk", flat=True)
     for consent_id in list(due):
         with transaction.atomic(), audit_context(actor=None, reason="consent expiry warning"):
-            consent = (
+            found = (
                 ConsentRecord.objects.select_for_update(skip_locked=True)
                 .filter(pk=consent_id, expiry_warned_at__isnull=True).first()
             )
-            if consent is None:
+            if found is None:
                 continue
+            consent = found
             artifacts = list(Artifact.objects.filter(consent_coverage__consent=consent))
             teams = {a.owner_team_id for a in artifacts}
             members: dict[int, list] = {}

@@ -27,7 +27,7 @@ from .audit import audit_context, audit_event
 
 # Re-certification: an approval holds for a year unless the reviewer sets another date.
 DEFAULT_VALIDITY = dt.timedelta(days=365)
-FINAL_STATUS = {
+FINAL_STATUS: dict[str, str] = {
     ReviewDecisionKind.APPROVE: ReviewStatus.APPROVED,
     ReviewDecisionKind.REJECT: ReviewStatus.REJECTED,
     ReviewDecisionKind.REQUEST_CHANGES: ReviewStatus.CHANGES_REQUESTED,
@@ -134,6 +134,11 @@ def open_required_reviews(artifact: Artifact, version: Version | None, acting_us
         _open(artifact=artifact, version=version, kind=kind, purposes=purposes, acting_user=acting_user)
         for kind in wanted if kind not in existing
     ]
+
+
+def on_submit(artifact: Artifact, version: Version | None, acting_user) -> None:
+    """The SUBMIT_HOOKS entry (runs inside the submit transaction)."""
+    open_required_reviews(artifact, version, acting_user)
 
 
 def review_decide(

@@ -248,7 +248,12 @@ def legal_panel(request, artifact):
     consents = artifact_consents(artifact)
     reviews = artifact_reviews(artifact)
     now = timezone.now()
-    if not (consents or reviews or artifact.customer_derived or artifact.sensitivity == "restricted"):
+    open_impacts = list(
+        WithdrawalImpact.objects.filter(artifact=artifact, remediation=Remediation.OPEN)
+        .select_related("consent", "via").order_by("-id")[:10]
+    )
+    if not (consents or reviews or open_impacts or artifact.customer_derived
+            or artifact.sensitivity == "restricted"):
         return None
     eligibility = artifact_eligibility(artifact, consents=consents, reviews=reviews, at=now)
     ended = [c for c in consents if consent_problem(c, now)]
@@ -260,6 +265,9 @@ def legal_panel(request, artifact):
         "eligibility": [(USE_LABELS[k], v) for k, v in eligibility.items()],
         "open_reviews": [r for r in reviews if r.status == ReviewStatus.OPEN],
         "latest_reviews": reviews[:5],
+        "open_impacts": open_impacts,
+        "can_remediate": request.user.has_perm("catalogue.change_artifact", artifact)
+        or request.user.has_perm("catalogue.manage_consent"),
         "is_legal": can_see_personal_data(request.user),
     }
 

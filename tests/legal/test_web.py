@@ -166,3 +166,14 @@ def test_inbox_query_count(client, alice, count_queries):
     for i in range(10):
         Notification.objects.create(recipient=alice, kind="t", subject=f"m{i}", artifact=ArtifactFactory())
     assert count_queries(lambda: client.get("/inbox/")) == few
+
+
+def test_panel_links_owners_to_open_remediation(chain, client, legal1, alice, victor):
+    consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
+    impact = WithdrawalImpact.objects.get(artifact=chain["child"])
+    client.force_login(alice)
+    html = client.get(f"/artifacts/{chain['child'].slug}/").content.decode()
+    assert 'id="legal-impacts"' in html and f"/consent-impacts/{impact.pk}/" in html
+    client.force_login(victor)
+    html = client.get(f"/artifacts/{chain['child'].slug}/").content.decode()
+    assert 'id="legal-impacts"' in html and f"/consent-impacts/{impact.pk}/" not in html
