@@ -89,6 +89,7 @@ def adoption_chart(*, title: str, months: list[dict]) -> str:
     """Reuses per month as bars."""
     if not months:
         return _empty(title)
+    months = _every_month(months)
     fig = Figure(figsize=(6.0, 2.2))
     ax = fig.add_subplot()
     labels = [m["month"].strftime("%b %Y") for m in months]
@@ -101,6 +102,17 @@ def adoption_chart(*, title: str, months: list[dict]) -> str:
     total = sum(m["reuses"] for m in months)
     description = f"{total} reuses over {len(months)} months, from {labels[0]} to {labels[-1]}."
     return _svg(fig, title=title, description=description)
+
+
+def _every_month(months: list[dict]) -> list[dict]:
+    """The months from first to last, with zero reuses where none happened (an honest time axis)."""
+    by_month = {m["month"]: m for m in months}
+    first, last = months[0]["month"], months[-1]["month"]
+    filled, current = [], first
+    while current <= last:
+        filled.append(by_month.get(current, {"month": current, "reuses": 0, "teams": 0}))
+        current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return filled
 
 
 def ranking_chart(*, title: str, unit: str, direction: str, entries: list) -> str:
