@@ -5,6 +5,7 @@ of the Kantara draft-04 JSON Schema). The principal is identified by the externa
 the consent system of record, or the pseudonym: never by name or email (data minimisation).
 """
 
+import copy
 import json
 import uuid
 from functools import lru_cache
@@ -37,7 +38,8 @@ def receipt_schema() -> dict:
 
 def consent_receipt(consent: ConsentRecord) -> dict:
     """The Kantara v1.1 receipt of one consent (contributor loaded by the caller)."""
-    controller = getattr(settings, "CONSENT_RECEIPT_CONTROLLER", DEFAULT_CONTROLLER)
+    # A copy: callers may change the receipt without touching the shared default.
+    controller = copy.deepcopy(getattr(settings, "CONSENT_RECEIPT_CONTROLLER", DEFAULT_CONTROLLER))
     termination = (
         f"Expires {consent.expires_at.isoformat()}; withdrawable at any time"
         if consent.expires_at else "Until withdrawn"

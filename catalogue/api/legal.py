@@ -1,5 +1,7 @@
 """consents/, ip-assignments/ (legal and admins only: 403 for everyone else) and reviews/."""
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -38,7 +40,11 @@ from ..services.consent import (
     consent_update,
     consent_withdraw,
 )
-from ..services.ip import ip_assignment_create, ip_assignment_update
+from ..services.ip import (
+    ip_assignment_attach_document,
+    ip_assignment_create,
+    ip_assignment_update,
+)
 from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
 
@@ -260,6 +266,26 @@ class IPAssignmentViewSet(
                 raise serializers.ValidationError({fixed: ["Record a new assignment instead."]})
         assignment = ip_assignment_update(acting_user=request.user, assignment=assignment, **data)
         return Response(self.get_serializer(assignment).data)
+
+    @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def document(self, request, pk=None):
+        """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
+        assignment = self.get_object()
+        if request.method == "POST":
+            body = EvidenceSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            assignment = ip_assignment_attach_document(
+                acting_user=request.user, assignment=assignment, uploaded_file=body.validated_data["file"],
+                declared_type=body.validated_data["declared_type"],
+            )
+            return Response(self.get_serializer(assignment).data)
+        if not assignment.document:
+            raise Http404("No document on file.")
+        record_access(actor=request.user, action="ip_assignment.document_downloaded", obj=assignment,
+                      detail="API document download")
+        return FileResponse(assignment.document.open("rb"), as_attachment=True,
+                            filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
 
 
 # --- reviews --------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _validate(values: dict) -> None:
 def ip_assignment_create(
     *, acting_user, artifact: Artifact, assignor: Contributor, kind: str,
     assignee: str = "The Bank", signed_on: dt.date | None = None, status: str = IPStatus.DRAFT,
-    scope: str = "", jurisdiction: str = "", document=None,
+    scope: str = "", jurisdiction: str = "",
 ) -> IPAssignment:
     """Record an assignment or licence from a contributor for one artifact."""
     _ensure_manager(acting_user)
@@ -42,8 +42,6 @@ def ip_assignment_create(
     _validate(values)
     with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment recorded"):
         assignment = IPAssignment.objects.create(artifact=artifact, assignor=assignor, **values)
-        if document is not None:
-            assignment.document.save(f"ip-{assignment.pk}-{document.name}"[-120:], document, save=True)
         audit_event(
             actor=acting_user, action="ip_assignment.recorded", obj=assignment, artifact=artifact,
             changes={k: [None, str(v) if v is not None else None] for k, v in values.items()},
@@ -77,5 +75,28 @@ def ip_assignment_update(*, acting_user, assignment: IPAssignment, **values) -> 
         audit_event(
             actor=acting_user, action="ip_assignment.changed", obj=locked, artifact=locked.artifact,
             changes=changes,
+        )
+    return locked
+
+
+def ip_assignment_attach_document(
+    *, acting_user, assignment: IPAssignment, uploaded_file, declared_type: str
+) -> IPAssignment:
+    """Store the signed document after content-checking the upload (server-generated name)."""
+    from django.core.files.base import ContentFile
+
+    from .uploads import check_upload
+
+    _ensure_manager(acting_user)
+    content_type, extension, sha256, _size = check_upload(uploaded_file, declared_type)
+    uploaded_file.seek(0)
+    data = uploaded_file.read()
+    with transaction.atomic(), audit_context(actor=acting_user, reason="IP document attached"):
+        locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
+        locked.document.save(f"{sha256}{extension}", ContentFile(data), save=False)
+        locked.save(update_fields=["document", "updated_at"])
+        audit_event(
+            actor=acting_user, action="ip_assignment.document_attached", obj=locked, artifact=locked.artifact,
+            changes={"document": [None, sha256], "content_type": [None, content_type]},
         )
     return locked

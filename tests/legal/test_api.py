@@ -205,3 +205,18 @@ def test_review_list_query_count(retail, legal1, api_client_for, count_queries):
 def test_schema_is_valid(legal1, api_client_for):
     response = api_client_for(legal1).get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
+
+
+def test_ip_document_upload_is_content_checked(cleared, legal1, alice, api_client_for):
+    assignment = IPAssignment.objects.get(artifact=cleared["artifact"])
+    url = f"/api/v1/ip-assignments/{assignment.pk}/document/"
+    client = api_client_for(legal1)
+    assert api_client_for(alice).get(url).status_code == 403
+    assert client.get(url).status_code == 404
+    bad = SimpleUploadedFile("deed.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    assert client.post(url, {"file": bad, "declared_type": "pdf"}, format="multipart").status_code == 400
+    good = SimpleUploadedFile("deed.pdf", PDF, content_type="application/pdf")
+    response = client.post(url, {"file": good, "declared_type": "pdf"}, format="multipart")
+    assert response.status_code == 200 and response.json()["has_document"] is True
+    assert b"".join(client.get(url).streaming_content) == PDF
+    assert AuditEvent.objects.filter(action="ip_assignment.document_downloaded").count() == 1
