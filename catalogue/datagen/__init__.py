@@ -1,0 +1,1 @@
+"""Synthetic catalogue generation (generate_data) and the benchmark suite (bench)."""
