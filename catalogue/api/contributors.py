@@ -1,6 +1,7 @@
 """contributors/: pseudonymous to everyone; `legal_name`/`email` only for legal and admins (audited)."""
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
@@ -58,6 +59,10 @@ class ContributorViewSet(
     def get_object(self):
         return contributor_get(user=self.request.user, pk=self.kwargs["pk"])
 
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str, enum=ContributorKind.values),
+        OpenApiParameter("q", str, description="Pseudonym, organisation or external reference (legal/admin: also name and email)."),
+    ])
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         record_personal_data_view(user=request.user, contributors=page)

@@ -22,3 +22,20 @@ def test_list_rows_serialize_without_lazy_loads(bob, retail, cards):
     data = ArtifactSerializer(rows, many=True, context={"request": request}).data
     assert len(data) == 6
     assert sum(len(row["derived_from"]) for row in data) == 3
+
+
+
+def test_detail_serializes_without_further_queries(bob, retail, count_queries):
+    from catalogue.selectors.artifacts import artifact_get
+
+    a = ArtifactFactory(owner_team=retail)
+    AuthorshipFactory(artifact=a)
+    a.current_version = VersionFactory(artifact=a)
+    a.save()
+    LineageFactory(child=a, parent=ArtifactFactory(owner_team=retail))
+    request = APIRequestFactory().get("/")
+    request.user = bob
+    artifact = artifact_get(user=bob, slug=a.slug)
+    data = {}
+    assert count_queries(lambda: data.update(ArtifactSerializer(artifact, context={"request": request}).data)) == 0
+    assert data["authors"] and data["derived_from"] and data["current_version"]
