@@ -1,23 +1,26 @@
 from django.urls import NoReverseMatch, reverse
 
-from .permissions import is_admin, is_legal
+from .permissions import is_admin, is_contributor, is_legal
 
-# (label, url name, legal/admin only). Sections whose views are not installed are skipped.
+# (label, url name, who sees it: "all", "writers" (contributors, admins) or "legal" (legal,
+# admins)). Sections whose views are not installed are skipped.
 NAV_SECTIONS = [
-    ("Catalogue", "catalogue:artifact_list", False),
-    ("Best practice", "catalogue:library", False),
-    ("Lessons", "catalogue:lessons", False),
-    ("Reuses", "catalogue:reuse_list", False),
-    ("Legal", "catalogue:legal_queue", True),
-    ("Audit", "catalogue:audit_events", True),
-    ("Inbox", "catalogue:inbox", False),
+    ("Catalogue", "catalogue:artifact_list", "all"),
+    ("Best practice", "catalogue:library", "all"),
+    ("Lessons", "catalogue:lessons", "all"),
+    ("Reuses", "catalogue:reuse_list", "all"),
+    ("Value", "catalogue:value_summary", "all"),
+    ("Import", "catalogue:bulk_import", "writers"),
+    ("Legal", "catalogue:legal_queue", "legal"),
+    ("Audit", "catalogue:audit_events", "legal"),
+    ("Inbox", "catalogue:inbox", "all"),
 ]
 
 
-def _sections(privileged: bool) -> list[dict]:
+def _sections(audiences: set[str]) -> list[dict]:
     sections = []
-    for label, name, restricted in NAV_SECTIONS:
-        if restricted and not privileged:
+    for label, name, audience in NAV_SECTIONS:
+        if audience not in audiences:
             continue
         try:
             sections.append({"label": label, "url": reverse(name)})
@@ -31,8 +34,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_sections": [], "nav_is_legal": False, "nav_is_admin": False}
     privileged = is_legal(user) or is_admin(user)
+    audiences = {"all"}
+    if privileged:
+        audiences.add("legal")
+    if is_admin(user) or is_contributor(user):
+        audiences.add("writers")
     return {
-        "nav_sections": _sections(privileged),
+        "nav_sections": _sections(audiences),
         "nav_is_legal": privileged,
         "nav_is_admin": is_admin(user),
     }

@@ -70,7 +70,7 @@ def audit_event(
         changes=changes or {},
         context_id=getattr(getattr(pghistory.runtime._tracker, "value", None), "id", None),
     )
-    transaction.on_commit(_queue_seal)
+    _queue_seal_once()
     return event
 
 
@@ -81,6 +81,15 @@ def audit_access(*, actor, action: str, obj: models.Model, detail: str = "") -> 
     """
     with transaction.atomic(), audit_context(actor=actor, reason=detail or action):
         return audit_event(actor=actor, action=action, obj=obj, reason=detail)
+
+
+def _queue_seal_once() -> None:
+    """One sealing task per transaction, however many events it writes (bulk imports write
+    thousands). Django drops pending callbacks on rollback, so the check cannot go stale."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _queue_seal for _, func, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_queue_seal)
 
 
 def _queue_seal() -> None:

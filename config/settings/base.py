@@ -194,6 +194,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per vocabulary, however many serializers use it.
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "catalogue.models.choices.Channel",
+        "PurposeEnum": "catalogue.models.choices.Purpose",
+        "ArtifactStatusEnum": "catalogue.models.choices.ArtifactStatus",
+        "ConsentStatusEnum": "catalogue.models.choices.ConsentStatus",
+        "ReviewStatusEnum": "catalogue.models.choices.ReviewStatus",
+        "IPStatusEnum": "catalogue.models.choices.IPStatus",
+        "RemediationEnum": "catalogue.models.choices.Remediation",
+        "JobStatusEnum": "catalogue.models.jobs.BackgroundJob.Status",
+    },
 }
 
 # Celery: a real broker in production; without one, kombu's filesystem transport under
