@@ -192,9 +192,15 @@ def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
         if status == ConsentStatus.EXPIRED and (locked.expires_at is None or locked.expires_at > now):
             return ConsentImpact()
         old = locked.status
+        affected = _affected(locked)
+        # reuse_record locks the artifact before its rights check: locking the affected rows here
+        # (in id order) means a concurrent reuse either commits first and is counted as live, or
+        # waits and then sees this consent ended and is refused.
+        list(Artifact.objects.select_for_update().filter(pk__in=list(affected)).order_by("pk")
+             .values_list("pk", flat=True))
         locked.status, locked.status_changed_at, locked.status_reason = status, now, reason
         locked.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
-        impact = _write_impact(locked)
+        impact = _write_impact(locked, affected)
         audit_event(
             actor=actor, action=f"consent.{status}", obj=locked, reason=reason,
             changes={"status": [old, status], "impact_artifacts": [None, impact.artifacts],
@@ -206,14 +212,18 @@ def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
     return impact
 
 
-def _write_impact(consent: ConsentRecord) -> ConsentImpact:
+def _affected(consent: ConsentRecord) -> dict[int, int | None]:
+    """{artifact id: covered ancestor it is affected through (None when covered directly)}."""
     rows = list(consent.coverage.values_list("artifact_id", "artifact__customer_derived"))
-    covered = [aid for aid, _ in rows]
     # Lineage carries consent only from customer-derived material (as the rights check does).
     descendants = descendants_with_roots([aid for aid, customer in rows if customer])
-    via: dict[int, int | None] = dict.fromkeys(covered)
+    via: dict[int, int | None] = dict.fromkeys(aid for aid, _ in rows)
     for aid, (root, _depth) in descendants.items():
         via.setdefault(aid, root)
+    return via
+
+
+def _write_impact(consent: ConsentRecord, via: dict[int, int | None]) -> ConsentImpact:
     reuses = live_reuse_counts(via)
     WithdrawalImpact.objects.bulk_create(
         [

@@ -153,3 +153,35 @@ def test_reusing_team_members_are_notified(chain, legal1, cards):
     impact_notify(consent_id=chain["consent"].pk)
     assert Notification.objects.filter(recipient=member, artifact=chain["artifact"]).exists()
     assert not ArtifactFactory._meta.model.objects.filter(slug="nothing").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawal_waits_for_a_reuse_in_flight(chain, cards, legal1, monkeypatch):
+    """A reuse holding the artifact lock commits first and shows up as live in the impact."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from catalogue.models import Artifact
+
+    monkeypatch.setattr(notify_consent_impact, "delay", lambda consent_id: None)
+    locked = threading.Event()
+
+    def reuse_in_flight():
+        try:
+            with transaction.atomic():
+                Artifact.objects.select_for_update().get(pk=chain["child"].pk)
+                locked.set()
+                time.sleep(1.5)
+                ReuseFactory(artifact=chain["child"], team=cards)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=reuse_in_flight)
+    worker.start()
+    assert locked.wait(10)
+    impact = consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
+    worker.join()
+    assert impact.reuses == 1
+    assert WithdrawalImpact.objects.get(artifact=chain["child"]).live_reuses == 1
