@@ -100,7 +100,20 @@ def artifact_audit_pack_view(request, slug):
     """Printable audit pack (legal, admins and the owner team)."""
     artifact = _visible_artifact(request, slug)
     pack = build_pack(user=request.user, artifact=artifact)
-    return render(request, "catalogue/audit/pack.html", {"artifact": artifact, "pack": pack, "generated_at": timezone.now()})
+    rows = [(label.replace("_", " "), _display(value)) for label, value in pack["artifact"].items()]
+    return render(request, "catalogue/audit/pack.html", {
+        "artifact": artifact, "pack": pack, "artifact_rows": rows, "generated_at": timezone.now(),
+    })
+
+
+def _display(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def history_panel(request, artifact: Artifact) -> dict | None:
