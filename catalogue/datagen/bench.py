@@ -376,7 +376,7 @@ class Bench:
             figure(s, "mixed / no-op sustained requests per second", 0.0, None)
             return
         port = _free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "catalogue.datagen.bench_settings"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "catalogue.datagen.bench_settings", "DATABASE_URL": _database_url()}
         server = subprocess.Popen(  # noqa: S603 - fixed argument list
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
              "--log-level", "warning", "--timeout", "60"],
@@ -487,6 +487,16 @@ def _artifact_near(reuses: int) -> str:
            .annotate(distance=Func(F("reuse_count") - reuses, function="abs"))
            .order_by("distance", "artifact_id").values_list("artifact__slug", flat=True).first())
     return row or Artifact.objects.filter(sensitivity="internal").values_list("slug", flat=True).first()
+
+
+def _database_url() -> str:
+    """The URL of the database this process uses (the test database under pytest)."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db.get("PASSWORD") else "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}@{quote(db['HOST'] or '', safe='')}{port}/{quote(db['NAME'], safe='')}"
 
 
 def _free_port() -> int:
