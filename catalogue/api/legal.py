@@ -37,6 +37,7 @@ from ..selectors.legal import consent_list, impacts_for_consent, ip_list, review
 from ..services.consent import (
     consent_attach_evidence,
     consent_create,
+    consent_end,
     consent_update,
     consent_withdraw,
 )
@@ -87,6 +88,11 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class EndSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["withdrawn", "revoked", "invalidated"])
     reason = serializers.CharField()
 
 
@@ -170,6 +176,19 @@ class ConsentViewSet(
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         impact = consent_withdraw(acting_user=request.user, consent=consent, reason=body.validated_data["reason"])
+        return self._impact_response(consent, impact)
+
+    @extend_schema(request=EndSerializer, responses=WITHDRAW_RESPONSE)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """Revoke (by the bank) or invalidate (found defective): same effect as a withdrawal."""
+        consent = self.get_object()
+        body = EndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        impact = consent_end(acting_user=request.user, consent=consent, **body.validated_data)
+        return self._impact_response(consent, impact)
+
+    def _impact_response(self, consent, impact):
         rows = list(impacts_for_consent(consent))
         return Response({
             "status": consent.status,

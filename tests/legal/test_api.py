@@ -220,3 +220,14 @@ def test_ip_document_upload_is_content_checked(cleared, legal1, alice, api_clien
     assert response.status_code == 200 and response.json()["has_document"] is True
     assert b"".join(client.get(url).streaming_content) == PDF
     assert AuditEvent.objects.filter(action="ip_assignment.document_downloaded").count() == 1
+
+
+def test_end_endpoint_revokes_and_invalidates(chain, legal1, alice, api_client_for):
+    url = f"/api/v1/consents/{chain['consent'].pk}/end/"
+    assert api_client_for(alice).post(url, {"status": "revoked", "reason": "x"}, format="json").status_code == 403
+    assert api_client_for(legal1).post(url, {"status": "given", "reason": "x"}, format="json").status_code == 400
+    response = api_client_for(legal1).post(url, {"status": "revoked", "reason": "Script defect."}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "revoked"
+    assert len(response.json()["impact"]["artifacts"]) == 3
+    again = api_client_for(legal1).post(url, {"status": "invalidated", "reason": "x"}, format="json")
+    assert again.status_code == 409 and again.json()["reasons"][0]["code"] == "consent.final"
