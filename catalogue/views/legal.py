@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..eligibility import USE_LABELS, artifact_eligibility
+from ..forms.legal import ConsentForm, EvidenceForm
 from ..models import ConsentRecord, Review, WithdrawalImpact
 from ..models.choices import (
     ConsentStatus,
@@ -35,7 +36,12 @@ from ..selectors.legal import (
     review_queue,
     review_risks,
 )
-from ..services.consent import consent_withdraw, impact_resolve
+from ..services.consent import (
+    consent_attach_evidence,
+    consent_create,
+    consent_withdraw,
+    impact_resolve,
+)
 from ..services.privacy import can_see_personal_data, record_access
 from ..services.reviews import review_decide
 from .panels import Panel, register
@@ -137,6 +143,31 @@ def consent_list_view(request):
     })
 
 
+def consent_create_view(request):
+    """Record a consent; optional evidence is content-checked before anything is saved."""
+    _require_legal(request)
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        evidence, evidence_type = data.pop("evidence"), data.pop("evidence_type")
+        try:
+            if evidence is not None:
+                from ..services.uploads import check_upload
+
+                check_upload(evidence, evidence_type)
+            consent = consent_create(acting_user=request.user, **data)
+            if evidence is not None:
+                consent_attach_evidence(acting_user=request.user, consent=consent, uploaded_file=evidence,
+                                        declared_type=evidence_type)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else "evidence" if field == "file" else None, errors)
+        else:
+            messages.success(request, f"Consent {consent.pk} recorded.")
+            return redirect("catalogue:consent_detail", pk=consent.pk)
+    return render(request, "catalogue/legal/consent_form.html", {"form": form})
+
+
 def _consent(pk: int) -> ConsentRecord:
     return get_object_or_404(ConsentRecord.objects.select_related("contributor"), pk=pk)
 
@@ -151,8 +182,27 @@ def consent_detail_view(request, pk: int):
     artifacts = list(consent.artifacts.select_related("owner_team").order_by("slug"))
     return render(request, "catalogue/legal/consent_detail.html", {
         "consent": consent, "artifacts": artifacts, "problem": consent_problem(consent),
-        "can_withdraw": consent.status == ConsentStatus.GIVEN,
+        "can_withdraw": consent.status == ConsentStatus.GIVEN, "evidence_form": EvidenceForm(),
     })
+
+
+@require_POST
+def consent_evidence_upload_view(request, pk: int):
+    _require_legal(request)
+    consent = _consent(pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            consent_attach_evidence(acting_user=request.user, consent=consent,
+                                    uploaded_file=form.cleaned_data["evidence"],
+                                    declared_type=form.cleaned_data["evidence_type"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(request, "Evidence attached.")
+    else:
+        messages.error(request, "Choose a file and its type.")
+    return redirect("catalogue:consent_detail", pk=consent.pk)
 
 
 @require_POST

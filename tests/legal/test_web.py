@@ -177,3 +177,38 @@ def test_panel_links_owners_to_open_remediation(chain, client, legal1, alice, vi
     client.force_login(victor)
     html = client.get(f"/artifacts/{chain['child'].slug}/").content.decode()
     assert 'id="legal-impacts"' in html and f"/consent-impacts/{impact.pk}/" not in html
+
+
+def test_record_consent_form_with_checked_evidence(cleared, client, legal1, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalogue.models import ConsentRecord
+
+    client.force_login(alice)
+    assert client.get("/legal/consents/new/").status_code == 403
+    client.force_login(legal1)
+    assert client.get("/legal/consents/new/").status_code == 200
+    base = {
+        "contributor": cleared["customer"].pseudonym, "artifacts": "co-created-journey, nope",
+        "purposes": ["research"], "jurisdiction": "GB", "notice_version": "2026.3", "method": "email",
+        "obtained_at": "2026-05-01T10:00",
+    }
+    response = client.post("/legal/consents/new/", base)
+    assert response.status_code == 200 and "Unknown artifacts: nope" in response.content.decode()
+    fake = SimpleUploadedFile("consent.pdf", b"<script>alert(1)</script>")
+    response = client.post("/legal/consents/new/", {**base, "artifacts": "co-created-journey",
+                                                    "evidence": fake, "evidence_type": "pdf"})
+    assert response.status_code == 200 and "not PDF" in response.content.decode()
+    assert ConsentRecord.objects.filter(notice_version="2026.3").count() == 0
+    good = SimpleUploadedFile("consent.pdf", b"%PDF-1.4\n%%EOF\n")
+    response = client.post("/legal/consents/new/", {**base, "artifacts": "co-created-journey",
+                                                    "evidence": good, "evidence_type": "pdf"})
+    assert response.status_code == 302
+    consent = ConsentRecord.objects.get(notice_version="2026.3")
+    assert consent.evidence and consent.evidence_content_type == "application/pdf"
+    assert list(consent.artifacts.values_list("slug", flat=True)) == ["co-created-journey"]
+    other = SimpleUploadedFile("more.txt", b"Signed on the phone, call ref 991.")
+    client.post(f"/legal/consents/{cleared['consent'].pk}/evidence/upload/",
+                {"evidence": other, "evidence_type": "txt"})
+    cleared["consent"].refresh_from_db()
+    assert cleared["consent"].evidence_content_type == "text/plain"
