@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 matplotlib.rcParams.update({
     "svg.fonttype": "none",       # text stays text: smaller, selectable, read by screen readers
@@ -97,7 +98,7 @@ def adoption_chart(*, title: str, months: list[dict]) -> str:
     step = max(1, len(labels) // 8)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=0)
     ax.set_ylabel("reuses")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", alpha=0.3)
     total = sum(m["reuses"] for m in months)
     description = f"{total} reuses over {len(months)} months, from {labels[0]} to {labels[-1]}."

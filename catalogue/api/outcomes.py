@@ -299,14 +299,14 @@ class SavingSerializer(serializers.Serializer):
 
 class ValueRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     reuses = serializers.IntegerField()
     ideas = serializers.IntegerField(help_text="Distinct artifacts reused")
     savings = serializers.SerializerMethodField()
 
     @extend_schema_field(SavingSerializer(many=True))
     def get_savings(self, row) -> list[dict]:
-        return SavingSerializer(list(row.savings.values()), many=True).data
+        return list(SavingSerializer(list(row.savings.values()), many=True).data)
 
 
 class ValueSummarySerializer(serializers.Serializer):

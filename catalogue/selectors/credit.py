@@ -85,8 +85,8 @@ class CreditReport:
     recent: list[dict] = field(default_factory=list)
 
 
-def _report(user, weights: dict[tuple[int, int], float], walk) -> CreditReport:
-    """weights: {(origin artifact, ...): share}; walk: [(origin, reused, hops)]."""
+def _report(user, weights: dict[int, float], walk) -> CreditReport:
+    """weights: {origin artifact: share}; walk: [(origin, reused, hops)]."""
     ids = {o for o, _, _ in walk} | {x for _, x, _ in walk}
     artifacts = {a.pk: a for a in visible_artifacts(user).filter(pk__in=ids).only("pk", "slug", "title", "kind")}
     counts = dict(

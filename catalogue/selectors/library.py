@@ -7,7 +7,7 @@ the intervals the same way the rollups do, so both paths rank alike.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When, Window
@@ -84,7 +84,7 @@ def library_ranking(user, filters: LibraryFilters) -> list[LibraryEntry]:
     qs = ArtifactMetricRollup.objects.filter(n__gt=0, artifact__in=_visible_artifact_ids(user, filters))
     if filters.metric:
         qs = qs.filter(metric__code=filters.metric)
-    qs = (
+    rows = (
         qs.annotate(
             position=Window(
                 RowNumber(),
@@ -108,7 +108,7 @@ def library_ranking(user, filters: LibraryFilters) -> list[LibraryEntry]:
             direction=r["metric__direction"], n=r["n"], mean=r["mean"], ci_low=r["ci_low"],
             ci_high=r["ci_high"], method=r["method"],
         )
-        for r in qs
+        for r in rows
     ]
 
 
@@ -188,7 +188,7 @@ class ValueRow:
     label: str
     reuses: int = 0
     ideas: int = 0
-    savings: dict | None = None
+    savings: dict = field(default_factory=dict)
 
 
 def _saving(metric: Metric, row: dict, ideas: int) -> Saving:

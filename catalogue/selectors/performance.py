@@ -64,13 +64,14 @@ def metric_rollups(artifact_id: int) -> list[MetricPerformance]:
 def adoption_by_month(artifact_id: int, *, months: int = ADOPTION_MONTHS) -> list[dict]:
     """[{month, reuses, teams}] for the last `months` months (one GROUP BY on this artifact's reuses)."""
     since = (dt.date.today().replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-    return list(
+    rows = (
         Reuse.objects.filter(artifact_id=artifact_id, occurred_on__gte=since)
         .annotate(month=TruncMonth("occurred_on"))
         .values("month")
         .annotate(reuses=Count("id"), teams=Count("team_id", distinct=True))
         .order_by("month")
     )
+    return [dict(r) for r in rows]
 
 
 def artifact_performance(artifact: Artifact) -> Performance:
@@ -87,11 +88,12 @@ def artifact_performance(artifact: Artifact) -> Performance:
 
 def outcome_points(artifact_id: int, metric_code: str, *, limit: int = CHART_POINTS) -> list[dict]:
     """The latest outcomes of one artifact and metric, oldest first, for a chart (one query)."""
-    rows = list(
-        Outcome.objects.filter(reuse__artifact_id=artifact_id, metric__code=metric_code)
+    rows = [
+        dict(r)
+        for r in Outcome.objects.filter(reuse__artifact_id=artifact_id, metric__code=metric_code)
         .order_by("-period_end", "-id")
         .values("period_end", "value")[:limit]
-    )
+    ]
     rows.reverse()
     return rows
 

@@ -200,7 +200,7 @@ def rollups_recompute(*, fix: bool = False, progress=lambda rows: rows) -> list[
         for diff, expected in _artifact_diffs(progress):
             differences.append(diff)
             artifact_fixes[diff.artifact_id] = expected
-        metric_fixes: dict[tuple[int, int], dict | None] = {}
+        metric_fixes: dict[tuple[int, int | None], dict | None] = {}
         for diff, expected in _metric_diffs(progress):
             differences.append(diff)
             metric_fixes[(diff.artifact_id, diff.metric_id)] = expected

@@ -5,6 +5,7 @@ Charts are SVG images served by their own views (see charts.py for why not inlin
 
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -30,7 +31,7 @@ from ..services.outcomes import outcome_record
 from .panels import Panel, register
 
 # An SVG opened on its own is a document: it may style itself, but never run anything.
-SVG_CSP = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]}
+SVG_CSP: dict[str, list[str]] = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]}
 
 
 def _visible_artifact(user, slug):
@@ -149,7 +150,7 @@ def outcome_create_view(request, pk):
 # --- library -----------------------------------------------------------------------------------
 
 
-def _library_filters(request) -> tuple[LibraryFilters, dict]:
+def _library_filters(request) -> tuple[LibraryFilters, Any]:
     try:
         return library_filters(request.GET), {}
     except DRFValidationError as exc:

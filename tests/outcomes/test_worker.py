@@ -18,9 +18,15 @@ def private_queue():
     """Route the rollup task to a queue of this test's own, so a backlog elsewhere cannot delay it."""
     name = f"outcomes-test-{uuid.uuid4().hex[:8]}"
     previous = app.conf.task_routes
-    app.conf.task_routes = {"catalogue.tasks.rollup_outcome": {"queue": name}}
+
+    def use(routes):
+        app.conf.task_routes = routes
+        app.amqp.flush_routes()  # the router is built once and cached: rebuild it
+        app.amqp.__dict__.pop("router", None)
+
+    use({"catalogue.tasks.rollup_outcome": {"queue": name}})
     yield name
-    app.conf.task_routes = previous
+    use(previous)
 
 
 @pytest.mark.worker
