@@ -130,6 +130,30 @@ def count_queries():
     return run
 
 
+@pytest.fixture
+def private_queue():
+    """private_queue(*task_names) -> a queue of this test's own that those tasks are routed to,
+    so a backlog left on a shared broker by other runs cannot delay a real-worker test."""
+    import uuid
+
+    from config.celery import app
+
+    previous = app.conf.task_routes
+
+    def use(routes):
+        app.conf.task_routes = routes
+        app.amqp.flush_routes()  # the router is built once and cached: rebuild it
+        app.amqp.__dict__.pop("router", None)
+
+    def route(*task_names: str) -> str:
+        name = f"test-{uuid.uuid4().hex[:10]}"
+        use({task: {"queue": name} for task in task_names})
+        return name
+
+    yield route
+    use(previous)
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 
