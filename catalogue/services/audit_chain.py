@@ -100,22 +100,35 @@ def seal_pending(*, full: bool = False) -> int:
         for source in audit_sources():
             after = _window_start(cursor, source, full)
             while True:
+                # Three indexed range reads per batch: ids, their seals, hashes of the unsealed.
                 cursor.execute(
-                    f"SELECT t.{source.pk}, {source.hash_sql} FROM {source.from_sql} "  # noqa: S608 - names from models
-                    f"WHERE t.{source.pk} > %s AND NOT EXISTS (SELECT 1 FROM {seal_table} s "
-                    f"WHERE s.source = %s AND s.row_id = t.{source.pk}) ORDER BY t.{source.pk} LIMIT %s",
-                    [after, source.table, BATCH],
+                    f"SELECT {source.pk} FROM {source.table} WHERE {source.pk} > %s "  # noqa: S608 - names from models
+                    f"ORDER BY {source.pk} LIMIT %s",
+                    [after, BATCH],
                 )
-                rows = cursor.fetchall()
-                if not rows:
+                ids = [row[0] for row in cursor.fetchall()]
+                if not ids:
                     break
+                after = ids[-1]
+                cursor.execute(
+                    f"SELECT row_id FROM {seal_table} WHERE source = %s AND row_id BETWEEN %s AND %s",  # noqa: S608
+                    [source.table, ids[0], ids[-1]],
+                )
+                done = {row[0] for row in cursor.fetchall()}
+                missing = [i for i in ids if i not in done]
+                if not missing:
+                    continue
+                cursor.execute(
+                    f"SELECT t.{source.pk}, {source.hash_sql} FROM {source.from_sql} "  # noqa: S608
+                    f"WHERE t.{source.pk} = ANY(%s) ORDER BY t.{source.pk}",
+                    [missing],
+                )
                 links = []
-                for row_id, rhash in rows:
+                for row_id, rhash in cursor.fetchall():
                     previous = link_hash(previous, source.table, row_id, rhash)
                     links.append(AuditSeal(source=source.table, row_id=row_id, row_hash=rhash, chain_hash=previous))
                 AuditSeal.objects.bulk_create(links)
                 sealed += len(links)
-                after = rows[-1][0]
     return sealed
 
 
