@@ -9,10 +9,13 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def seal_audit_chain() -> int:
-    """Seal unsealed audit rows into the hash chain; safe to run concurrently and repeatedly."""
+    """Seal unsealed audit rows into the hash chain; safe to run concurrently and repeatedly.
+
+    Never waits for a sealer already running (it, or the next periodic run, seals the rest).
+    """
     from .services.audit_chain import seal_pending
 
-    return seal_pending()
+    return seal_pending(wait=False)
 
 
 @shared_task(acks_late=True)

@@ -86,15 +86,21 @@ def _window_start(cursor, source: Source, full: bool) -> int:
     return row[0] if row else 0
 
 
-def seal_pending(*, full: bool = False) -> int:
+def seal_pending(*, full: bool = False, wait: bool = True) -> int:
     """Append a link for every committed, unsealed audit row; returns how many were sealed.
 
-    Idempotent; concurrent sealers serialise on an advisory lock.
+    Idempotent; concurrent sealers serialise on an advisory lock. With `wait=False` a sealer
+    that finds another one running returns 0 at once (the running one or the next sweep seals).
     """
     seal_table = AuditSeal._meta.db_table
     sealed = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                return 0
         _stable_rendering(cursor)
         previous = AuditSeal.objects.order_by("-seq").values_list("chain_hash", flat=True).first() or GENESIS
         for source in audit_sources():

@@ -188,3 +188,22 @@ def test_verify_seal_option_seals_then_verifies(history):
     assert "sealed" in out.getvalue()
     assert f"OK: all {AuditSeal.objects.count()} audit records verify" in out.getvalue()
     assert audit_event  # imported for the access helper tests elsewhere
+
+
+def test_the_task_does_not_wait_for_a_running_sealer(history):
+    import psycopg
+
+    from catalogue.services.audit_chain import SEAL_LOCK_KEY
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        password=settings["PASSWORD"] or None, dbname=settings["NAME"],
+    )
+    try:
+        with other.transaction():
+            other.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+            assert seal_audit_chain() == 0  # another sealer holds the lock: return at once
+        assert seal_audit_chain() > 0
+    finally:
+        other.close()
