@@ -170,16 +170,25 @@ class Bench:
     def query_counts(self) -> None:
         s = self.report.section(2, "Query counts at 10 and 200 rows")
         counts: dict[str, dict[int, int]] = {"list API": {}, "catalogue page": {}, "artifact page": {}}
+        seen: dict[str, list[str]] = {}
+
+        def record(name: str, size: int, fn) -> None:
+            queries = self.captured(fn)
+            counts[name][size] = len(queries)
+            seen[name] = [" ".join(q.split())[:110] for q in queries]
+
         for size in (10, 200):
-            counts["list API"][size] = len(self.captured(lambda size=size: self.api("/api/v1/artifacts/", page_size=size)))
+            record("list API", size, lambda size=size: self.api("/api/v1/artifacts/", page_size=size))
             with mock.patch.object(catalogue_views, "PAGE_SIZE", size):
-                counts["catalogue page"][size] = len(self.captured(lambda: self._web("/artifacts/")))
+                record("catalogue page", size, lambda: self._web("/artifacts/"))
         # The artifact page of an artifact with about 10 reuses and of one with about 200.
         for size in (10, 200):
             slug = _artifact_near(size)
-            counts["artifact page"][size] = len(self.captured(lambda slug=slug: self._web(f"/artifacts/{slug}/")))
-            s["notes"].append(f"artifact page at {size}: {slug} ({ArtifactRollup.objects.filter(artifact__slug=slug).values_list('reuse_count', flat=True).first()} reuses)")
+            record("artifact page", size, lambda slug=slug: self._web(f"/artifacts/{slug}/"))
+            reuses = ArtifactRollup.objects.filter(artifact__slug=slug).values_list("reuse_count", flat=True).first()
+            s["notes"].append(f"artifact page at {size}: {slug} ({reuses} reuses)")
         s["measurements"] = {name: {str(k): v for k, v in by.items()} for name, by in counts.items()}
+        s["measurements"]["queries at 200 rows"] = seen
         for name, by in counts.items():
             limit = TARGETS["list_queries"] if name == "list API" else TARGETS["page_queries"]
             figure(s, f"{name}: queries at 200 rows minus at 10", by[200] - by[10], 0, unit="queries",

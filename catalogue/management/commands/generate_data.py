@@ -33,11 +33,11 @@ class Command(AuditedCommand):
             user = get_user_model().objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"No user '{options['username']}'.")
-        total = sizes.contributors + 3 * sizes.artifacts + sizes.reuses
+        total = sizes.contributors + 2 * sizes.artifacts + sizes.reuses
         with tqdm(total=total, unit="row", desc="generate", file=self.stderr, disable=options["no_progress"]) as bar:
             def progress(phase: str, n: int) -> None:
                 bar.set_postfix_str(phase, refresh=False)
-                if phase in ("contributors", "artifacts", "versions", "policies", "reuses"):
+                if phase in ("contributors", "artifacts", "versions", "reuses"):
                     bar.update(n)
 
             try:
