@@ -212,3 +212,20 @@ def test_record_consent_form_with_checked_evidence(cleared, client, legal1, alic
                 {"evidence": other, "evidence_type": "txt"})
     cleared["consent"].refresh_from_db()
     assert cleared["consent"].evidence_content_type == "text/plain"
+
+
+def test_legal_panel_query_count_does_not_grow(cleared, rf, alice, count_queries):
+    from catalogue.models import Artifact
+    from catalogue.views.legal import legal_panel
+
+    request = rf.get("/")
+    request.user = alice
+    artifact = Artifact.objects.get(pk=cleared["artifact"].pk)
+    legal_panel(request, artifact)
+    few = count_queries(lambda: legal_panel(request, artifact))
+    for _ in range(10):
+        ConsentFactory().artifacts.add(artifact)
+        ReviewFactory(artifact=artifact)
+        AuthorshipFactory(artifact=artifact, contributor=ContributorFactory(agency=True),
+                          role=c.AuthorRole.CO_AUTHOR, credit_share=0)
+    assert count_queries(lambda: legal_panel(request, artifact)) == few
