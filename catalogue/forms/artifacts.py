@@ -79,7 +79,7 @@ class ArtifactForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         if artifact is None:
-            self.fields["owner_team"].queryset = registrable_teams(user)
+            self.fields["owner_team"].queryset = registrable_teams(user)  # type: ignore[attr-defined]
             del self.fields["reason"]
         else:
             # Slug and owner team are identity: fixed after registration.

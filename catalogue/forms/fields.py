@@ -18,7 +18,7 @@ class CommaSeparatedField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value) -> list[str]:  # type: ignore[override]  # a list, not a str
         if isinstance(value, list | tuple):
             items = value
         else:
