@@ -23,7 +23,8 @@ def _measurements(data, depth: int = 0) -> list[str]:
             lines.extend(_measurements(value, depth + 1))
         elif isinstance(value, list):
             lines.append(f"{'  ' * depth}- {key}:")
-            lines.extend(f"{'  ' * (depth + 1)}- {json.dumps(item)}" for item in value)
+            lines.extend(f"{'  ' * (depth + 1)}- " + (f"`{item}`" if isinstance(item, str) else json.dumps(item))
+                         for item in value)
         else:
             lines.append(f"{'  ' * depth}- {key}: {_fmt(value)}")
     return lines
