@@ -38,6 +38,38 @@ def ensure_not_archived(artifact) -> None:
         )
 
 
+# --- Lifecycle ------------------------------------------------------------------------
+# The whole lifecycle in one place: for each action, the (from, to) status pairs it may
+# perform. Draft -> published is allowed: the gates decide whether a review must come first.
+S = ArtifactStatus
+TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
+    "submit": frozenset({(S.DRAFT, S.IN_REVIEW)}),
+    "publish": frozenset({(S.DRAFT, S.PUBLISHED), (S.IN_REVIEW, S.PUBLISHED)}),
+    "deprecate": frozenset({(S.PUBLISHED, S.DEPRECATED)}),
+    "archive": frozenset({(S.PUBLISHED, S.ARCHIVED), (S.DEPRECATED, S.ARCHIVED)}),
+    # Restore brings retired work back: published again, or draft if it never was published.
+    "restore": frozenset({(S.DEPRECATED, S.PUBLISHED), (S.ARCHIVED, S.PUBLISHED), (S.ARCHIVED, S.DRAFT)}),
+}
+
+
+def refuse_transition(artifact, to: str):
+    raise RuleViolation(
+        f"Cannot move '{artifact.slug}' from {artifact.status} to {to}.",
+        [
+            Reason(
+                "lifecycle.transition_not_allowed",
+                f"An artifact that is {artifact.status} cannot become {to}.",
+            )
+        ],
+    )
+
+
+def ensure_transition(artifact, to: str, *, action: str) -> None:
+    """Raise `lifecycle.transition_not_allowed` unless `action` may move the artifact to `to`."""
+    if (artifact.status, to) not in TRANSITIONS[action]:
+        refuse_transition(artifact, to)
+
+
 # --- Publishing gates (Rule 1) ---------------------------------------------------------
 # Each gate returns the reasons it fails (empty when satisfied). Gates receive a
 # `PublishContext` with everything prefetched, so evaluating them issues no per-row queries.

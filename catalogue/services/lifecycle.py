@@ -13,9 +13,9 @@ from ..models import Artifact, Version
 from ..models.choices import ArtifactStatus
 from ..rules import (
     PublishContext,
-    Reason,
     RuleViolation,
     ensure_not_archived,
+    ensure_transition,
     failing_publish_gates,
 )
 from .audit import audit_context, audit_event
@@ -24,9 +24,6 @@ from .audit import audit_context, audit_event
 # runs inside the submit transaction as hook(artifact, version, acting_user).
 SubmitHook = Callable[[Artifact, Version | None, object], None]
 SUBMIT_HOOKS: list[SubmitHook] = []
-
-PUBLISHABLE_FROM = (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW)
-
 
 def _locked(artifact: Artifact) -> Artifact:
     return Artifact.objects.select_for_update(of=("self",)).select_related("owner_team", "current_version").get(pk=artifact.pk)
@@ -39,11 +36,7 @@ def artifact_submit(*, acting_user, artifact: Artifact, reason: str = "") -> Art
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("Only the owner team may submit this artifact.")
         ensure_not_archived(locked)
-        if locked.status != ArtifactStatus.DRAFT:
-            raise RuleViolation(
-                "Only drafts can be submitted for review.",
-                [Reason("lifecycle.not_draft", f"'{locked.slug}' is {locked.status}, not draft.")],
-            )
+        ensure_transition(locked, ArtifactStatus.IN_REVIEW, action="submit")
         version = locked.current_version
         for hook in SUBMIT_HOOKS:
             hook(locked, version, acting_user)
@@ -67,11 +60,7 @@ def artifact_publish(*, acting_user, artifact: Artifact, version: Version | None
         if not acting_user.has_perm("catalogue.maintain_artifact", locked):
             raise PermissionDenied("Only maintainers of the owner team may publish this artifact.")
         ensure_not_archived(locked)
-        if locked.status not in PUBLISHABLE_FROM:
-            raise RuleViolation(
-                "Only drafts and artifacts in review can be published.",
-                [Reason("lifecycle.not_publishable", f"'{locked.slug}' is {locked.status}.")],
-            )
+        ensure_transition(locked, ArtifactStatus.PUBLISHED, action="publish")
         version = version or locked.current_version
         if version is not None and version.artifact_id != locked.pk:
             raise ValidationError({"version": ["That version belongs to another artifact."]})

@@ -1,6 +1,6 @@
 """Deprecation, archive and restore (Rule 6): the end of an artifact's lifecycle.
 
-Every status change is checked against `ALLOWED_TRANSITIONS`, the one table of the lifecycle;
+Every status change is checked against `rules.TRANSITIONS`, the one table of the lifecycle;
 the row is locked, the audit event carries the rationale as its reason, and watchers and
 reusing teams are notified after commit.
 """
@@ -15,46 +15,12 @@ from django.utils import timezone
 from ..models import Artifact
 from ..models.choices import ArtifactStatus as S
 from ..querysets import visible_artifacts
-from ..rules import Reason, RuleViolation
+from ..rules import Reason, RuleViolation, ensure_transition, refuse_transition
 from .audit import audit_context, audit_event, diff
 
 logger = logging.getLogger(__name__)
 
-# The whole lifecycle, one place: (from, to) pairs. Submit and publish live in
-# services/lifecycle.py; they may check the same table through `ensure_transition`.
-ALLOWED_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        (S.DRAFT, S.IN_REVIEW),
-        (S.IN_REVIEW, S.DRAFT),
-        (S.IN_REVIEW, S.PUBLISHED),
-        (S.PUBLISHED, S.DEPRECATED),
-        (S.PUBLISHED, S.ARCHIVED),
-        (S.DEPRECATED, S.ARCHIVED),
-        (S.DEPRECATED, S.PUBLISHED),  # restore
-        (S.ARCHIVED, S.PUBLISHED),  # restore
-        (S.ARCHIVED, S.DRAFT),  # restore of something never published
-    }
-)
-
 RETIRED = (S.DEPRECATED, S.ARCHIVED)
-
-
-def ensure_transition(artifact: Artifact, to: str) -> None:
-    """Raise `lifecycle.transition_not_allowed` unless from → to is in the table."""
-    if (artifact.status, to) not in ALLOWED_TRANSITIONS:
-        _refuse(artifact, to)
-
-
-def _refuse(artifact: Artifact, to: str):
-    raise RuleViolation(
-            f"Cannot move '{artifact.slug}' from {artifact.status} to {to}.",
-            [
-                Reason(
-                    "lifecycle.transition_not_allowed",
-                    f"An artifact that is {artifact.status} cannot become {to}.",
-                )
-            ],
-        )
 
 
 def _require_rationale(text: str, *, field: str = "rationale") -> str:
@@ -157,7 +123,7 @@ def artifact_deprecate(
     rationale = _require_rationale(rationale)
     with transaction.atomic(), audit_context(actor=acting_user, reason=rationale):
         locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
-        ensure_transition(locked, S.DEPRECATED)
+        ensure_transition(locked, S.DEPRECATED, action="deprecate")
         _check_successor(acting_user, locked, superseded_by)
         _apply(
             actor=acting_user, locked=locked, action="artifact.deprecated", reason=rationale,
@@ -187,7 +153,7 @@ def _archive(
     audit_reason = audit_reason or rationale
     with transaction.atomic(), audit_context(actor=actor, reason=audit_reason):
         locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
-        ensure_transition(locked, S.ARCHIVED)
+        ensure_transition(locked, S.ARCHIVED, action="archive")
         values = {
             "status": S.ARCHIVED,
             "retirement_rationale": rationale,
@@ -207,9 +173,9 @@ def artifact_restore(*, acting_user, artifact: Artifact, reason: str) -> Artifac
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
         locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
         if locked.status not in RETIRED:
-            _refuse(locked, S.PUBLISHED)  # restore only brings back retired artifacts
+            refuse_transition(locked, S.PUBLISHED)  # restore only brings back retired artifacts
         target = S.PUBLISHED if locked.published_at or locked.status == S.DEPRECATED else S.DRAFT
-        ensure_transition(locked, target)
+        ensure_transition(locked, target, action="restore")
         # The retirement record moves into the audit event's changes; the live row is clean.
         _apply(
             actor=acting_user, locked=locked, action="artifact.restored", reason=reason,

@@ -243,7 +243,7 @@ class TestNested:
         response = api_client_for(carol).post(f"{URL}{artifact.slug}/submit/", {"reason": "ready"})
         assert response.status_code == 200 and response.json()["status"] == "in_review"
         again = api_client_for(carol).post(f"{URL}{artifact.slug}/submit/", {})
-        assert again.status_code == 409 and again.json()["reasons"][0]["code"] == "lifecycle.not_draft"
+        assert again.status_code == 409 and again.json()["reasons"][0]["code"] == "lifecycle.transition_not_allowed"
 
 
 def test_schema_is_served(api_client_for, victor):

@@ -54,7 +54,7 @@ def test_only_maintainers_or_admin_publish(carol, bob, admin_user, retail):
 def test_publish_refuses_published_and_archived(alice, retail):
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=ready(retail, published=True))
-    assert exc.value.reasons[0].code == "lifecycle.not_publishable"
+    assert exc.value.reasons[0].code == "lifecycle.transition_not_allowed"
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=ready(retail, archived=True))
     assert exc.value.reasons[0].code == "artifact.archived"
@@ -69,7 +69,7 @@ def test_submit_runs_hooks_in_transaction(carol, retail, monkeypatch):
     assert seen == [(artifact.slug, artifact.current_version, carol)]
     with pytest.raises(RuleViolation) as exc:
         artifact_submit(acting_user=carol, artifact=artifact)
-    assert exc.value.reasons[0].code == "lifecycle.not_draft"
+    assert exc.value.reasons[0].code == "lifecycle.transition_not_allowed"
 
 
 def test_failing_hook_rolls_back_submit(carol, retail, monkeypatch):

@@ -5,13 +5,11 @@ from django.core.exceptions import PermissionDenied
 
 from catalogue.models import AuditEvent
 from catalogue.models import choices as c
-from catalogue.rules import RuleViolation
+from catalogue.rules import TRANSITIONS, RuleViolation, ensure_transition
 from catalogue.services.retirement import (
-    ALLOWED_TRANSITIONS,
     artifact_archive,
     artifact_deprecate,
     artifact_restore,
-    ensure_transition,
 )
 from tests.factories import ArtifactFactory
 
@@ -177,7 +175,9 @@ def test_successor_loop_refused(retail, alice):
 def test_transition_table_is_the_one_place():
     art = ArtifactFactory.build(status=S.ARCHIVED, slug="x")
     with pytest.raises(RuleViolation):
-        ensure_transition(art, S.DEPRECATED)
-    assert (S.PUBLISHED, S.DEPRECATED) in ALLOWED_TRANSITIONS
-    assert (S.DRAFT, S.PUBLISHED) not in ALLOWED_TRANSITIONS
-    assert (S.ARCHIVED, S.DEPRECATED) not in ALLOWED_TRANSITIONS
+        ensure_transition(art, S.DEPRECATED, action="deprecate")
+    assert (S.PUBLISHED, S.DEPRECATED) in TRANSITIONS["deprecate"]
+    assert (S.DRAFT, S.PUBLISHED) in TRANSITIONS["publish"]
+    # publishing never brings back retired work: that is restore's job, admins only
+    assert all(frm not in (S.DEPRECATED, S.ARCHIVED) for frm, _ in TRANSITIONS["publish"])
+    assert not any((S.ARCHIVED, S.DEPRECATED) in pairs for pairs in TRANSITIONS.values())
