@@ -21,3 +21,15 @@ def origin(**values: object) -> Iterator[None]:
         yield
     finally:
         _origin.reset(token)
+
+
+@contextmanager
+def task_origin(*, task: str, **extra: object) -> Iterator[None]:
+    """Origin for a task body: keeps the worker's task id (set by catalogue.signals) when run by
+    Celery, and still says `task` when a test or a command calls the function directly."""
+    current = _origin.get() or {}
+    values: dict[str, object] = {"kind": "task", "task": task, **extra}
+    if current.get("kind") == "task":
+        values["task_id"] = current.get("task_id")
+    with origin(**values):
+        yield

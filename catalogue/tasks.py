@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from .origin import task_origin
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,40 +56,36 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 @shared_task(acks_late=True)
 def notify_artifact_retired(artifact_id: int, action: str, event_id: int) -> int:
     """Notify watchers and reusing teams of a deprecation/archive; deduped per audit event."""
-    from .origin import origin
     from .services.retirement_notices import notify_retirement
 
-    with origin(kind="task", task="notify_artifact_retired"):
+    with task_origin(task="notify_artifact_retired"):
         return notify_retirement(artifact_id=artifact_id, action=action, event_id=event_id)
 
 
 @shared_task(acks_late=True)
 def notify_new_version(version_id: int) -> int:
     """Notify watchers of a new version; queue with transaction.on_commit after creating it."""
-    from .origin import origin
     from .services.retirement_notices import notify_new_version as notify
 
-    with origin(kind="task", task="notify_new_version"):
+    with task_origin(task="notify_new_version"):
         return notify(version_id=version_id)
 
 
 @shared_task(acks_late=True)
 def archive_sunset_artifacts() -> int:
     """Daily: archive deprecated artifacts past their sunset date, as the system; idempotent."""
-    from .origin import origin
     from .services.retirement import artifacts_sunset_sweep
 
-    with origin(kind="task", task="archive_sunset_artifacts"):
+    with task_origin(task="archive_sunset_artifacts"):
         return len(artifacts_sunset_sweep())
 
 
 @shared_task(acks_late=True)
 def flag_stale_artifacts() -> int:
     """Daily: tell owners about published artifacts idle for twelve months (once a month each)."""
-    from .origin import origin
     from .services.retirement_notices import stale_artifacts_flag
 
-    with origin(kind="task", task="flag_stale_artifacts"):
+    with task_origin(task="flag_stale_artifacts"):
         return stale_artifacts_flag()
 
 
@@ -118,30 +116,27 @@ def rollup_outcome(outcome_id: int) -> bool:
 @shared_task(acks_late=True)
 def notify_consent_impact(consent_id: int) -> int:
     """Tell owner teams and reusing teams about a withdrawn/expired consent; dedupe keys make it idempotent."""
-    from .origin import origin
     from .services.consent import impact_notify
 
-    with origin(kind="task", task="notify_consent_impact"):
+    with task_origin(task="notify_consent_impact"):
         return impact_notify(consent_id=consent_id)
 
 
 @shared_task(acks_late=True)
 def sweep_consent_expiry() -> dict:
     """Daily: expire consents past their date (same effect as withdrawal), warn owners 30 days ahead."""
-    from .origin import origin
     from .services.consent import consent_expiry_sweep
 
-    with origin(kind="task", task="sweep_consent_expiry"):
+    with task_origin(task="sweep_consent_expiry"):
         return consent_expiry_sweep()
 
 
 @shared_task(acks_late=True)
 def run_import_job(job_id: int) -> str:
     """Run a queued bulk import (BackgroundJob) as its creator; a finished job is skipped."""
-    from .origin import origin
     from .services.bulk import import_job_run
 
-    with origin(kind="task", task="run_import_job", job=job_id):
+    with task_origin(task="run_import_job", job=job_id):
         job = import_job_run(job_id=job_id)
     return job.status if job else "skipped"
 
@@ -149,10 +144,9 @@ def run_import_job(job_id: int) -> str:
 @shared_task(acks_late=True)
 def run_export_job(job_id: int) -> str:
     """Write a queued bulk export to the job's file as its creator; a finished job is skipped."""
-    from .origin import origin
     from .services.bulk import export_job_run
 
-    with origin(kind="task", task="run_export_job", job=job_id):
+    with task_origin(task="run_export_job", job=job_id):
         job = export_job_run(job_id=job_id)
     return job.status if job else "skipped"
 

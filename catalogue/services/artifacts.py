@@ -13,6 +13,7 @@ from ..permissions import can_register_for_team
 from ..rules import Reason, RuleViolation, ensure_not_archived
 from ..selectors.lineage import would_create_cycle
 from .audit import audit_context, audit_event, diff
+from .queueing import enqueue_on_commit
 
 # One transaction-level advisory lock serialises lineage writes: the cycle check and the insert
 # must see every committed link, and two writers closing A->B and B->A must not both pass.
@@ -340,6 +341,7 @@ def version_create(*, acting_user, artifact: Artifact, version: str, changelog: 
             actor=acting_user, action="version.created", obj=new, artifact=locked, reason=reason,
             changes={"version": [None, version], "uri": [None, uri]},
         )
+        enqueue_on_commit("notify_new_version", new.pk, recovery="watchers were not told of this version")
     artifact.current_version = new
     return new
 

@@ -11,6 +11,7 @@ from django.db import models, transaction
 
 from ..models import Artifact, AuditEvent
 from ..origin import current_origin
+from .queueing import send_task
 
 logger = logging.getLogger(__name__)
 
@@ -93,13 +94,7 @@ def _queue_seal_once() -> None:
 
 
 def _queue_seal() -> None:
-    from ..tasks import seal_audit_chain
-
-    # The periodic sweep seals anything missed, so a broker hiccup must not fail the request.
-    try:
-        seal_audit_chain.delay()
-    except Exception:  # noqa: BLE001
-        logger.warning("could not queue audit sealing; the periodic sweep will seal it")
+    send_task("seal_audit_chain", recovery="the periodic sweep will seal it")
 
 
 def diff(instance: models.Model, new_values: dict) -> dict:

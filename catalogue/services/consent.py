@@ -21,6 +21,7 @@ from ..selectors.legal import (
     live_reuse_counts,
 )
 from .audit import audit_context, audit_event, diff
+from .queueing import enqueue_on_commit
 
 EDITABLE = (
     "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
@@ -207,7 +208,10 @@ def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
                      "live_reuses": [None, impact.reuses]},
         )
         consent_id = locked.pk
-        transaction.on_commit(lambda: _queue_impact_notifications(consent_id))
+        enqueue_on_commit(
+            "notify_consent_impact", consent_id,
+            recovery="the impact rows exist; the daily sweep re-sends idempotently",
+        )
         consent.status, consent.status_changed_at = locked.status, locked.status_changed_at
     return impact
 
@@ -240,15 +244,6 @@ def _existing_impact(consent: ConsentRecord) -> ConsentImpact:
     return ConsentImpact(artifacts=sorted(a for a, _ in rows), reuses=sum(n for _, n in rows))
 
 
-def _queue_impact_notifications(consent_id: int) -> None:
-    from ..tasks import notify_consent_impact
-
-    try:
-        notify_consent_impact.delay(consent_id)
-    except Exception:  # noqa: BLE001 - the impact rows exist; the daily sweep re-sends idempotently
-        import logging
-
-        logging.getLogger(__name__).warning("could not queue consent impact notifications %s", consent_id)
 
 
 def impact_notify(*, consent_id: int) -> int:

@@ -6,9 +6,8 @@ the dedupe key makes a redelivered task or a repeated sweep a no-op.
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from ..models import Artifact, Notification, Watch
+from .queueing import enqueue_on_commit
 
 
 def notify(
@@ -32,19 +31,10 @@ def notify(
         )
     ids = [n.pk for n in created if n.pk]
     if ids:
-        transaction.on_commit(lambda: _queue_emails(ids))
+        enqueue_on_commit(
+            "send_notification_emails", ids, recovery="the inbox rows exist; the daily digest emails them"
+        )
     return created
-
-
-def _queue_emails(ids: list[int]) -> None:
-    from ..tasks import send_notification_emails
-
-    try:
-        send_notification_emails.delay(ids)
-    except Exception:  # noqa: BLE001 - the inbox row exists; the digest sweep emails it later
-        import logging
-
-        logging.getLogger(__name__).warning("could not queue notification emails %s", ids)
 
 
 def watchers_of(artifact: Artifact) -> list:

@@ -13,6 +13,7 @@ from ..models.choices import MetricDirection
 from ..permissions import can_act_for_team, is_admin
 from ..querysets import visible_artifacts
 from .audit import audit_context, audit_event, diff
+from .queueing import ROLLUP_RECOVERY, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -164,15 +165,5 @@ def outcome_record(
                 "sample_size": [None, sample_size], "period": [None, f"{period_start}/{period_end}"],
             },
         )
-        transaction.on_commit(lambda: queue_rollup("rollup_outcome", outcome.pk))
+        enqueue_on_commit("rollup_outcome", outcome.pk, recovery=ROLLUP_RECOVERY)
     return outcome
-
-
-def queue_rollup(task_name: str, object_id: int) -> None:
-    """Queue a rollup task; a broker failure is logged, `recompute_rollups --fix` repairs it."""
-    from .. import tasks
-
-    try:
-        getattr(tasks, task_name).delay(object_id)
-    except Exception:  # noqa: BLE001 - the write is committed; the rollup can be recomputed
-        logger.warning("could not queue %s(%s); run recompute_rollups --fix", task_name, object_id)

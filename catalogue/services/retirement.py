@@ -17,6 +17,7 @@ from ..models.choices import ArtifactStatus as S
 from ..querysets import visible_artifacts
 from ..rules import Reason, RuleViolation, ensure_transition, refuse_transition
 from .audit import audit_context, audit_event, diff
+from .queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +92,11 @@ def _apply(*, actor, locked: Artifact, action: str, reason: str, values: dict) -
     event = audit_event(actor=actor, action=action, obj=locked, reason=reason, changes=changes)
     if action in ("artifact.deprecated", "artifact.archived"):
         artifact_id, event_id = locked.pk, event.pk
-        transaction.on_commit(lambda: _queue_retirement_notice(artifact_id, action, event_id))
+        enqueue_on_commit(
+            "notify_artifact_retired", artifact_id, action, event_id,
+            recovery="watchers were not told of this retirement",
+        )
     return locked
-
-
-def _queue_retirement_notice(artifact_id: int, action: str, event_id: int) -> None:
-    from ..tasks import notify_artifact_retired
-
-    try:
-        notify_artifact_retired.delay(artifact_id, action, event_id)
-    except Exception:  # noqa: BLE001 - the change is committed; a notice must not fail it
-        logger.warning("could not queue retirement notice for artifact %s", artifact_id)
 
 
 def _sync(target: Artifact, source: Artifact) -> Artifact:

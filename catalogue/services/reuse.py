@@ -14,6 +14,7 @@ from ..permissions import can_act_for_team
 from ..rules import RuleViolation
 from .audit import audit_context, audit_event
 from .notifications import watch
+from .queueing import ROLLUP_RECOVERY, enqueue_on_commit
 from .rights import rights_check, validate_codes
 
 logger = logging.getLogger(__name__)
@@ -59,17 +60,7 @@ def reuse_record(
                      "decision": decision.decision},
         )
         watch(user=acting_user, artifact=artifact, automatic=True)
-        transaction.on_commit(lambda: _queue_rollup(reuse.pk))
+        enqueue_on_commit("rollup_reuse", reuse.pk, recovery=ROLLUP_RECOVERY)
     return reuse
 
 
-def _queue_rollup(reuse_id: int) -> None:
-    # The reuse-performance capability owns the rollup task; until it exists there is nothing to do.
-    try:
-        from ..tasks import rollup_reuse
-    except ImportError:
-        return
-    try:
-        rollup_reuse.delay(reuse_id)
-    except Exception:  # noqa: BLE001 - the periodic rollup sweep catches anything missed
-        logger.warning("could not queue the rollup of reuse %s", reuse_id)
