@@ -14,6 +14,7 @@ from ..models import Artifact, Contributor, Team
 from ..models.choices import AuthorRole, Channel, LineageRelation
 from ..permissions import is_admin, is_contributor
 from ..querysets import visible_artifacts
+from ..resemblance import resembling_archived_data
 from ..selectors.artifacts import artifact_get, artifact_list
 from ..services.artifacts import artifact_register, artifact_update
 from .pagination import CursorPagination
@@ -121,7 +122,12 @@ class ArtifactViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         artifact = artifact_register(acting_user=request.user, **serializer.service_fields(serializer.validated_data))
-        return self._detail(artifact, status=201)
+        response = self._detail(artifact, status=201)
+        # Rule 6: registering something like a retired artifact shows why that one was retired.
+        response.data["resembles_retired"] = resembling_archived_data(
+            user=request.user, title=artifact.title, summary=artifact.summary, intent=artifact.intent
+        )
+        return response
 
     @extend_schema(request=ArtifactSerializer)
     def partial_update(self, request, *args, **kwargs):
