@@ -12,7 +12,9 @@ def new_pseudonym() -> str:
     return f"contributor-{secrets.token_hex(5)}"
 
 
-@tracked()
+# Personal data stays out of row history: the business audit event of a change names the fields
+# that changed, never their values, and erasure then leaves no copy behind.
+@tracked(exclude=("legal_name", "email"))
 class Contributor(models.Model):
     """A person or organisation that made or contributed to artifacts.
 

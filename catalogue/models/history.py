@@ -23,13 +23,18 @@ def no_truncate_trigger() -> pgtrigger.Trigger:
     )
 
 
-def tracked():
-    """Decorator for domain models: insert, update and delete snapshots, append-only."""
+def tracked(*, exclude: tuple[str, ...] = ()):
+    """Decorator for domain models: insert, update and delete snapshots, append-only.
+
+    `exclude` keeps fields out of history for good: personal data, which an erasure request must
+    be able to remove and which append-only history could never forget.
+    """
     return pghistory.track(
         pghistory.InsertEvent(),
         pghistory.UpdateEvent(),
         pghistory.DeleteEvent(),
         append_only=True,
+        exclude=list(exclude) or None,
         meta={"triggers": [no_truncate_trigger()]},
     )
 
