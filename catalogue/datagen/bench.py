@@ -108,7 +108,10 @@ class Bench:
             self.writer, _ = User.objects.get_or_create(username="bench-writer")
             self.admin, created = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
             self.writer.groups.add(contributor_group)
-            self.team = Team.objects.filter(slug__startswith="scale-").order_by("slug").first() or Team.objects.order_by("slug").first()
+            team = Team.objects.filter(slug__startswith="scale-").order_by("slug").first() or Team.objects.order_by("slug").first()
+            if team is None:
+                raise RuntimeError("No teams: run generate_data first.")
+            self.team: Team = team
             Membership.objects.get_or_create(team=self.team, user=self.writer, defaults={"role": MembershipRole.MEMBER})
         self.tokens = {u.username: Token.objects.get_or_create(user=u)[0].key for u in (self.viewer, self.writer, self.admin)}
         self.client = Client(HTTP_AUTHORIZATION=f"Token {self.tokens['bench-viewer']}")
@@ -128,7 +131,7 @@ class Bench:
         self.report.meta = {
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "counts": self.counts,
             "repeat": self.options.repeat, "quick": self.options.quick, "cpus": os.cpu_count(),
-            "postgres": self.raw.execute("SHOW server_version").fetchone()[0], "python": sys.version.split()[0],
+            "postgres": _scalar(self.raw, "SHOW server_version"), "python": sys.version.split()[0],
         }
 
     def close(self) -> None:
@@ -215,11 +218,8 @@ class Bench:
         s = self.report.section(3, "Deep pages: cursor page at row 500,000 against the first page (OFFSET for contrast)")
         visible = _visible_count(self.raw)
         depth = max(0, min(500_000, visible - 100))
-        with self.raw.cursor() as cursor:
-            cursor.execute(
-                "SELECT created_at FROM catalogue_artifact WHERE sensitivity <> 'restricted' "
-                "ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1", [depth])
-            created_at = cursor.fetchone()[0]
+        created_at = _scalar(self.raw, "SELECT created_at FROM catalogue_artifact WHERE sensitivity <> 'restricted' "
+                                       "ORDER BY created_at DESC, id DESC OFFSET %s LIMIT 1", [depth])
         position = str(created_at)
         token = base64.b64encode(urlencode({"p": position}).encode()).decode()
         first = lambda: self.api("/api/v1/artifacts/", page_size=50)  # noqa: E731
@@ -496,8 +496,15 @@ def _estimate(table: str) -> int:
         return cursor.fetchone()[0]
 
 
+def _scalar(raw, sql: str, params: list | None = None):
+    row = raw.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from {sql[:60]}")
+    return row[0]
+
+
 def _visible_count(raw) -> int:
-    return raw.execute("SELECT count(*) FROM catalogue_artifact WHERE sensitivity <> 'restricted'").fetchone()[0]
+    return _scalar(raw, "SELECT count(*) FROM catalogue_artifact WHERE sensitivity <> 'restricted'")
 
 
 def _artifact_near(reuses: int) -> str:
@@ -510,7 +517,7 @@ def _artifact_near(reuses: int) -> str:
                                          artifact__child_links__isnull=True)
            .annotate(distance=Func(F("reuse_count") - reuses, function="abs"))
            .order_by("distance", "artifact_id").values_list("artifact__slug", flat=True).first())
-    return row or Artifact.objects.filter(sensitivity="internal").values_list("slug", flat=True).first()
+    return row or Artifact.objects.filter(sensitivity="internal").values_list("slug", flat=True).first() or ""
 
 
 def _database_url() -> str:

@@ -40,6 +40,16 @@ def history_ignored() -> Iterator[None]:
         yield
 
 
+def constraints_immediate() -> None:
+    """Check foreign keys row by row from here to the end of the transaction.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: left so, every COPY'd row queues
+    a check for commit time, and a multi-million-row load holds that queue in memory.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def text(value: str) -> str:
     """A COPY text-format field (escapes backslash, tab, newline, carriage return)."""
     return (

@@ -25,7 +25,16 @@ from ..services.audit import actor_label, audit_context
 from ..services.outcomes import metrics_ensure_defaults
 from ..services.rollups import rollups_recompute
 from . import words
-from .copy import NULL, array, copy_lines, history_ignored, next_id, sync_sequence, text
+from .copy import (
+    NULL,
+    array,
+    constraints_immediate,
+    copy_lines,
+    history_ignored,
+    next_id,
+    sync_sequence,
+    text,
+)
 
 CHAIN_PREFIX = "scale-chain-"
 CHAIN_LENGTH = 1000
@@ -264,7 +273,7 @@ class Generator:
                 yield (f"{v0 + i}\t1.0.{i % 7}\tFirst release.\thttps://git.example.com/catalogue/{a0 + i}"
                        f"\t{published}\t{_iso(stamp_of[i])}\t{a0 + i}\n")
 
-        cols = ("id", "version", "changelog", "uri", "published_at", "created_at", "artifact_id")
+        cols: tuple[str, ...] = ("id", "version", "changelog", "uri", "published_at", "created_at", "artifact_id")
         self.result.counts["versions"] = copy_lines("catalogue_version", cols, versions(), progress=self._tick("versions"))
 
         has_policy, templates, policy_ids = self.has_policy, self.templates, self.policy_ids
@@ -282,6 +291,8 @@ class Generator:
 
         cols = ("id", "revision", "odrl", "summary", "created_at", "artifact_id")
         self.result.counts["policies"] = copy_lines("catalogue_reusepolicy", cols, policies(), progress=self._tick("policies"))
+        # Artifacts, versions and policies now all exist: later rows are checked as they arrive.
+        constraints_immediate()
 
         def grants():
             for i in np.flatnonzero(has_policy):
@@ -374,7 +385,7 @@ class Generator:
                        f"{_iso(obtained)}\t{expires}\t\t\t\tcrm-{k0 + i}\t{status}\t{changed}\t\t{_iso(obtained)}\t"
                        f"{_iso(obtained)}\t{who[i]}\n")
 
-        cols = ("id", "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
+        cols: tuple[str, ...] = ("id", "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
                 "compensation", "evidence", "evidence_content_type", "external_ref", "status", "status_changed_at",
                 "status_reason", "created_at", "updated_at", "contributor_id")
         self.result.counts["consents"] = copy_lines("catalogue_consentrecord", cols, records(), progress=self._tick("consents"))
@@ -460,6 +471,7 @@ class Generator:
             cols = ("id", "initiative", "purpose", "channel", "mode", "occurred_on", "ended_on", "rights_decision",
                     "created_at", "artifact_id", "team_id", "version_id")
             with transaction.atomic(), history_ignored():
+                constraints_immediate()
                 copy_lines("catalogue_reuse", cols, lines(), progress=self._tick("reuses"))
         self.result.counts["reuses"] = m
 
@@ -487,6 +499,7 @@ class Generator:
                        f"{end.isoformat()}T18:00:00+00:00\t{metric_pk}\t{self.reuse0 + int(r)}\n")
 
         cols = ("value", "sample_size", "period_start", "period_end", "baseline", "note", "created_at", "metric_id", "reuse_id")
+        constraints_immediate()
         self.result.counts["outcomes"] = copy_lines("catalogue_outcome", cols, lines(), progress=self._tick("outcomes"))
 
     def _rollups(self) -> None:
