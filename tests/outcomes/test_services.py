@@ -102,7 +102,12 @@ def test_reuse_of_restricted_artifact_is_invisible_to_outsiders(alice, cards, me
         record(alice, other, metric)
 
 
+def test_migrations_install_the_default_metrics():
+    assert set(Metric.objects.values_list("code", flat=True)) >= set(DEFAULT_METRICS)
+
+
 def test_default_metrics_are_created_once():
+    Metric.objects.all().delete()
     created = metrics_ensure_defaults()
     assert {m.code for m in created} == set(DEFAULT_METRICS)
     assert metrics_ensure_defaults() == []
