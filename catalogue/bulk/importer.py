@@ -1,7 +1,7 @@
 """Import rows (from CSV or JSON, see `formats.py`) through the same services as the API.
 
 One transaction for the whole file: every row is validated by the artifact services' own
-cleaning (`_clean_fields`, `_clean_version`, `ensure_credit_within_one`) and then written by
+cleaning (`clean_fields`, `clean_version`, `ensure_credit_within_one`, all public) and then written by
 `artifact_register` / `artifact_update` / `version_create` / `version_update`; any error, or a
 dry run, rolls everything back. Lookups (teams, contributors, existing artifacts, their
 authors, links and versions) are batched: a fixed number of queries however many rows.
@@ -357,7 +357,7 @@ class _Run:
         if isinstance(probe.get("owner_team"), _Missing):
             probe.pop("owner_team")  # already reported as unknown
         try:
-            cleaned = artifact_services._clean_fields(probe)
+            cleaned = artifact_services.clean_fields(probe)
             if "authors" in cleaned:
                 artifact_services.ensure_credit_within_one(cleaned["authors"])
         except (ValidationError, RuleViolation) as exc:
@@ -413,7 +413,7 @@ class _Run:
         cleaned, seen = [], set()
         for position, entry in enumerate(row.get("versions") or (), start=1):
             try:
-                version, changelog, uri = artifact_services._clean_version(
+                version, changelog, uri = artifact_services.clean_version(
                     entry.get("version", ""), entry.get("changelog") or "", entry.get("uri") or ""
                 )
             except ValidationError as exc:
@@ -511,7 +511,7 @@ class _Run:
         return artifact, ("updated" if artifact.updated_at != before else "unchanged")
 
     def _differs(self, existing: Artifact, fields: dict) -> bool:
-        cleaned = artifact_services._clean_fields(dict(fields))
+        cleaned = artifact_services.clean_fields(dict(fields))
         if diff(existing, {k: v for k, v in cleaned.items() if k in SCALARS}):
             return True
         if "authors" in cleaned:

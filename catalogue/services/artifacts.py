@@ -46,7 +46,11 @@ def _labels(values: Iterable | None, *, field: str, errors: dict, allowed=None) 
     return cleaned
 
 
-def _clean_fields(fields: dict) -> dict:
+def clean_fields(fields: dict) -> dict:
+    """Normalise and check artifact fields (shape, vocabulary); raise field-keyed ValidationError.
+
+    Shared by the services, the API and bulk import so every path applies one set of rules.
+    """
     errors: dict[str, list[str]] = {}
     out = dict(fields)
     if "title" in out:
@@ -74,7 +78,7 @@ def _clean_fields(fields: dict) -> dict:
     if "authors" in out:
         out["authors"] = _clean_authors(out["authors"], errors)
     if "parents" in out:
-        out["parents"] = _clean_parents(out["parents"], errors)
+        out["parents"] = clean_parents(out["parents"], errors)
     if errors:
         raise ValidationError(errors)
     return out
@@ -105,7 +109,8 @@ def _clean_authors(authors, errors: dict) -> list[dict]:
     return cleaned
 
 
-def _clean_parents(parents, errors: dict) -> list[dict]:
+def clean_parents(parents, errors: dict) -> list[dict]:
+    """Check parent links ({artifact, relation, version}); add messages to `errors["parents"]`."""
     cleaned, seen = [], set()
     for i, link in enumerate(parents or ()):
         parent, relation, version = link.get("artifact"), link.get("relation"), link.get("version")
@@ -133,8 +138,8 @@ def ensure_credit_within_one(authors: list[dict]) -> None:
         )
 
 
-def _ensure_parents_visible(user, parents: list[dict]) -> None:
-    # An invisible restricted parent answers like a missing one (Rule 8).
+def ensure_parents_visible(user, parents: list[dict]) -> None:
+    """Refuse parents the user may not see, answering as for a missing artifact (Rule 8)."""
     for link in parents:
         if not user.has_perm("catalogue.view_artifact", link["artifact"]):
             raise ValidationError({"parents": [f"Unknown artifact '{link['artifact'].slug}'."]})
@@ -143,7 +148,8 @@ def _ensure_parents_visible(user, parents: list[dict]) -> None:
 # --- lineage ----------------------------------------------------------------------------
 
 
-def _lock_lineage() -> None:
+def lock_lineage() -> None:
+    """Serialise lineage writes for the rest of the transaction (advisory lock)."""
     # Taken before any row lock: a writer holding a row lock while waiting here would deadlock
     # with a lineage writer whose foreign-key check waits for that row.
     with connection.cursor() as cursor:
@@ -165,7 +171,8 @@ def _link(*, child: Artifact, parent: Artifact, relation: str, parent_version: V
     return Lineage.objects.create(child=child, parent=parent, relation=relation, parent_version=parent_version)
 
 
-def _lineage_changes(links: list[Lineage]) -> list[dict]:
+def lineage_changes(links: list[Lineage]) -> list[dict]:
+    """Audit-change shape of a set of lineage links."""
     return [{"parent": link.parent.slug, "relation": link.relation, "version": link.parent_version_id} for link in links]
 
 
@@ -178,7 +185,7 @@ def artifact_register(
     customer_derived: bool = False, tags=(), channels=(), authors=(), parents=(), reason: str = "",
 ) -> Artifact:
     """Register a draft artifact with its authors and parents (contributors: own teams only)."""
-    fields = _clean_fields({
+    fields = clean_fields({
         "owner_team": owner_team, "title": title, "kind": kind, "summary": summary, "intent": intent,
         "constraints": constraints, "constraint_tags": list(constraint_tags), "sensitivity": sensitivity,
         "customer_derived": customer_derived, "tags": list(tags), "channels": list(channels),
@@ -195,13 +202,13 @@ def artifact_register(
         raise PermissionDenied("You may register artifacts only for your own teams.")
     authors_, parents_ = fields.pop("authors"), fields.pop("parents")
     ensure_credit_within_one(authors_)
-    _ensure_parents_visible(acting_user, parents_)
+    ensure_parents_visible(acting_user, parents_)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact registered"):
         if Artifact.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": ["An artifact with this slug already exists."]})
         if parents_:
-            _lock_lineage()
-        artifact = Artifact.objects.create(slug=slug, created_by=_user_or_none(acting_user), **fields)
+            lock_lineage()
+        artifact = Artifact.objects.create(slug=slug, created_by=user_or_none(acting_user), **fields)
         Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors_])
         links = []
         if parents_:
@@ -213,14 +220,15 @@ def artifact_register(
             actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
             changes={
                 **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
-                "authors": [None, _author_changes(authors_)],
-                "parents": [None, _lineage_changes(links)],
+                "authors": [None, author_changes(authors_)],
+                "parents": [None, lineage_changes(links)],
             },
         )
     return artifact
 
 
-def _user_or_none(user):
+def user_or_none(user):
+    """The user to record as creator, or None for an anonymous/system actor."""
     return user if getattr(user, "pk", None) else None
 
 
@@ -228,7 +236,8 @@ def _author_key(contributor_id, role, share) -> tuple:
     return (contributor_id, role, Decimal(share).quantize(CREDIT_QUANTUM))
 
 
-def _author_changes(authors: list[dict]) -> list[dict]:
+def author_changes(authors: list[dict]) -> list[dict]:
+    """Audit-change shape of a set of authorships."""
     return [
         {"contributor": a["contributor"].pk, "role": a["role"], "credit_share": str(a["credit_share"])}
         for a in authors
@@ -243,10 +252,10 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
     unknown = set(fields) - set(SCALAR_FIELDS) - set(SET_FIELDS)
     if unknown:
         raise TypeError(f"artifact_update() got unexpected fields {sorted(unknown)}")
-    fields = _clean_fields(fields)
+    fields = clean_fields(fields)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact changed"):
         if "parents" in fields:
-            _lock_lineage()
+            lock_lineage()
         locked = Artifact.objects.select_for_update(of=("self",)).select_related("owner_team").get(pk=artifact.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may edit only your teams' artifacts.")
@@ -259,7 +268,7 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
         if authors_ is not None:
             changes.update(_replace_authors(locked, authors_))
         if parents_ is not None:
-            _ensure_parents_visible(acting_user, parents_)
+            ensure_parents_visible(acting_user, parents_)
             changes.update(_replace_parents(acting_user, locked, parents_))
         scalar = [name for name in changes if name in SCALAR_FIELDS]
         if not changes:
@@ -281,7 +290,7 @@ def _replace_authors(artifact: Artifact, authors: list[dict]) -> dict:
     artifact.authorships.all().delete()
     Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors])
     before = [{"contributor": a.contributor_id, "role": a.role, "credit_share": str(a.credit_share)} for a in current]
-    return {"authors": [before, _author_changes(authors)]}
+    return {"authors": [before, author_changes(authors)]}
 
 
 def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
@@ -299,13 +308,14 @@ def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
         for key, p in wanted.items() if key not in have
     ]
     kept = [link for key, link in have.items() if key in wanted]
-    return {"parents": [_lineage_changes(visible), _lineage_changes(kept + added)]}
+    return {"parents": [lineage_changes(visible), lineage_changes(kept + added)]}
 
 
 # --- versions ---------------------------------------------------------------------------
 
 
-def _clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str]:
+def clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str]:
+    """Strip and check a version string, changelog and URI; raise field-keyed ValidationError."""
     errors: dict[str, list[str]] = {}
     version, changelog, uri = (version or "").strip(), (changelog or "").strip(), (uri or "").strip()
     if not version:
@@ -324,7 +334,7 @@ def _clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, st
 
 def version_create(*, acting_user, artifact: Artifact, version: str, changelog: str = "", uri: str = "", reason: str = "") -> Version:
     """Add a version and make it the artifact's current version (artifact row locked)."""
-    version, changelog, uri = _clean_version(version, changelog, uri)
+    version, changelog, uri = clean_version(version, changelog, uri)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or f"version {version} added"):
         locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
@@ -333,7 +343,7 @@ def version_create(*, acting_user, artifact: Artifact, version: str, changelog: 
         if locked.versions.filter(version=version).exists():
             raise ValidationError({"version": [f"Version {version} already exists."]})
         new = Version.objects.create(
-            artifact=locked, version=version, changelog=changelog, uri=uri, created_by=_user_or_none(acting_user)
+            artifact=locked, version=version, changelog=changelog, uri=uri, created_by=user_or_none(acting_user)
         )
         locked.current_version = new
         locked.save(update_fields=["current_version", "updated_at"])
@@ -362,7 +372,7 @@ def version_update(*, acting_user, version: Version, reason: str = "", **fields)
                 [Reason("version.published_immutable", f"Version {locked.version} is published; add a new version.")],
             )
         merged = {"version": locked.version, "changelog": locked.changelog, "uri": locked.uri, **fields}
-        cleaned = dict(zip(("version", "changelog", "uri"), _clean_version(**merged), strict=True))
+        cleaned = dict(zip(("version", "changelog", "uri"), clean_version(**merged), strict=True))
         changes = diff(locked, cleaned)
         if not changes:
             return locked
@@ -381,14 +391,14 @@ def version_update(*, acting_user, version: Version, reason: str = "", **fields)
 def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None = None, reason: str = "") -> Lineage:
     """Link child <relation> parent; refuses cycles even under concurrent writers (advisory lock)."""
     errors: dict[str, list[str]] = {}
-    links = _clean_parents([{"artifact": parent, "relation": relation, "version": parent_version}], errors)
+    links = clean_parents([{"artifact": parent, "relation": relation, "version": parent_version}], errors)
     if errors:
         raise ValidationError(errors)
     if not acting_user.has_perm("catalogue.change_artifact", child):
         raise PermissionDenied("You may change lineage only of your teams' artifacts.")
-    _ensure_parents_visible(acting_user, links)
+    ensure_parents_visible(acting_user, links)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "lineage added"):
-        _lock_lineage()
+        lock_lineage()
         locked = Artifact.objects.select_for_update().get(pk=child.pk)
         ensure_not_archived(locked)
         link = _link(child=locked, parent=parent, relation=relation, parent_version=parent_version)

@@ -18,9 +18,8 @@ from ..models import Artifact, Authorship, BackgroundJob, Contributor, Lineage, 
 from ..permissions import can_register_for_team
 from ..rules import Reason, RuleViolation
 from . import artifacts as core
+from . import contributors as contributor_services
 from .audit import audit_context, audit_event
-from .contributors import _clean as clean_contributor
-from .contributors import _ensure_may_write, _redacted
 
 logger = logging.getLogger(__name__)
 
@@ -40,20 +39,20 @@ def contributors_create_batch(*, acting_user, specs: list[dict], reason: str = "
         ref = spec.get("pseudonym") or spec.get("external_ref") or ""
         fields = {k: spec.get(k, "") for k in ("kind", "organisation", "external_ref")}
         try:
-            fields = clean_contributor(fields)
+            fields = contributor_services.clean_fields(fields)
         except ValidationError as exc:
             errors[ref] = [m for messages in exc.message_dict.values() for m in messages]
             continue
         rows.append(Contributor(pseudonym=spec["pseudonym"], **fields) if spec.get("pseudonym") else Contributor(**fields))
     if errors:
         raise ValidationError(errors)
-    _ensure_may_write(acting_user, {})
+    contributor_services.ensure_may_write(acting_user, {})
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributors imported"):
         created = Contributor.objects.bulk_create(rows)
         for contributor in created:
             audit_event(
                 actor=acting_user, action="contributor.created", obj=contributor, reason=reason,
-                changes=_redacted({
+                changes=contributor_services.redact_personal_data({
                     k: [None, getattr(contributor, k)] for k in ("kind", "organisation", "external_ref", "pseudonym")
                     if getattr(contributor, k)
                 }),
@@ -71,7 +70,7 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
     """
     prepared, slugs = [], set()
     for item in items:
-        fields = core._clean_fields({
+        fields = core.clean_fields({
             k: item.get(k, default) for k, default in (
                 ("owner_team", None), ("title", ""), ("kind", ""), ("summary", ""), ("intent", ""),
                 ("constraints", ""), ("constraint_tags", []), ("sensitivity", "internal"),
@@ -90,11 +89,11 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
         core.ensure_credit_within_one(fields["authors"])
         parents = list(item.get("parents", ()))
         errors: dict[str, list[str]] = {}
-        core._clean_parents([_probe(i, p) for i, p in enumerate(parents)], errors)
+        core.clean_parents([_probe(i, p) for i, p in enumerate(parents)], errors)
         if errors:
             raise ValidationError(errors)
-        core._ensure_parents_visible(acting_user, [p for p in parents if not isinstance(p["artifact"], str)])
-        cleaned_versions = [core._clean_version(v.get("version", ""), v.get("changelog", ""), v.get("uri", "")) for v in item.get("versions", ())]
+        core.ensure_parents_visible(acting_user, [p for p in parents if not isinstance(p["artifact"], str)])
+        cleaned_versions = [core.clean_version(v.get("version", ""), v.get("changelog", ""), v.get("uri", "")) for v in item.get("versions", ())]
         prepared.append((slug, fields, parents, cleaned_versions))
     labels = {slug: {v for v, _, _ in vs} for slug, _, _, vs in prepared}
     for _, _, parents, _ in prepared:
@@ -107,8 +106,8 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
         if taken:
             raise ValidationError({"slug": [f"An artifact with the slug '{taken[0]}' already exists."]})
         if any(parents for _, _, parents, _ in prepared):
-            core._lock_lineage()
-        creator = core._user_or_none(acting_user)
+            core.lock_lineage()
+        creator = core.user_or_none(acting_user)
         artifacts = Artifact.objects.bulk_create([
             Artifact(slug=slug, created_by=creator, **{k: v for k, v in fields.items() if k != "authors"})
             for slug, fields, _, _ in prepared
@@ -144,8 +143,8 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
                 actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
                 changes={
                     **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
-                    "authors": [None, core._author_changes(authors)],
-                    "parents": [None, core._lineage_changes(links_of.get(slug, []))],
+                    "authors": [None, core.author_changes(authors)],
+                    "parents": [None, core.lineage_changes(links_of.get(slug, []))],
                 },
             )
             for version, _, uri in vs:

@@ -13,14 +13,16 @@ PERSONAL_FIELDS = ("legal_name", "email")
 EDITABLE_FIELDS = ("kind", "organisation", "external_ref", "legal_name", "email", "user")
 
 
-def _ensure_may_write(user, fields: dict) -> None:
+def ensure_may_write(user, fields: dict) -> None:
+    """Contributors, legal and admins may record contributors; only legal/admins personal data."""
     if not (is_admin(user) or is_legal(user) or is_contributor(user)):
         raise PermissionDenied("Only contributors, legal and admins may record contributors.")
     if any(fields.get(f) for f in PERSONAL_FIELDS) and not user.has_perm("catalogue.view_personal_data"):
         raise PermissionDenied("Only legal and admins may record personal data.")
 
 
-def _clean(fields: dict) -> dict:
+def clean_fields(fields: dict) -> dict:
+    """Normalise and check contributor fields in place; raise field-keyed ValidationError."""
     errors: dict[str, list[str]] = {}
     if "kind" in fields and fields["kind"] not in ContributorKind.values:
         errors["kind"] = [f"'{fields['kind']}' is not a contributor kind."]
@@ -40,7 +42,8 @@ def _clean(fields: dict) -> dict:
     return fields
 
 
-def _redacted(changes: dict) -> dict:
+def redact_personal_data(changes: dict) -> dict:
+    """Audit changes with personal fields replaced by a marker."""
     # The audit timeline is readable by more people than personal data is: record that it changed.
     return {k: (["<redacted>", "<redacted>"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
 
@@ -50,16 +53,16 @@ def contributor_create(
     email: str = "", user=None, reason: str = "",
 ) -> Contributor:
     """Record a contributor; the pseudonym is generated. Personal data only from legal/admins."""
-    fields = _clean({
+    fields = clean_fields({
         "kind": kind, "organisation": organisation, "external_ref": external_ref,
         "legal_name": legal_name, "email": email,
     })
-    _ensure_may_write(acting_user, fields)
+    ensure_may_write(acting_user, fields)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributor created"):
         contributor = Contributor.objects.create(user=user, **fields)
         audit_event(
             actor=acting_user, action="contributor.created", obj=contributor, reason=reason,
-            changes=_redacted({k: [None, v] for k, v in fields.items() if v}),
+            changes=redact_personal_data({k: [None, v] for k, v in fields.items() if v}),
         )
     return contributor
 
@@ -69,8 +72,8 @@ def contributor_update(*, acting_user, contributor: Contributor, reason: str = "
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"contributor_update() got unexpected fields {sorted(unknown)}")
-    fields = _clean(dict(fields))
-    _ensure_may_write(acting_user, {})
+    fields = clean_fields(dict(fields))
+    ensure_may_write(acting_user, {})
     if any(f in fields for f in PERSONAL_FIELDS) and not acting_user.has_perm("catalogue.view_personal_data"):
         raise PermissionDenied("Only legal and admins may change personal data.")
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributor changed"):
@@ -83,6 +86,6 @@ def contributor_update(*, acting_user, contributor: Contributor, reason: str = "
         locked.save(update_fields=[*changes, "updated_at"])
         audit_event(
             actor=acting_user, action="contributor.updated", obj=locked, reason=reason,
-            changes=_redacted(changes),
+            changes=redact_personal_data(changes),
         )
     return locked
