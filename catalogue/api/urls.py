@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from . import artifact_actions, artifacts, contributors, retirement, teams
 from . import audit as audit_api
 from . import bulk as bulk_api
+from . import impacts as impacts_api
 from . import legal as legal_api
 from . import outcomes as outcomes_api
 from . import rights as rights_api
@@ -22,6 +23,7 @@ router.register("outcomes", outcomes_api.OutcomeViewSet, basename="outcome")
 router.register("consents", legal_api.ConsentViewSet, basename="consent")
 router.register("ip-assignments", legal_api.IPAssignmentViewSet, basename="ip-assignment")
 router.register("reviews", legal_api.ReviewViewSet, basename="review")
+router.register("withdrawal-impacts", impacts_api.WithdrawalImpactViewSet, basename="withdrawal-impact")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
