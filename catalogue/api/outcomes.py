@@ -11,6 +11,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..bulk.formats import neutralise
 from ..models import Contributor, Metric, Outcome, Reuse, Team
 from ..models.choices import ArtifactKind, MetricDirection
 from ..permissions import is_admin
@@ -130,8 +131,6 @@ class OutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer.instance = outcome_record(acting_user=self.request.user, **serializer.validated_data)
 
 
-# Spreadsheet formula injection (OWASP CSV injection): text starting with these is neutralised.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
     ("id", "id"), ("artifact", "reuse__artifact__slug"), ("team", "reuse__team__slug"),
     ("initiative", "reuse__initiative"), ("reuse", "reuse_id"), ("metric", "metric__code"),
@@ -142,13 +141,12 @@ EXPORT_COLUMNS = [
 
 
 def csv_cell(value):
-    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading quote."""
+    """Numbers stay numbers; text goes through the one CSV formula-injection neutraliser."""
     if value is None:
         return ""
     if isinstance(value, numbers.Number) and not isinstance(value, bool):
         return value
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise(value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 
 class _Echo:
