@@ -7,4 +7,3 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "catalogue.datagen.bench_urls"
 DATABASES["default"]["CONN_MAX_AGE"] = 600  # noqa: F405
-BENCH_NOOP_VIEW = True

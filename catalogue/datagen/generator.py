@@ -107,32 +107,37 @@ class Generator:
         with audit_context(actor=self.user, reason=reason):
             with timer("catalogue"), transaction.atomic(), history_ignored():
                 self._catalogue()
+                self._commit_phase("catalogue", reason)
             with timer("reuses"):
-                self._reuses()
+                self._reuses(reason)
             with timer("outcomes"), transaction.atomic(), history_ignored():
                 self._outcomes()
+                self._commit_phase("outcomes", reason)
             with timer("rollups"):
                 self._rollups()
-            with transaction.atomic():
-                for table in LOADED_TABLES:
-                    if table not in ("artifactrollup", "artifactmetricrollup", "rollupapplied"):
-                        sync_sequence(f"catalogue_{table}")
-                self._audit(reason)
         # VACUUM, not only ANALYZE: it merges the GIN indexes' pending lists (a search would
         # otherwise scan them linearly) and sets the visibility map for index-only scans.
         with timer("vacuum"), connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) " + ", ".join(f"catalogue_{t}" for t in LOADED_TABLES))
         return self.result
 
-    def _audit(self, reason: str) -> None:
-        # A bulk load has no one object: the event names the command and lists what it loaded.
+    def _commit_phase(self, phase: str, reason: str, counts: dict | None = None) -> None:
+        """Inside the phase's transaction: sequences past the assigned ids, and its audit event.
+
+        A bulk load has no one object: the event names the command and what this transaction
+        loaded, so every committed batch is accounted for even if a later one fails.
+        """
+        for table in LOADED_TABLES:
+            if table not in ("artifactrollup", "artifactmetricrollup", "rollupapplied"):
+                sync_sequence(f"catalogue_{table}")
+        counts = dict(self.result.counts) if counts is None else counts
         AuditEvent.objects.create(
             actor=self.user if getattr(self.user, "pk", None) else None,
             actor_label=actor_label(self.user), action="data.generated", object_type="catalogue",
-            object_id="generate_data", object_repr=f"{self.result.counts.get('artifacts', 0)} artifacts",
-            reason=reason + "; row-history triggers were off for the load (one event instead of one per row)",
+            object_id="generate_data", object_repr=f"{phase}: " + ", ".join(f"{k} {v}" for k, v in counts.items())[:280],
+            reason=reason + "; row-history triggers were off for the load (one event per batch instead of one row per row)",
             origin=current_origin(),
-            changes={"counts": self.result.counts, "seed": self.sizes.seed,
+            changes={"phase": phase, "counts": counts, "seed": self.sizes.seed,
                      "chain_leaf": self.result.chain_leaf, "append": self.append},
         )
 
@@ -426,7 +431,7 @@ class Generator:
 
     # -- reuses (Zipf popularity) and outcomes -------------------------------------------
 
-    def _reuses(self) -> None:
+    def _reuses(self, reason: str) -> None:
         m, a0, rng = self.sizes.reuses, self.artifact0, self.rng
         reusable = np.flatnonzero(np.isin(self.statuses, REUSABLE) & (self.sensitivity != "restricted"))
         reusable = reusable[reusable >= self.chain] if len(reusable) > self.chain else reusable
@@ -473,6 +478,7 @@ class Generator:
             with transaction.atomic(), history_ignored():
                 constraints_immediate()
                 copy_lines("catalogue_reuse", cols, lines(), progress=self._tick("reuses"))
+                self._commit_phase("reuses", reason, {"reuses": size, "first_id": r0 + start})
         self.result.counts["reuses"] = m
 
     def _outcomes(self) -> None:

@@ -31,9 +31,12 @@ def test_generate_then_bench(tmp_path):
     assert not Artifact.objects.filter(search_vector__isnull=True).exists()
     assert _count("catalogue_artifactevent") == 0
     assert _count("catalogue_reuseevent") == 0
-    event = AuditEvent.objects.get(action="data.generated")
+    event = AuditEvent.objects.get(action="data.generated", changes__phase="catalogue")
     assert event.changes["counts"]["artifacts"] == 2000
     assert event.origin["kind"] == "command"
+    # Every committed batch carries its own event (Rule 7: audited in the same transaction).
+    batches = AuditEvent.objects.filter(action="data.generated").values_list("changes__phase", flat=True)
+    assert sorted(batches) == ["catalogue", "outcomes", "reuses"]
     # The 1,000-node lineage and the 100 consents covering its root.
     leaf = Artifact.objects.get(slug="scale-chain-0999")
     assert len(ancestor_depths([leaf.pk])) == 999
