@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from ..models import Artifact, AuditEvent
+from . import common
 
 # (event model, column naming the artifact) for every table whose rows belong to an artifact.
 ARTIFACT_ROW_SOURCES = [
@@ -93,18 +94,9 @@ def decode_cursor(cursor: str | None) -> dict | None:
 
 
 def keyset_page(qs: QuerySet[AuditEvent], cursor: str | None, size: int) -> tuple[list[AuditEvent], str | None]:
-    """One page of a (-occurred_at, -id) ordered queryset after `cursor`; never counts or offsets."""
-    position = decode_cursor(cursor)
-    if position:
-        at = parse_datetime(position.get("t", ""))
-        if at is None:
-            raise ValidationError({"cursor": ["Invalid cursor."]})
-        qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=position.get("i", 0)))
-    rows = list(qs[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    following = encode_cursor({"t": rows[-1].occurred_at.isoformat(), "i": rows[-1].pk}) if more else None
-    return rows, following
+    """One page of audit events, newest first, after `cursor`; a damaged cursor is a ValidationError."""
+    page = common.keyset_page(qs, [("occurred_at", True), ("id", True)], cursor, size, strict=True)
+    return page.items, page.next_cursor
 
 
 # --- artifact history -----------------------------------------------------------------------

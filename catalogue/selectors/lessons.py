@@ -4,19 +4,16 @@ Starts from `visible_artifacts` (Rule 8) so entries and facet counts never inclu
 user may not see. Keyset pagination over (retired key, id), newest first; no counts of pages.
 """
 
-import base64
-import binascii
-import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractYear
-from django.utils.dateparse import parse_datetime
 
 from ..models import Artifact
 from ..models.choices import ArtifactKind, ArtifactStatus
 from ..querysets import visible_artifacts
+from .common import keyset_page
 
 RETIRED = (ArtifactStatus.DEPRECATED, ArtifactStatus.ARCHIVED)
 PAGE_SIZE = 20
@@ -77,37 +74,14 @@ def _apply_facets(qs: QuerySet, query: LessonsQuery, *, skip: str = "") -> Query
     return qs
 
 
-def _encode(key: dt.datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{key.isoformat()}|{pk}".encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        key, pk = raw.rsplit("|", 1)
-        when = parse_datetime(key)
-        return (when, int(pk)) if when else None
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-
-
 def lessons_page(*, user, query: LessonsQuery, cursor: str = "", page_size: int = PAGE_SIZE) -> dict:
     """{"entries": [...], "next_cursor": str | None} with owner team and successor loaded.
 
     A successor the user may not see is dropped from the entry (its title would leak).
     """
-    qs = _apply_facets(_base(user, query), query)
-    position = _decode(cursor) if cursor else None
-    if position:
-        key, pk = position
-        qs = qs.filter(Q(retired_key__lt=key) | Q(retired_key=key, id__lt=pk))
-    rows = list(
-        qs.select_related("owner_team", "superseded_by", "retired_by").order_by(F("retired_key").desc(), "-id")[
-            : page_size + 1
-        ]
-    )
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
+    qs = _apply_facets(_base(user, query), query).select_related("owner_team", "superseded_by", "retired_by")
+    page = keyset_page(qs, [("retired_key", True), ("id", True)], cursor, page_size)
+    rows = page.items
     successor_ids = {r.superseded_by_id for r in rows if r.superseded_by_id}
     visible = (
         set(visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True))
@@ -115,8 +89,7 @@ def lessons_page(*, user, query: LessonsQuery, cursor: str = "", page_size: int 
     )
     for row in rows:
         row.successor = row.superseded_by if row.superseded_by_id in visible else None
-    last = rows[-1] if rows else None
-    return {"entries": rows, "next_cursor": _encode(last.retired_key, last.pk) if has_more and last else None}
+    return {"entries": rows, "next_cursor": page.next_cursor}
 
 
 def lessons_facets(*, user, query: LessonsQuery) -> dict:

@@ -4,14 +4,8 @@ With htmx the search form, facet and paging links swap `#results` in place; with
 JavaScript the same links load the whole page.
 """
 
-import base64
-import binascii
-import datetime as dt
-import json
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -19,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ..permissions import is_admin, is_contributor, team_roles
 from ..selectors.artifacts import artifact_facets, artifact_list
+from ..selectors.common import keyset_page
 
 PAGE_SIZE = 20
 FILTER_PARAMS = ("kind", "status", "owner_team", "tag", "sensitivity", "customer_derived")
@@ -29,84 +24,6 @@ SORTS = {
     "title": ("Title A–Z", [("title", False), ("id", False)]),
     "updated": ("Recently updated", [("updated_at", True), ("id", True)]),
 }
-DATETIME_KEYS = {"created_at", "updated_at"}
-
-
-@dataclass
-class Page:
-    items: list
-    next_cursor: str | None
-    previous_cursor: str | None
-
-
-def _encode(values: list, *, backwards: bool) -> str:
-    raw = json.dumps({"v": values, "b": backwards}, default=str, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, keys: list[tuple[str, bool]]) -> tuple[list, bool] | None:
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        values, backwards = raw["v"], bool(raw["b"])
-        if len(values) != len(keys):
-            return None
-        decoded = []
-        for (field, _), value in zip(keys, values, strict=True):
-            if field in DATETIME_KEYS:
-                value = dt.datetime.fromisoformat(value)
-            elif field == "id":
-                value = int(value)
-            elif field == "rank":
-                value = float(value)
-            else:
-                value = str(value)
-            decoded.append(value)
-        return decoded, backwards
-    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
-        return None  # a damaged cursor falls back to the first page
-
-
-def _after(keys: list[tuple[str, bool]], values: list, *, backwards: bool) -> Q:
-    """Rows strictly after `values` in the sort order (before it when going backwards)."""
-    condition = Q()
-    for i in reversed(range(len(keys))):
-        field, desc = keys[i]
-        op = "lt" if desc != backwards else "gt"
-        step = Q(**{f"{field}__{op}": values[i]})
-        if i < len(keys) - 1:
-            step |= Q(**{field: values[i]}) & condition
-        condition = step
-    return condition
-
-
-def keyset_page(qs: QuerySet, keys: list[tuple[str, bool]], cursor: str | None, size: int) -> Page:
-    """One page by keyset: a single query of size + 1 rows, whichever way it goes."""
-    decoded = _decode(cursor, keys) if cursor else None
-    backwards = bool(decoded and decoded[1])
-    order = [("-" if desc != backwards else "") + field for field, desc in keys]
-    if decoded:
-        qs = qs.filter(_after(keys, decoded[0], backwards=backwards))
-    rows = list(qs.order_by(*order)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-
-    def key_of(row) -> list:
-        return [
-            getattr(row, field).isoformat() if field in DATETIME_KEYS else getattr(row, field)
-            for field, _ in keys
-        ]
-
-    if not rows:
-        return Page([], None, None)
-    has_next = (more and not backwards) or (backwards and decoded is not None)
-    has_previous = (more and backwards) or (not backwards and decoded is not None)
-    return Page(
-        items=rows,
-        next_cursor=_encode(key_of(rows[-1]), backwards=False) if has_next else None,
-        previous_cursor=_encode(key_of(rows[0]), backwards=True) if has_previous else None,
-    )
 
 
 def _query(params: dict, **changes) -> str:

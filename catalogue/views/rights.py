@@ -22,6 +22,7 @@ from ..forms.reuse import ReuseForm, RightsQuestionForm
 from ..models import Artifact
 from ..querysets import visible_artifacts
 from ..rules import RuleViolation
+from ..selectors.common import keyset_page
 from ..selectors.rights import ReuseFilterSet, reuse_list, user_teams
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
@@ -177,23 +178,18 @@ def reuse_create_view(request, slug):
 
 @require_GET
 def reuse_list_view(request):
-    """Reuses of artifacts you may see, newest first, keyset-paginated (`?before=<id>`)."""
+    """Reuses of artifacts you may see, newest first, keyset-paginated (`?cursor=`)."""
     filterset = ReuseFilterSet(request.GET or None)
     params = request.GET.copy()
     if filterset.is_bound and not filterset.is_valid():
         params = {}
     rows = reuse_list(user=request.user, params=params)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(id__lt=int(before))
     # ids grow with time, so "-id" is the keyset order; no counting, no offsets.
-    page = list(rows.order_by("-id")[: PAGE_SIZE + 1])
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page = keyset_page(rows, [("id", True)], request.GET.get("cursor"), PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("before", None)
-    if more:
-        query["before"] = page[-1].pk
+    query.pop("cursor", None)
+    if page.next_cursor:
+        query["cursor"] = page.next_cursor
     return render(request, "catalogue/rights/reuse_list.html", {
-        "filter": filterset, "reuses": page, "next_query": query.urlencode() if more else "",
+        "filter": filterset, "reuses": page.items, "next_query": query.urlencode() if page.next_cursor else "",
     })
