@@ -6,6 +6,7 @@ from .views import artifacts, catalogue, home
 from .views import audit as audit_views
 from .views import bulk as bulk_views
 from .views import inbox as inbox_views
+from .views import ip_assignments as ip_assignment_views
 from .views import legal as legal_views
 from .views import performance as performance_views
 from .views import retirement as retirement_views
@@ -75,6 +76,7 @@ urlpatterns = [
     path("legal/consents/<int:pk>/impact/", legal_views.consent_impact_view, name="consent_impact"),
     path("legal/consents/<int:pk>/evidence/", legal_views.consent_evidence_view, name="consent_evidence"),
     path("legal/ip-gaps/", legal_views.ip_gaps_view, name="ip_gaps"),
+    path("legal/ip-assignments/new/", ip_assignment_views.ip_assignment_create_view, name="ip_assignment_create"),
     path("consent-impacts/<int:pk>/", legal_views.impact_remediate_view, name="impact_remediate"),
     path("inbox/", inbox_views.inbox_view, name="inbox"),
     path("inbox/<int:pk>/read/", inbox_views.inbox_mark_read_view, name="inbox_read"),
