@@ -23,3 +23,4 @@ from . import legal  # noqa: E402
 
 SEEDERS.insert(SEEDERS.index(catalogue.seed) + 1, legal.seed)
 SEEDERS.insert(SEEDERS.index(outcomes.seed) + 1, legal.seed_withdrawal)
+SEEDERS.insert(SEEDERS.index(outcomes.seed), legal.seed_live_reuse)

@@ -170,22 +170,33 @@ def seed(*, password: str, context: dict) -> dict:
     }
 
 
+def seed_live_reuse(*, password: str, context: dict) -> dict:
+    """The live reuse the withdrawal will hit; runs before the outcomes seeder so its outcomes
+    are reported on the first run, not added by a second one (seed_demo must be idempotent)."""
+    users, teams = context["users"], context["teams"]
+    consent = ConsentRecord.objects.filter(external_ref=WITHDRAWN_REF).first()
+    panel = Artifact.objects.filter(slug="small-business-cashflow-panel").first()
+    if consent is None or consent.status != ConsentStatus.GIVEN or panel is None:
+        return {}
+    if Reuse.objects.filter(artifact=panel, team=teams["cards"]).exists():
+        return {}
+    from ..services.reuse import reuse_record
+
+    try:
+        reuse_record(acting_user=users["bob"], artifact=panel, team=teams["cards"],
+                     initiative="Business card cashflow alerts", purpose=RS, channel="internal",
+                     mode="adapted", occurred_on=timezone.localdate() - dt.timedelta(days=20))
+    except (RuleViolation, PermissionDenied, ValidationError) as exc:
+        logger.info("demo: reuse before withdrawal refused: %s", exc)
+    return {}
+
+
 def seed_withdrawal(*, password: str, context: dict) -> dict:
     """Withdraw one consent after reuses exist: an impact report with lineage and a live reuse."""
-    users, teams = context["users"], context["teams"]
+    users = context["users"]
     consent = ConsentRecord.objects.filter(external_ref=WITHDRAWN_REF).first()
     if consent is None or consent.status != ConsentStatus.GIVEN:
         return {"legal_withdrawn": 0}
-    panel = Artifact.objects.filter(slug="small-business-cashflow-panel").first()
-    if panel is not None and not Reuse.objects.filter(artifact=panel, team=teams["cards"]).exists():
-        from ..services.reuse import reuse_record
-
-        try:
-            reuse_record(acting_user=users["bob"], artifact=panel, team=teams["cards"],
-                         initiative="Business card cashflow alerts", purpose=RS, channel="internal",
-                         mode="adapted", occurred_on=timezone.localdate() - dt.timedelta(days=20))
-        except (RuleViolation, PermissionDenied, ValidationError) as exc:
-            logger.info("demo: reuse before withdrawal refused: %s", exc)
     consent_withdraw(acting_user=users["legal2"], consent=consent,
                      reason="The customer withdrew consent by phone (case SR-55120).")
     impact_notify(consent_id=consent.pk)
