@@ -160,3 +160,12 @@ def repair_rollups() -> int:
     for difference in differences[:50]:
         logger.warning("rollup repaired: %s", difference)
     return len(differences)
+
+
+@shared_task(acks_late=True)
+def expire_job_files() -> int:
+    """Daily: delete background job files older than a week (rows stay, marked expired)."""
+    from .services.job_files import job_files_expire
+
+    with task_origin(task="expire_job_files"):
+        return job_files_expire()

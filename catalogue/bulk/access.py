@@ -24,6 +24,8 @@ def visible_job(user, pk: int) -> BackgroundJob:
 
 def job_file_response(job: BackgroundJob) -> FileResponse:
     if not job.output_file:
+        if job.result.get("files_expired_at"):
+            raise Http404("This job's file expired: files are kept for a week. Run the export again.")
         raise Http404("This job has no file (yet).")
     fmt = job.params.get("format", "csv")
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=f"artifacts-{job.pk}.{fmt}")

@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-daily-digests": {"task": "catalogue.tasks.send_daily_digests", "schedule": 24 * 3600.0},
     "sweep-consent-expiry": {"task": "catalogue.tasks.sweep_consent_expiry", "schedule": 24 * 3600.0},
     "repair-rollups": {"task": "catalogue.tasks.repair_rollups", "schedule": 24 * 3600.0},
+    "expire-job-files": {"task": "catalogue.tasks.expire_job_files", "schedule": 24 * 3600.0},
 }
 
 # Console mail by default; real SMTP by setting EMAIL_BACKEND and the EMAIL_* options.
