@@ -36,6 +36,7 @@ from ..services.contributors import contributor_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from ..services.privacy import record_access
 from ..services.uploads import attachment_add
+from .common import add_validation_errors
 from .panels import render_panels
 
 # Rule codes whose messages belong next to the authors or the parents rather than the form.
@@ -382,11 +383,7 @@ def version_create_view(request, slug):
                         declared_type=data["declared_type"], is_evidence=data["is_evidence"],
                     )
         except ValidationError as exc:
-            renamed = {"file": "attachment"}
-            for field, errors in exc.message_dict.items():
-                target = renamed.get(field, field)
-                for error in errors:
-                    form.add_error(target if target in form.fields else None, error)
+            add_validation_errors(form, exc, renamed={"file": "attachment"})
         except (RuleViolation, PermissionDenied) as exc:
             for message in getattr(exc, "reasons", None) and [r.message for r in exc.reasons] or [str(exc)]:
                 form.add_error(None, message)

@@ -44,6 +44,7 @@ from ..services.consent import (
 )
 from ..services.privacy import can_see_personal_data, record_access
 from ..services.reviews import review_decide
+from .common import add_validation_errors, error_text
 from .panels import Panel, register
 
 PAGE = 50
@@ -160,8 +161,7 @@ def consent_create_view(request):
                 consent_attach_evidence(acting_user=request.user, consent=consent, uploaded_file=evidence,
                                         declared_type=evidence_type)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else "evidence" if field == "file" else None, errors)
+            add_validation_errors(form, exc, renamed={"file": "evidence"})
         else:
             messages.success(request, f"Consent {consent.pk} recorded.")
             return redirect("catalogue:consent_detail", pk=consent.pk)
@@ -197,7 +197,7 @@ def consent_evidence_upload_view(request, pk: int):
                                     uploaded_file=form.cleaned_data["evidence"],
                                     declared_type=form.cleaned_data["evidence_type"])
         except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "Evidence attached.")
     else:
@@ -211,11 +211,8 @@ def consent_withdraw_view(request, pk: int):
     consent = _consent(pk)
     try:
         consent_withdraw(acting_user=request.user, consent=consent, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        return redirect("catalogue:consent_detail", pk=consent.pk)
-    except RuleViolation as exc:
-        messages.error(request, " ".join(r.message for r in exc.reasons))
+    except (ValidationError, RuleViolation) as exc:
+        messages.error(request, error_text(exc))
         return redirect("catalogue:consent_detail", pk=consent.pk)
     messages.success(request, "Consent withdrawn: uses relying on it are denied from now on.")
     return redirect("catalogue:consent_impact", pk=consent.pk)

@@ -28,6 +28,7 @@ from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import LibraryFilters, library_ranking, value_summary
 from ..selectors.performance import artifact_performance, metric_rollups, outcome_points
 from ..services.outcomes import outcome_record
+from .common import add_validation_errors
 from .panels import Panel, register
 
 # An SVG opened on its own is a document: it may style itself, but never run anything.
@@ -139,8 +140,7 @@ def outcome_create_view(request, pk):
         try:
             outcome_record(acting_user=request.user, reuse=reuse, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Outcome recorded; the performance figures update in a moment.")
             return redirect("catalogue:artifact_performance", slug=reuse.artifact.slug)

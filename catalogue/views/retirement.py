@@ -16,6 +16,7 @@ from ..resemblance import resembling_archived
 from ..rules import RuleViolation
 from ..selectors.lessons import LessonsQuery, lessons_facets, lessons_page
 from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
+from .common import add_reasons
 from .panels import Panel, register
 
 
@@ -26,7 +27,7 @@ def _artifact(request, slug: str) -> Artifact:
     return artifact
 
 
-def _transition_view(request, slug: str, *, form_class, perm: str, allowed_from, title: str, template: str, act):
+def _transition_view(request, slug: str, *, form_class, perm: str, allowed_from, title: str, template: str, service):
     artifact = _artifact(request, slug)
     if not request.user.has_perm(perm, artifact):
         raise PermissionDenied
@@ -34,10 +35,9 @@ def _transition_view(request, slug: str, *, form_class, perm: str, allowed_from,
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            act(artifact, form.cleaned_data)
+            service(acting_user=request.user, artifact=artifact, **form.cleaned_data)
         except RuleViolation as exc:
-            for reason in exc.reasons:
-                form.add_error(None, f"{reason.message} ({reason.code})")
+            add_reasons(form, exc)
         else:
             messages.success(request, f"{title}: done.")
             return redirect("catalogue:artifact_detail", slug=artifact.slug)
@@ -50,42 +50,30 @@ def _transition_view(request, slug: str, *, form_class, perm: str, allowed_from,
 @require_http_methods(["GET", "POST"])
 def artifact_deprecate_view(request, slug):
     """Deprecate a published artifact (owner team maintainers, admins)."""
-
-    def act(artifact, data):
-        artifact_deprecate(acting_user=request.user, artifact=artifact, **data)
-
     return _transition_view(
         request, slug, form_class=DeprecateForm, perm="catalogue.maintain_artifact",
         allowed_from=(ArtifactStatus.PUBLISHED,), title="Deprecate",
-        template="catalogue/retirement/deprecate.html", act=act,
+        template="catalogue/retirement/deprecate.html", service=artifact_deprecate,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def artifact_archive_view(request, slug):
     """Archive a published or deprecated artifact; it becomes read-only."""
-
-    def act(artifact, data):
-        artifact_archive(acting_user=request.user, artifact=artifact, **data)
-
     return _transition_view(
         request, slug, form_class=ArchiveForm, perm="catalogue.maintain_artifact",
         allowed_from=(ArtifactStatus.PUBLISHED, ArtifactStatus.DEPRECATED), title="Archive",
-        template="catalogue/retirement/archive.html", act=act,
+        template="catalogue/retirement/archive.html", service=artifact_archive,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def artifact_restore_view(request, slug):
     """Restore a retired artifact (admins)."""
-
-    def act(artifact, data):
-        artifact_restore(acting_user=request.user, artifact=artifact, reason=data["reason"])
-
     return _transition_view(
         request, slug, form_class=RestoreForm, perm="catalogue.restore_artifact",
         allowed_from=(ArtifactStatus.DEPRECATED, ArtifactStatus.ARCHIVED), title="Restore",
-        template="catalogue/retirement/restore.html", act=act,
+        template="catalogue/retirement/restore.html", service=artifact_restore,
     )
 
 

@@ -27,6 +27,7 @@ from ..selectors.rights import ReuseFilterSet, reuse_list, user_teams
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
 from ..services.rights import rights_check
+from .common import add_reasons, add_validation_errors
 from .panels import Panel, register
 
 PAGE_SIZE = 50
@@ -82,8 +83,7 @@ def policy_edit_view(request, slug):
                     for issue in exc.issues:
                         form.add_error(None, f"{issue.path or 'policy'}: {issue.message}")
                 except RuleViolation as exc:
-                    for reason in exc.reasons:
-                        form.add_error(None, f"{reason.message} ({reason.code})")
+                    add_reasons(form, exc)
                 else:
                     messages.success(request, f"Reuse policy saved as revision {policy.revision}.")
                     return redirect("catalogue:policy_edit", slug=artifact.slug)
@@ -166,8 +166,7 @@ def reuse_create_view(request, slug):
         except RuleViolation as exc:
             refusal = exc
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_errors(form, exc)
         else:
             return render(request, "catalogue/rights/reuse_done.html", {"artifact": artifact, "reuse": reuse})
     return render(request, "catalogue/rights/reuse_form.html", {
