@@ -29,10 +29,31 @@ def _sections(audiences: set[str]) -> list[dict]:
     return sections
 
 
+UNREAD_CAP = 100  # the badge says "99+" beyond this, so the count never scans a huge inbox
+
+
+class UnreadCount:
+    """The user's unread notifications, counted once, only if a template shows it (one query on
+    the `inbox` index; fragments that never render the nav cost nothing)."""
+
+    def __init__(self, user):
+        self.user, self.value = user, None
+
+    def __call__(self) -> str:
+        if self.value is None:
+            from .models import Notification
+
+            count = (
+                Notification.objects.filter(recipient=self.user, read_at__isnull=True).order_by()[:UNREAD_CAP].count()
+            )
+            self.value = "" if count == 0 else ("99+" if count >= UNREAD_CAP else str(count))
+        return self.value
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_sections": [], "nav_is_legal": False, "nav_is_admin": False}
+        return {"nav_sections": [], "nav_is_legal": False, "nav_is_admin": False, "nav_unread": ""}
     privileged = is_legal(user) or is_admin(user)
     audiences = {"all"}
     if privileged:
@@ -43,4 +64,5 @@ def navigation(request):
         "nav_sections": _sections(audiences),
         "nav_is_legal": privileged,
         "nav_is_admin": is_admin(user),
+        "nav_unread": UnreadCount(user),
     }
