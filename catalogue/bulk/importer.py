@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
@@ -88,17 +87,11 @@ def column_for(name: str, source: str) -> str:
 
 
 def normalise_slug(value) -> tuple[str, str | None]:
-    """(slug, problem) with the services' slug rules."""
-    slug = str(value or "").strip().lower()
-    if not slug:
-        return slug, "A slug is required."
+    """(slug, problem) with the services' slug rules (`clean_slug`)."""
     try:
-        validate_slug(slug)
-    except ValidationError:
-        return slug, "Use letters, numbers, hyphens or underscores."
-    if len(slug) > 120:
-        return slug, "At most 120 characters."
-    return slug, None
+        return artifact_services.clean_slug(value), None
+    except ValidationError as exc:
+        return str(value or "").strip().lower(), exc.message_dict["slug"][0]
 
 
 def import_rows(

@@ -46,6 +46,20 @@ def _labels(values: Iterable | None, *, field: str, errors: dict, allowed=None) 
     return cleaned
 
 
+def clean_slug(value) -> str:
+    """The slug stripped and lower-cased; ValidationError on `slug` unless valid and ≤120 characters."""
+    slug = str(value or "").strip().lower()
+    if not slug:
+        raise ValidationError({"slug": ["A slug is required."]})
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ValidationError({"slug": ["Use letters, numbers, hyphens or underscores."]}) from None
+    if len(slug) > 120:
+        raise ValidationError({"slug": ["At most 120 characters."]})
+    return slug
+
+
 def clean_fields(fields: dict) -> dict:
     """Normalise and check artifact fields (shape, vocabulary); raise field-keyed ValidationError.
 
@@ -191,13 +205,7 @@ def artifact_register(
         "customer_derived": customer_derived, "tags": list(tags), "channels": list(channels),
         "authors": list(authors), "parents": list(parents),
     })
-    slug = (slug or "").strip().lower()
-    try:
-        validate_slug(slug)
-    except ValidationError:
-        raise ValidationError({"slug": ["Use letters, numbers, hyphens or underscores."]}) from None
-    if len(slug) > 120:
-        raise ValidationError({"slug": ["At most 120 characters."]})
+    slug = clean_slug(slug)
     if not can_register_for_team(acting_user, owner_team):
         raise PermissionDenied("You may register artifacts only for your own teams.")
     authors_, parents_ = fields.pop("authors"), fields.pop("parents")

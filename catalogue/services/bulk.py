@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.validators import validate_slug
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import QueryDict
@@ -77,10 +76,7 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
                 ("customer_derived", False), ("tags", []), ("channels", []), ("authors", []),
             )
         })
-        slug = (item.get("slug") or "").strip().lower()
-        if not slug or len(slug) > 120:
-            raise ValidationError({"slug": [f"'{slug}' is not a valid slug."]})
-        validate_slug(slug)
+        slug = core.clean_slug(item.get("slug"))
         if slug in slugs:
             raise ValidationError({"slug": [f"'{slug}' is listed twice."]})
         slugs.add(slug)
