@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from ..models import Artifact
+from .audit import hidden_artifact_ids
 
 HIDDEN = {"search_vector"}
 
@@ -79,5 +80,9 @@ def artifact_as_of(*, user, artifact: Artifact, at: datetime) -> dict:
     result["reviews"] = reviews
     result["authorships"] = latest_rows("AuthorshipEvent", "artifact_id", [artifact.pk], at)
     result["versions"] = latest_rows("VersionEvent", "artifact_id", [artifact.pk], at)
-    result["lineage"] = latest_rows("LineageEvent", "child_id", [artifact.pk], at)
+    lineage = latest_rows("LineageEvent", "child_id", [artifact.pk], at)
+    hidden = hidden_artifact_ids(user, [row["parent_id"] for row in lineage] + [fields.get("superseded_by_id")])
+    result["lineage"] = [row for row in lineage if row["parent_id"] not in hidden]
+    if fields.get("superseded_by_id") in hidden:
+        fields["superseded_by_id"] = None
     return result

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from ..models import Artifact, AuditEvent
+from ..querysets import visible_artifacts
 from . import common
 
 # (event model, column naming the artifact) for every table whose rows belong to an artifact.
@@ -36,6 +37,8 @@ ARTIFACT_ROW_SOURCES = [
 ]
 # Noise in a diff: derived or bookkeeping columns.
 DIFF_IGNORED = {"search_vector", "updated_at"}
+# Row columns naming another artifact: one the reader may not see is named nowhere (Rule 8).
+ARTIFACT_REF_COLUMNS = ("parent_id", "child_id", "superseded_by_id")
 
 
 def parse_when(value: str | None, name: str) -> datetime | None:
@@ -207,7 +210,33 @@ def artifact_history(*, user, artifact: Artifact, cursor: str | None = None, siz
         last = items[-1]
         source, _, ident = last.key.partition(":")
         following = encode_cursor({"t": last.at.isoformat(), "s": source, "i": int(ident)})
-    return items, following
+    return _without_hidden_links(user, items), following
+
+
+def hidden_artifact_ids(user, values) -> set[int]:
+    """Those of `values` (artifact ids) naming an artifact `user` may not see."""
+    ids = {v for v in values if isinstance(v, int)}
+    if not ids:
+        return set()
+    return ids - set(visible_artifacts(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _without_hidden_links(user, items: list[HistoryItem]) -> list[HistoryItem]:
+    refs = [v for item in items for col in ARTIFACT_REF_COLUMNS for v in item.changes.get(col) or []]
+    hidden = hidden_artifact_ids(user, refs)
+    if not hidden:
+        return items
+    kept = []
+    for item in items:
+        if item.object_type == "lineage" and any(
+            v in hidden for col in ("parent_id", "child_id") for v in item.changes.get(col) or []
+        ):
+            continue  # the link itself would reveal the hidden artifact
+        for col in ARTIFACT_REF_COLUMNS:
+            if col in item.changes:
+                item.changes[col] = [None if v in hidden else v for v in item.changes[col]]
+        kept.append(item)
+    return kept
 
 
 def _source_of(item: HistoryItem) -> str:
