@@ -1,5 +1,6 @@
 import uuid
 
+import structlog
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 
 from .origin import _origin
@@ -12,7 +13,13 @@ class AuditOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        # One id per request: the one django-structlog bound for the log lines, so an audit
+        # event and the request's logs can be joined; our own only if that middleware is off.
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        if not request_id:
+            request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+            structlog.contextvars.bind_contextvars(request_id=request_id)
+        request.request_id = request_id
         kind = "api" if request.path.startswith("/api/") else "web"
         token = _origin.set(
             {

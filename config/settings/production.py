@@ -41,3 +41,7 @@ MAILERS = {
         },
     }
 }
+
+# One JSON object per log line for the log pipeline (request_id / task_id included).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))  # noqa: F405
