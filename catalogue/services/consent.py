@@ -131,22 +131,18 @@ def consent_attach_evidence(
     *, acting_user, consent: ConsentRecord, uploaded_file, declared_type: str
 ) -> ConsentRecord:
     """Store the consent evidence after content-checking the upload (server-generated name)."""
-    from django.core.files.base import ContentFile
-
-    from .uploads import check_upload
+    from .uploads import read_checked_upload
 
     _ensure_manager(acting_user)
-    content_type, extension, sha256, _size = check_upload(uploaded_file, declared_type)
-    uploaded_file.seek(0)
-    data = uploaded_file.read()
+    upload = read_checked_upload(uploaded_file, declared_type)
     with transaction.atomic(), audit_context(actor=acting_user, reason="consent evidence attached"):
         locked = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
-        locked.evidence.save(f"{sha256}{extension}", ContentFile(data), save=False)
-        locked.evidence_content_type = content_type
+        upload.save_to(locked.evidence)
+        locked.evidence_content_type = upload.content_type
         locked.save(update_fields=["evidence", "evidence_content_type", "updated_at"])
         audit_event(
             actor=acting_user, action="consent.evidence_attached", obj=locked,
-            changes={"evidence": [None, sha256], "evidence_content_type": [None, content_type]},
+            changes={"evidence": [None, upload.sha256], "evidence_content_type": [None, upload.content_type]},
         )
     return locked
 

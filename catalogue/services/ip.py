@@ -83,20 +83,16 @@ def ip_assignment_attach_document(
     *, acting_user, assignment: IPAssignment, uploaded_file, declared_type: str
 ) -> IPAssignment:
     """Store the signed document after content-checking the upload (server-generated name)."""
-    from django.core.files.base import ContentFile
-
-    from .uploads import check_upload
+    from .uploads import read_checked_upload
 
     _ensure_manager(acting_user)
-    content_type, extension, sha256, _size = check_upload(uploaded_file, declared_type)
-    uploaded_file.seek(0)
-    data = uploaded_file.read()
+    upload = read_checked_upload(uploaded_file, declared_type)
     with transaction.atomic(), audit_context(actor=acting_user, reason="IP document attached"):
         locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
-        locked.document.save(f"{sha256}{extension}", ContentFile(data), save=False)
+        upload.save_to(locked.document)
         locked.save(update_fields=["document", "updated_at"])
         audit_event(
             actor=acting_user, action="ip_assignment.document_attached", obj=locked, artifact=locked.artifact,
-            changes={"document": [None, sha256], "content_type": [None, content_type]},
+            changes={"document": [None, upload.sha256], "content_type": [None, upload.content_type]},
         )
     return locked

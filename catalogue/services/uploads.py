@@ -1,6 +1,7 @@
 """Uploads: size limit, content sniffed against the declared type, server-generated names.
 
-`check_upload` is the one gate every upload passes (attachments here, consent evidence elsewhere).
+`check_upload` is the one gate every upload passes; `read_checked_upload` also keeps the checked
+bytes and stores them under the hash name (attachments, consent evidence, IP documents).
 """
 
 import hashlib
@@ -108,6 +109,25 @@ def check_upload(uploaded_file, declared_type: str) -> tuple[str, str, str, int]
     return _check(uploaded_file, declared_type)[0]
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    extension: str
+    sha256: str
+    size: int
+    data: bytes
+
+    def save_to(self, field_file) -> None:
+        """Store under the server-generated name (content hash); the client's name is never used."""
+        field_file.save(f"{self.sha256}{self.extension}", ContentFile(self.data), save=False)
+
+
+def read_checked_upload(uploaded_file, declared_type: str) -> CheckedUpload:
+    """`check_upload`, keeping the checked bytes for storing (attachments, evidence, documents)."""
+    (content_type, extension, sha256, size), data = _check(uploaded_file, declared_type)
+    return CheckedUpload(content_type, extension, sha256, size, data)
+
+
 def _check(uploaded_file, declared_type: str) -> tuple[tuple[str, str, str, int], bytes]:
     key = ALIASES.get((declared_type or "").strip().lower(), (declared_type or "").strip().lower())
     ftype = ALLOWED_TYPES.get(key)
@@ -130,19 +150,19 @@ def attachment_add(*, acting_user, version: Version, uploaded_file, declared_typ
             "Published versions cannot change.",
             [Reason("version.published_immutable", f"Version {version.version} is published; add a new version.")],
         )
-    (content_type, extension, sha256, size), data = _check(uploaded_file, declared_type)
-    original_name = os.path.basename(getattr(uploaded_file, "name", "") or "")[:255] or f"upload{extension}"
+    upload = read_checked_upload(uploaded_file, declared_type)
+    original_name = os.path.basename(getattr(uploaded_file, "name", "") or "")[:255] or f"upload{upload.extension}"
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "file attached"):
         attachment = Attachment(
-            version=version, original_name=original_name, content_type=content_type, extension=extension,
-            size=size, sha256=sha256, is_evidence=is_evidence,
+            version=version, original_name=original_name, content_type=upload.content_type,
+            extension=upload.extension, size=upload.size, sha256=upload.sha256, is_evidence=is_evidence,
             uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         # The storage name comes from the hash (attachment_path); the original name is metadata only.
-        attachment.file.save(f"{sha256}{extension}", ContentFile(data), save=False)
+        upload.save_to(attachment.file)
         attachment.save()
         audit_event(
             actor=acting_user, action="attachment.added", obj=attachment, artifact=artifact, reason=reason,
-            changes={"file": [None, original_name], "sha256": [None, sha256], "version": [None, version.version]},
+            changes={"file": [None, original_name], "sha256": [None, upload.sha256], "version": [None, version.version]},
         )
     return attachment
