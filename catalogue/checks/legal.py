@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ..models.choices import Action, IPStatus, Purpose, ReviewKind, ReviewStatus, Sensitivity
+from ..models.choices import Action, Purpose, ReviewKind, ReviewStatus, Sensitivity
 from ..rules import Reason
 from ..selectors.legal import (
-    TITLE_KINDS,
     approved_review_of,
     consent_problem,
+    ip_gap_authorships,
     lineage_coverage,
     missing_assignors,
     needs_legal_clearance,
@@ -138,19 +138,7 @@ def ip_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
 
 
 def ip_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
-    from ..models import Authorship, IPAssignment
-    from ..models.choices import ContributorKind
-
-    signed = IPAssignment.objects.filter(
-        artifact_id=OuterRef("artifact_id"), assignor_id=OuterRef("contributor_id"),
-        status=IPStatus.SIGNED, kind__in=TITLE_KINDS,
-    )
-    gaps = (
-        Authorship.objects.filter(artifact_id=OuterRef("pk"))
-        .exclude(contributor__kind=ContributorKind.EMPLOYEE)
-        .filter(~Exists(signed))
-    )
-    return queryset.filter(~_needs_q() | ~Exists(gaps))
+    return queryset.filter(~_needs_q() | ~Exists(ip_gap_authorships()))
 
 
 # --- consent through lineage ------------------------------------------------------------

@@ -205,21 +205,24 @@ def missing_assignors(artifact_ids: Iterable[int]) -> dict[int, list[Contributor
     return missing
 
 
-def ip_gaps() -> QuerySet[Artifact]:
-    """Customer-derived artifacts with a non-employee author lacking a signed assignment/licence."""
+def ip_gap_authorships() -> QuerySet[Authorship]:
+    """For `Exists()`: the outer artifact's non-employee authors without a signed assignment/licence."""
     signed = IPAssignment.objects.filter(
         artifact_id=OuterRef("artifact_id"), assignor_id=OuterRef("contributor_id"),
         status=IPStatus.SIGNED, kind__in=TITLE_KINDS,
     )
-    gap_authorships = (
+    return (
         Authorship.objects.filter(artifact_id=OuterRef("pk"))
         .exclude(contributor__kind=ContributorKind.EMPLOYEE)
-        .annotate(has_signed=Exists(signed))
-        .filter(has_signed=False)
+        .filter(~Exists(signed))
     )
+
+
+def ip_gaps() -> QuerySet[Artifact]:
+    """Customer-derived artifacts with a non-employee author lacking a signed assignment/licence."""
     return (
         Artifact.objects.filter(customer_derived=True)
-        .filter(Exists(gap_authorships))
+        .filter(Exists(ip_gap_authorships()))
         .select_related("owner_team")
         .order_by("slug")
     )
