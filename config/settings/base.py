@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Artifacts, authorship, reuse rights (ODRL), consent, reviews, reuses and outcomes.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Anonymous users see only the login page and the health check: the schema is staff-only too.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
