@@ -18,6 +18,13 @@ class RightsQuestionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Render from a list read once: a ModelChoiceField iterates its queryset through a
+        # server-side cursor every time the select is rendered (twice by crispy).
+        field = self.fields["team"]
+        field.choices = [(team.slug, field.label_from_instance(team)) for team in field.queryset]
+
 
 class ReuseForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", empty_label=None)

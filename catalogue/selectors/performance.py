@@ -74,15 +74,19 @@ def adoption_by_month(artifact_id: int, *, months: int = ADOPTION_MONTHS) -> lis
     return [dict(r) for r in rows]
 
 
-def artifact_performance(artifact: Artifact) -> Performance:
-    """Reuse count, teams, per-metric n/mean/interval and adoption: three bounded queries."""
+def artifact_performance(artifact: Artifact, *, adoption: bool = True) -> Performance:
+    """Reuse count, teams, per-metric n/mean/interval and adoption: three bounded queries.
+
+    `adoption=False` skips the monthly GROUP BY over the artifact's reuses (the artifact page).
+    """
     perf = Performance(artifact=artifact)
     rollup = ArtifactRollup.objects.filter(artifact_id=artifact.pk).first()
     if rollup is not None:
         perf.reuse_count, perf.team_count = rollup.reuse_count, rollup.team_count
         perf.last_reused_on = rollup.last_reused_on
     perf.metrics = metric_rollups(artifact.pk)
-    perf.adoption = adoption_by_month(artifact.pk)
+    if adoption:
+        perf.adoption = adoption_by_month(artifact.pk)
     return perf
 
 

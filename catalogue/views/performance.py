@@ -61,18 +61,25 @@ def _reportable_reuses(user, artifact) -> list[Reuse]:
     return list(qs.filter(team_id__in=list(team_roles(user)))[:5])
 
 
-def performance_context(request, artifact) -> dict:
-    perf = artifact_performance(artifact)
+def performance_context(request, artifact, *, adoption: bool = True) -> dict:
+    perf = artifact_performance(artifact, adoption=adoption)
     return {
         "artifact": artifact,
         "perf": perf,
         "reportable": _reportable_reuses(request.user, artifact),
         "adoption_total": sum(m["reuses"] for m in perf.adoption),
+        # The artifact page shows the adoption chart (its own request) but not the monthly table,
+        # which would cost a GROUP BY over the artifact's reuses on every page view.
+        "adoption_chart": bool(perf.adoption) or (not adoption and perf.reuse_count > 0),
         "page_url": reverse("catalogue:artifact_performance", args=[artifact.slug]),
     }
 
 
-register(Panel(key="performance", template="catalogue/performance/panel.html", context=performance_context, order=50))
+def performance_panel(request, artifact) -> dict:
+    return performance_context(request, artifact, adoption=False)
+
+
+register(Panel(key="performance", template="catalogue/performance/panel.html", context=performance_panel, order=50))
 
 
 @require_GET
