@@ -63,7 +63,9 @@ class ArtifactFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "owner_team", "status", "tag", "sensitivity", "customer_derived", "reusable_by"]
 
     def filter_q(self, queryset, name, value):
-        return search_artifacts(queryset, value)
+        # Applied last in filter_queryset: a common term ranks a bounded candidate set, which
+        # must already be narrowed by every other filter.
+        return queryset
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=[value.strip().lower()])
@@ -87,4 +89,6 @@ class ArtifactFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         params = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        if (params.get("q") or "").strip():
+            queryset = search_artifacts(queryset, params["q"])
         return queryset.order_by(*ordering_for(params))

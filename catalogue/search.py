@@ -3,7 +3,14 @@
 One query: full-text matches (web-search syntax, ranked with ts_rank_cd over the weighted
 vector) always rank above title matches found only by trigram word similarity ("mortage"
 still finds "Mortgage affordability journey"). Both use GIN indexes.
+
+A common term ("customer" matches most of the catalogue) would rank every match before the
+first page is cut. When the planner expects more than FREQUENT_MATCHES rows, only the
+CANDIDATES most recent full-text matches are ranked (relevance order holds among them) and the
+trigram fallback is left out: thousands of full-text matches rank above any fuzzy one anyway.
 """
+
+import json
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connections
@@ -17,6 +24,9 @@ RANK_NORMALISATION = 32
 # pg_trgm's default word-similarity threshold (0.6) misses one-letter slips in short words
 # ("mortage" ~ "Mortgage" scores 0.55); the `%>` operator (GIN-indexed) reads it per session.
 WORD_SIMILARITY_THRESHOLD = 0.5
+# Above this many expected full-text matches a search ranks a bounded candidate set.
+FREQUENT_MATCHES = 10_000
+CANDIDATES = 2_000
 
 
 @receiver(connection_created, dispatch_uid="catalogue.search.trigram_threshold")
@@ -44,6 +54,9 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config="english")
     fuzzy = _fuzzy_match(q)
     fts_rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
+    if _expected_matches(queryset, query) > FREQUENT_MATCHES:
+        recent = queryset.filter(search_vector=query).order_by("-created_at", "-id").values("pk")[:CANDIDATES]
+        return queryset.filter(pk__in=recent).annotate(rank=Cast(fts_rank, FloatField()) + Value(1.0))
     # Cast to float8 so cursor pagination can round-trip the rank exactly.
     return queryset.filter(Q(search_vector=query) | fuzzy).annotate(
         rank=Case(
@@ -52,6 +65,17 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
             output_field=FloatField(),
         )
     )
+
+
+def _expected_matches(queryset: QuerySet, query: SearchQuery) -> float:
+    """The planner's row estimate for the full-text match alone (tsvector statistics; no scan)."""
+    sql, params = queryset.model._base_manager.filter(search_vector=query).values("pk").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _positive_terms(q: str) -> str:
