@@ -1,5 +1,7 @@
 """Celery tasks: ids in, call a service, idempotent under redelivery."""
 
+import functools
+import inspect
 import logging
 
 from celery import shared_task
@@ -7,6 +9,18 @@ from celery import shared_task
 from .origin import task_origin
 
 logger = logging.getLogger(__name__)
+
+
+def task_with_origin(func):
+    """`shared_task(acks_late=True)` whose writes the audit trail attributes to this task."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with task_origin(task=func.__name__):
+            return func(*args, **kwargs)
+
+    run.__signature__ = inspect.signature(func)  # Celery checks call arguments against it
+    return shared_task(acks_late=True)(run)
 
 
 @shared_task(acks_late=True)
@@ -53,40 +67,36 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 # --- Lifecycle: retirement notices, sunset sweep, stale flags, digests ------------------
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def notify_artifact_retired(artifact_id: int, action: str, event_id: int) -> int:
     """Notify watchers and reusing teams of a deprecation/archive; deduped per audit event."""
     from .services.retirement_notices import notify_retirement
 
-    with task_origin(task="notify_artifact_retired"):
-        return notify_retirement(artifact_id=artifact_id, action=action, event_id=event_id)
+    return notify_retirement(artifact_id=artifact_id, action=action, event_id=event_id)
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def notify_new_version(version_id: int) -> int:
     """Notify watchers of a new version; queue with transaction.on_commit after creating it."""
     from .services.retirement_notices import notify_new_version as notify
 
-    with task_origin(task="notify_new_version"):
-        return notify(version_id=version_id)
+    return notify(version_id=version_id)
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def archive_sunset_artifacts() -> int:
     """Daily: archive deprecated artifacts past their sunset date, as the system; idempotent."""
     from .services.retirement import artifacts_sunset_sweep
 
-    with task_origin(task="archive_sunset_artifacts"):
-        return len(artifacts_sunset_sweep())
+    return len(artifacts_sunset_sweep())
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def flag_stale_artifacts() -> int:
     """Daily: tell owners about published artifacts idle for twelve months (once a month each)."""
     from .services.retirement_notices import stale_artifacts_flag
 
-    with task_origin(task="flag_stale_artifacts"):
-        return stale_artifacts_flag()
+    return stale_artifacts_flag()
 
 
 @shared_task(acks_late=True)
@@ -113,22 +123,20 @@ def rollup_outcome(outcome_id: int) -> bool:
     return rollup_apply_outcome(outcome_id)
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def notify_consent_impact(consent_id: int) -> int:
     """Tell owner teams and reusing teams about a withdrawn/expired consent; dedupe keys make it idempotent."""
     from .services.consent import impact_notify
 
-    with task_origin(task="notify_consent_impact"):
-        return impact_notify(consent_id=consent_id)
+    return impact_notify(consent_id=consent_id)
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def sweep_consent_expiry() -> dict:
     """Daily: expire consents past their date (same effect as withdrawal), warn owners 30 days ahead."""
     from .services.consent import consent_expiry_sweep
 
-    with task_origin(task="sweep_consent_expiry"):
-        return consent_expiry_sweep()
+    return consent_expiry_sweep()
 
 
 @shared_task(acks_late=True)
@@ -162,10 +170,9 @@ def repair_rollups() -> int:
     return len(differences)
 
 
-@shared_task(acks_late=True)
+@task_with_origin
 def expire_job_files() -> int:
     """Daily: delete background job files older than a week (rows stay, marked expired)."""
     from .services.job_files import job_files_expire
 
-    with task_origin(task="expire_job_files"):
-        return job_files_expire()
+    return job_files_expire()
