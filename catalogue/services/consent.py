@@ -21,6 +21,7 @@ from ..selectors.legal import (
     live_reuse_counts,
 )
 from .audit import audit_context, audit_event, diff
+from .common import ensure_editable
 from .queueing import enqueue_on_commit
 
 EDITABLE = (
@@ -91,9 +92,7 @@ def consent_update(
 ) -> ConsentRecord:
     """Change a consent still in force (row locked); a consent that ended is final."""
     _ensure_manager(acting_user)
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+    ensure_editable(values, EDITABLE)
     with transaction.atomic(), audit_context(actor=acting_user, reason="consent changed"):
         locked = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
         if locked.status != ConsentStatus.GIVEN:

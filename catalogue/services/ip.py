@@ -9,6 +9,7 @@ from ..models import Artifact, Contributor, IPAssignment
 from ..models.choices import IPKind, IPStatus
 from ..rules import Reason, RuleViolation
 from .audit import audit_context, audit_event, diff
+from .common import ensure_editable
 
 EDITABLE = ("assignee", "kind", "signed_on", "scope", "jurisdiction", "status")
 
@@ -52,9 +53,7 @@ def ip_assignment_create(
 def ip_assignment_update(*, acting_user, assignment: IPAssignment, **values) -> IPAssignment:
     """Change an assignment (row locked); a revoked one is final."""
     _ensure_manager(acting_user)
-    unknown = set(values) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+    ensure_editable(values, EDITABLE)
     with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment changed"):
         locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
         if locked.status == IPStatus.REVOKED:

@@ -13,6 +13,7 @@ from ..models.choices import MetricDirection
 from ..permissions import can_act_for_team, is_admin
 from ..querysets import visible_artifacts
 from .audit import audit_context, audit_event, diff
+from .common import ensure_editable
 from .queueing import ROLLUP_RECOVERY, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -77,9 +78,7 @@ def metric_create(
 def metric_update(*, acting_user, metric: Metric, **fields) -> Metric:
     """Change a metric's name, unit, direction, plausible range or description (admins only)."""
     _ensure_admin(acting_user)
-    unknown = set(fields) - set(METRIC_FIELDS)
-    if unknown:
-        raise ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+    ensure_editable(fields, METRIC_FIELDS)
     with transaction.atomic(), audit_context(actor=acting_user, reason="metric updated"):
         metric = Metric.objects.select_for_update().get(pk=metric.pk)
         merged = {f: getattr(metric, f) for f in METRIC_FIELDS} | fields
