@@ -1,6 +1,5 @@
 """Audit API: the business timeline, an artifact's history, its state as of a moment, its audit pack."""
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -10,17 +9,14 @@ from rest_framework.views import APIView
 
 from ..audit_pack import build_pack
 from ..models import Artifact, AuditEvent
-from ..querysets import visible_artifacts
 from ..selectors.as_of import artifact_as_of
 from ..selectors.audit import artifact_history, audit_event_list, parse_when
+from ..selectors.common import visible_artifact
 from .pagination import CursorPagination
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
-    artifact = visible_artifacts(user).filter(slug=slug).first()
-    if artifact is None:
-        raise Http404
-    return artifact
+    return visible_artifact(user, slug)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

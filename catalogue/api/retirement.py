@@ -1,7 +1,6 @@
 """Deprecate, archive, restore and the resemblance check: thin adapters over the services."""
 
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,14 +8,12 @@ from rest_framework.views import APIView
 from ..models import Artifact
 from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived_data
+from ..selectors.common import visible_artifact
 from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
-    artifact = visible_artifacts(user).select_related("superseded_by", "retired_by").filter(slug=slug).first()
-    if artifact is None:
-        raise Http404
-    return artifact
+    return visible_artifact(user, slug, "superseded_by", "retired_by")
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
@@ -79,50 +76,39 @@ class ResemblanceResponseSerializer(serializers.Serializer):
 
 class _TransitionView(APIView):
     request_serializer: type[serializers.Serializer]
-
-    def perform(self, user, artifact: Artifact, data: dict) -> Artifact:
-        raise NotImplementedError
+    service: staticmethod  # artifact_deprecate / _archive / _restore(acting_user=, artifact=, **data)
 
     def post(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         data = self.request_serializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        artifact = self.perform(request.user, artifact, data.validated_data)
+        self.service(acting_user=request.user, artifact=artifact, **data.validated_data)
         artifact = _visible_artifact(request.user, slug)
         return Response(RetirementStatusSerializer(artifact).data)
 
 
+def _transition_schema(request_serializer, operation_id: str):
+    return extend_schema_view(post=extend_schema(
+        request=request_serializer, responses=RetirementStatusSerializer, operation_id=operation_id,
+    ))
+
+
+@_transition_schema(DeprecateSerializer, "artifacts_deprecate")
 class ArtifactDeprecateView(_TransitionView):
     request_serializer = DeprecateSerializer
-
-    @extend_schema(request=DeprecateSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_deprecate")
-    def post(self, request, slug: str):
-        return super().post(request, slug)
-
-    def perform(self, user, artifact, data):
-        return artifact_deprecate(acting_user=user, artifact=artifact, **data)
+    service = staticmethod(artifact_deprecate)
 
 
+@_transition_schema(ArchiveSerializer, "artifacts_archive")
 class ArtifactArchiveView(_TransitionView):
     request_serializer = ArchiveSerializer
-
-    @extend_schema(request=ArchiveSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_archive")
-    def post(self, request, slug: str):
-        return super().post(request, slug)
-
-    def perform(self, user, artifact, data):
-        return artifact_archive(acting_user=user, artifact=artifact, **data)
+    service = staticmethod(artifact_archive)
 
 
+@_transition_schema(RestoreSerializer, "artifacts_restore")
 class ArtifactRestoreView(_TransitionView):
     request_serializer = RestoreSerializer
-
-    @extend_schema(request=RestoreSerializer, responses=RetirementStatusSerializer, operation_id="artifacts_restore")
-    def post(self, request, slug: str):
-        return super().post(request, slug)
-
-    def perform(self, user, artifact, data):
-        return artifact_restore(acting_user=user, artifact=artifact, reason=data["reason"])
+    service = staticmethod(artifact_restore)
 
 
 class ResemblanceView(APIView):

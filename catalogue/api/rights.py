@@ -1,6 +1,5 @@
 """Policy GET/PUT, the rights check and reuses: thin adapters over the rights services."""
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 from ..models import Artifact, Reuse, Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
 from ..querysets import visible_artifacts
+from ..selectors.common import visible_artifact
 from ..selectors.rights import reuse_list
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
@@ -17,10 +17,7 @@ from ..services.rights import rights_check
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
-    artifact = visible_artifacts(user).select_related("owner_team", "current_policy").filter(slug=slug).first()
-    if artifact is None:
-        raise Http404
-    return artifact
+    return visible_artifact(user, slug, "owner_team", "current_policy")
 
 
 class PolicyView(APIView):

@@ -1,4 +1,4 @@
-"""Helpers shared by several selectors: keyset (cursor) pagination for web lists.
+"""Helpers shared by several selectors: one visible artifact by slug, keyset pagination.
 
 One implementation for every server-rendered list: no COUNT, no OFFSET, one query of
 `size + 1` rows per page. The API uses DRF's cursor pagination (`api/pagination.py`).
@@ -11,6 +11,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ..models import Artifact
+from ..querysets import visible_artifacts
+
+
+def visible_artifact(user, slug: str, *related: str) -> Artifact:
+    """The artifact by slug if the user may see it; 404 whether it is missing or restricted (Rule 8)."""
+    artifact = visible_artifacts(user).select_related(*related).filter(slug=slug).first()
+    if artifact is None:
+        raise Http404
+    return artifact
+
 
 # [(field or annotation, descending)]; the last key must make rows unique (usually `id`).
 Keys = list[tuple[str, bool]]

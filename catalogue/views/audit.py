@@ -3,15 +3,14 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from ..audit_pack import build_pack, may_fetch_pack
 from ..models import Artifact
-from ..querysets import visible_artifacts
 from ..selectors.as_of import artifact_as_of
 from ..selectors.audit import artifact_history, audit_event_list, keyset_page, parse_when
+from ..selectors.common import visible_artifact
 from .panels import Panel, register
 
 PAGE_SIZE = 50
@@ -19,10 +18,7 @@ PANEL_SIZE = 8
 
 
 def _visible_artifact(request, slug: str) -> Artifact:
-    artifact = visible_artifacts(request.user).select_related("owner_team").filter(slug=slug).first()
-    if artifact is None:
-        raise Http404
-    return artifact
+    return visible_artifact(request.user, slug, "owner_team")
 
 
 def _web_when(value: str | None, name: str) -> datetime | None:

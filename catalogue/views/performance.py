@@ -24,6 +24,7 @@ from ..models import Contributor, Metric, Reuse, Team
 from ..models.choices import ArtifactKind
 from ..permissions import can_act_for_team, is_admin, is_contributor, team_roles
 from ..querysets import visible_artifacts
+from ..selectors.common import visible_artifact
 from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import LibraryFilters, library_ranking, value_summary
 from ..selectors.performance import artifact_performance, metric_rollups, outcome_points
@@ -36,10 +37,7 @@ SVG_CSP: dict[str, list[str]] = {"default-src": [CSP.NONE], "style-src": [CSP.UN
 
 
 def _visible_artifact(user, slug):
-    artifact = visible_artifacts(user).select_related("owner_team").filter(slug=slug).first()
-    if artifact is None:
-        raise Http404
-    return artifact
+    return visible_artifact(user, slug, "owner_team")
 
 
 def _svg_response(svg: str) -> HttpResponse:

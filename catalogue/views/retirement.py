@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +13,7 @@ from ..models.choices import ArtifactStatus
 from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived
 from ..rules import RuleViolation
+from ..selectors.common import visible_artifact
 from ..selectors.lessons import LessonsQuery, lessons_facets, lessons_page
 from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
 from .common import add_reasons
@@ -21,10 +21,7 @@ from .panels import Panel, register
 
 
 def _artifact(request, slug: str) -> Artifact:
-    artifact = visible_artifacts(request.user).select_related("superseded_by", "owner_team").filter(slug=slug).first()
-    if artifact is None:
-        raise Http404("No such artifact.")
-    return artifact
+    return visible_artifact(request.user, slug, "superseded_by", "owner_team")
 
 
 def _transition_view(request, slug: str, *, form_class, perm: str, allowed_from, title: str, template: str, service):

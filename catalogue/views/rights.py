@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,9 +19,8 @@ from ..forms.policy import (
 )
 from ..forms.reuse import ReuseForm, RightsQuestionForm
 from ..models import Artifact
-from ..querysets import visible_artifacts
 from ..rules import RuleViolation
-from ..selectors.common import keyset_page
+from ..selectors.common import keyset_page, visible_artifact
 from ..selectors.rights import ReuseFilterSet, reuse_list, user_teams
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
@@ -34,15 +32,7 @@ PAGE_SIZE = 50
 
 
 def _artifact(request, slug: str) -> Artifact:
-    artifact = (
-        visible_artifacts(request.user)
-        .select_related("owner_team", "current_policy", "superseded_by")
-        .filter(slug=slug)
-        .first()
-    )
-    if artifact is None:
-        raise Http404("No such artifact.")
-    return artifact
+    return visible_artifact(request.user, slug, "owner_team", "current_policy", "superseded_by")
 
 
 def _reading(document) -> list[str]:
