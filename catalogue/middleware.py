@@ -1,7 +1,10 @@
 import uuid
+from urllib.parse import unquote
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from .origin import _origin
 
@@ -45,3 +48,33 @@ class LoginRequiredMiddleware(_DjangoLoginRequired):
         if request.path_info.startswith("/api/v1/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RejectNulBytesMiddleware:
+    """NUL characters are never valid input, and PostgreSQL refuses them in text: answer 400 at the door
+    instead of a 500 from whichever lookup or filter (slug fields, query filters) first meets one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            detail = "NUL characters are not allowed in requests."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": detail}, status=400)
+            return HttpResponseBadRequest(detail)
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        if "\x00" in unquote(request.META.get("QUERY_STRING", "")) or "\x00" in request.path_info:
+            return True
+        if request.content_type == "application/json":
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+                return False  # reading it here would refuse a body the view streams itself
+            return b"\x00" in request.body or b"\\u0000" in request.body.lower()
+        if request.method == "POST" and not request.path_info.startswith("/api/"):
+            # Form fields only (CSRF parses them anyway); uploaded files may hold NUL bytes. The API
+            # parses its own multipart bodies (DRF), so it is left to read its stream untouched.
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        return False
