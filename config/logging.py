@@ -5,10 +5,11 @@ one ProcessorFormatter, carrying the request_id / task_id bound by django-struct
 """
 
 import sys
+from typing import Any
 
 import structlog
 
-SHARED = [
+SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.add_log_level,
@@ -34,7 +35,7 @@ def configure_structlog() -> None:
 
 def logging_config(fmt: str, level: str) -> dict:
     """A dictConfig for `fmt` ("json" or "console")."""
-    renderers = {
+    renderers: dict[str, list[Any]] = {
         "json": [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()],
         "console": [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())],
     }

@@ -1,6 +1,7 @@
 """Background job files are kept a week: afterwards the files go, the rows (and reports) stay."""
 
 import datetime as dt
+import functools
 import logging
 
 from django.db import transaction
@@ -42,7 +43,7 @@ def job_files_expire(*, now: dt.datetime | None = None) -> int:
                 job.result = {**job.result, "files_expired_at": now.isoformat(), "expired_files": names}
                 job.input_file, job.output_file = None, None
                 job.save(update_fields=["result", "input_file", "output_file"])
-                transaction.on_commit(lambda names=names, storage=storage: _delete(storage, names))
+                transaction.on_commit(functools.partial(_delete, storage, names))
             done += len(jobs)
 
 
