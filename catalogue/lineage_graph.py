@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Artifact, Lineage
 from .querysets import visible_artifacts
-from .selectors.lineage import ancestor_depths, descendant_depths
+from .selectors.lineage import relative_depths
 
 MAX_DEPTH = 5  # hops drawn each way; the text list says when more exist
 MAX_NODES_PER_SIDE = 40
@@ -94,9 +94,10 @@ def _any_visible(user, ids: list[int]) -> bool:
 
 
 def lineage_view(*, user, artifact: Artifact) -> LineageView:
-    """Ancestors and descendants the user may see, with the links between them (4 queries)."""
-    up, hidden_up = _limit(ancestor_depths([artifact.pk]))
-    down, hidden_down = _limit(descendant_depths([artifact.pk]))
+    """Ancestors and descendants the user may see, with the links between them (3 queries)."""
+    all_up, all_down = relative_depths(artifact.pk)
+    up, hidden_up = _limit(all_up)
+    down, hidden_down = _limit(all_down)
     ids = set(up) | set(down)
     rows = {
         a.pk: a

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ..models import Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
-from ..permissions import is_admin, is_contributor
+from ..permissions import is_admin, is_contributor, team_roles
 
 
 class RightsQuestionForm(forms.Form):
@@ -18,12 +18,17 @@ class RightsQuestionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Render from a list read once: a ModelChoiceField iterates its queryset through a
         # server-side cursor every time the select is rendered (twice by crispy).
         field = self.fields["team"]
-        field.choices = [(team.slug, field.label_from_instance(team)) for team in field.queryset]
+        teams = list(field.queryset)
+        field.choices = [(team.slug, field.label_from_instance(team)) for team in teams]
+        if user is not None and "team" not in self.initial:
+            # The user's first team by name, picked from the same list (no query of its own).
+            mine = team_roles(user)
+            self.initial["team"] = next((team.slug for team in teams if team.pk in mine), None)
 
 
 class ReuseForm(forms.Form):

@@ -59,7 +59,7 @@ def artifact_list(*, user, params=None, strict: bool = False) -> QuerySet[Artifa
 def artifact_get(*, user, slug: str) -> Artifact:
     """One artifact with authors, versions and visible lineage prefetched; 404 if missing or invisible."""
     queryset = visible_artifacts(user).select_related(
-        "owner_team", "current_version", "current_policy", "superseded_by", "created_by"
+        "owner_team", "current_version", "current_policy", "superseded_by", "created_by", "rollup"
     ).prefetch_related(
         Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
         Prefetch("versions", queryset=Version.objects.order_by("-created_at", "-id")),

@@ -38,6 +38,33 @@ def ancestor_depths(artifact_ids: Iterable[int]) -> dict[int, int]:
     return _walk(artifact_ids, towards="ancestors")
 
 
+_BOTH_WAYS = """
+WITH RECURSIVE up(id, depth) AS (
+    SELECT %s::bigint, 0
+  UNION
+    SELECT l.parent_id, w.depth + 1 FROM catalogue_lineage l JOIN up w ON l.child_id = w.id WHERE w.depth < %s
+), down(id, depth) AS (
+    SELECT %s::bigint, 0
+  UNION
+    SELECT l.child_id, w.depth + 1 FROM catalogue_lineage l JOIN down w ON l.parent_id = w.id WHERE w.depth < %s
+)
+SELECT true, id, min(depth) FROM up WHERE depth > 0 GROUP BY id
+UNION ALL
+SELECT false, id, min(depth) FROM down WHERE depth > 0 GROUP BY id
+"""
+
+
+def relative_depths(artifact_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """({ancestor id: hops}, {descendant id: hops}) of one artifact, both walks in one query."""
+    up: dict[int, int] = {}
+    down: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_BOTH_WAYS, [artifact_id, MAX_DEPTH, artifact_id, MAX_DEPTH])
+        for is_up, pk, depth in cursor.fetchall():
+            (up if is_up else down)[pk] = depth
+    return up, down
+
+
 def would_create_cycle(*, child_id: int, parent_id: int) -> bool:
     """Linking child -> parent closes a cycle when child is the parent or one of its ancestors."""
     return child_id == parent_id or child_id in ancestor_depths([parent_id])

@@ -80,7 +80,10 @@ def artifact_performance(artifact: Artifact, *, adoption: bool = True) -> Perfor
     `adoption=False` skips the monthly GROUP BY over the artifact's reuses (the artifact page).
     """
     perf = Performance(artifact=artifact)
-    rollup = ArtifactRollup.objects.filter(artifact_id=artifact.pk).first()
+    if Artifact.rollup.is_cached(artifact):  # artifact_get joins it: no query of its own
+        rollup = getattr(artifact, "rollup", None)
+    else:
+        rollup = ArtifactRollup.objects.filter(artifact_id=artifact.pk).first()
     if rollup is not None:
         perf.reuse_count, perf.team_count = rollup.reuse_count, rollup.team_count
         perf.last_reused_on = rollup.last_reused_on

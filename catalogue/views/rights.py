@@ -109,7 +109,7 @@ def rights_panel(request, artifact):
     current = artifact.current_policy if artifact.current_policy_id else None
     return {
         "artifact": artifact,
-        "form": RightsQuestionForm(initial=_question_initial(request.user), auto_id="rights_%s"),
+        "form": RightsQuestionForm(user=request.user, initial={"action": "use"}, auto_id="rights_%s"),
         "reading": _reading(current.odrl) if current else [],
         "revision": current.revision if current else None,
         "can_record": not artifact.is_archived,

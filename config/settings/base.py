@@ -124,7 +124,7 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "catalogue.auth_backends.CatalogueModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalogue:home"
