@@ -38,7 +38,7 @@ def job_files_expire(*, now: dt.datetime | None = None) -> int:
             if not jobs:
                 return done
             for job in jobs:
-                names = [f.name for f in (job.input_file, job.output_file) if f]
+                names = [str(f.name) for f in (job.input_file, job.output_file) if f]
                 storage = job.output_file.storage
                 job.result = {**job.result, "files_expired_at": now.isoformat(), "expired_files": names}
                 job.input_file, job.output_file = None, None
