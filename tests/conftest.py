@@ -49,6 +49,18 @@ def _flush_past_append_only_triggers():
     BaseDatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Caches hold throttle counters (the token endpoint is rate-limited): none outlives a test."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def retail(db):
     return TeamFactory(slug="retail", name="Retail Banking")

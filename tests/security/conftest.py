@@ -45,18 +45,6 @@ LEAK_MARKERS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """The fuzz run hammers the token endpoint; its throttle counters must not outlive a test."""
-    from django.core.cache import caches
-
-    for cache in caches.all():
-        cache.clear()
-    yield
-    for cache in caches.all():
-        cache.clear()
-
-
 @dataclass
 class World:
     secret: m.Artifact
