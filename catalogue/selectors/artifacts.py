@@ -56,16 +56,21 @@ def artifact_list(*, user, params=None, strict: bool = False) -> QuerySet[Artifa
     return for_list(filterset.qs, user=user)
 
 
-def artifact_get(*, user, slug: str) -> Artifact:
-    """One artifact with authors, versions and visible lineage prefetched; 404 if missing or invisible."""
-    queryset = visible_artifacts(user).select_related(
-        "owner_team", "current_version", "current_policy", "superseded_by", "created_by", "rollup"
-    ).prefetch_related(
+def artifact_get(*, user, slug: str, links: bool = True) -> Artifact:
+    """One artifact with authors, versions and visible lineage prefetched; 404 if missing or invisible.
+
+    `links=False` skips the parent/child link prefetches (the artifact page reads its lineage
+    from one walk instead).
+    """
+    prefetches = [
         Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
         Prefetch("versions", queryset=Version.objects.order_by("-created_at", "-id")),
-        _visible_links(user, towards="parents"),
-        _visible_links(user, towards="children"),
-    )
+    ]
+    if links:
+        prefetches += [_visible_links(user, towards="parents"), _visible_links(user, towards="children")]
+    queryset = visible_artifacts(user).select_related(
+        "owner_team", "current_version", "current_policy", "superseded_by", "created_by", "rollup"
+    ).prefetch_related(*prefetches)
     artifact = queryset.filter(slug=slug).first()
     if artifact is None:
         raise Http404("No such artifact.")
@@ -89,7 +94,7 @@ UNION ALL
 (SELECT 'tag', tag, NULL, count(*) AS n FROM visible, unnest(visible.tags) AS tag
   GROUP BY tag ORDER BY n DESC, tag LIMIT %s)
 """
-_FACET_LABELS = {
+_FACET_LABELS: dict[str, dict] = {
     "kind": dict(ArtifactKind.choices),
     "status": dict(ArtifactStatus.choices),
     "sensitivity": dict(Sensitivity.choices),

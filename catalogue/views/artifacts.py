@@ -49,7 +49,7 @@ ERROR_PLACES = {"authorship.": "authors", "lineage.": "parents"}
 @require_GET
 def artifact_detail_view(request, slug):
     """One-page summary of an artifact; personal data only for legal/admins, and audited."""
-    artifact = artifact_get(user=request.user, slug=slug)
+    artifact = artifact_get(user=request.user, slug=slug, links=False)
     user = request.user
     authorships = list(artifact.authorships.all())
     personal = shows_personal_data(user)
