@@ -19,7 +19,10 @@ from ..querysets import visible_artifacts
 
 def visible_artifact(user, slug: str, *related: str) -> Artifact:
     """The artifact by slug if the user may see it; 404 whether it is missing or restricted (Rule 8)."""
-    artifact = visible_artifacts(user).select_related(*related).filter(slug=slug).first()
+    qs = visible_artifacts(user).filter(slug=slug)
+    if related:  # select_related() with no fields means "everything" (and is deprecated)
+        qs = qs.select_related(*related)
+    artifact = qs.first()
     if artifact is None:
         raise Http404
     return artifact
