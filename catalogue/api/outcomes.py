@@ -3,7 +3,8 @@
 import csv
 import numbers
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as dfilters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -16,6 +17,7 @@ from ..models import Contributor, Metric, Outcome, Reuse, Team
 from ..models.choices import ArtifactKind, MetricDirection
 from ..permissions import is_admin
 from ..querysets import visible_artifacts
+from ..selectors.common import visible_artifact
 from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import DEFAULT_TOP, MAX_TOP, LibraryFilters, library_ranking, value_summary
 from ..selectors.performance import artifact_performance, outcome_list
@@ -214,9 +216,7 @@ class ArtifactPerformanceView(APIView):
 
     @extend_schema(responses=PerformanceSerializer, operation_id="artifacts_performance_retrieve")
     def get(self, request, slug: str):
-        artifact = visible_artifacts(request.user).filter(slug=slug).first()
-        if artifact is None:
-            raise Http404
+        artifact = visible_artifact(request.user, slug)
         return Response(PerformanceSerializer(artifact_performance(artifact)).data)
 
 
@@ -353,9 +353,7 @@ class ContributorCreditView(APIView):
 
     @extend_schema(responses=CreditReportSerializer, operation_id="contributors_credit_retrieve")
     def get(self, request, pk: int):
-        contributor = Contributor.objects.filter(pk=pk).first()
-        if contributor is None:
-            raise Http404
+        contributor = get_object_or_404(Contributor, pk=pk)
         return Response(CreditReportSerializer(contributor_credit(request.user, contributor)).data)
 
 
@@ -364,7 +362,5 @@ class TeamCreditView(APIView):
 
     @extend_schema(responses=CreditReportSerializer, operation_id="teams_credit_retrieve")
     def get(self, request, slug: str):
-        team = Team.objects.filter(slug=slug).first()
-        if team is None:
-            raise Http404
+        team = get_object_or_404(Team, slug=slug)
         return Response(CreditReportSerializer(team_credit(request.user, team)).data)

@@ -2,12 +2,12 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..models import NotificationPreference, Watch
 from ..querysets import visible_artifacts
+from ..selectors.common import visible_artifact
 from ..services.watching import artifact_watch_set, digest_preference_set
 from .panels import Panel, register
 
@@ -32,9 +32,7 @@ def watch_panel(request, artifact):
 @require_POST
 def artifact_watch_view(request, slug):
     """Toggle watching: `watch=1` to watch, `watch=0` to stop."""
-    artifact = visible_artifacts(request.user).filter(slug=slug).first()
-    if artifact is None:
-        raise Http404("No such artifact.")
+    artifact = visible_artifact(request.user, slug)
     artifact_watch_set(acting_user=request.user, artifact=artifact, watching=request.POST.get("watch") == "1")
     if request.htmx:
         return render(request, PANEL_TEMPLATE, {"ctx": _panel_context(request.user, artifact)})
