@@ -33,8 +33,8 @@ UNREAD_CAP = 100  # the badge says "99+" beyond this, so the count never scans a
 
 
 class UnreadCount:
-    """The user's unread notifications, counted once, only if a template shows it (one query on
-    the `inbox` index; fragments that never render the nav cost nothing)."""
+    """The user's unread notifications for the nav badge (loaded with the user by the session
+    backend; otherwise counted once, only if a template shows it, on the `inbox` index)."""
 
     def __init__(self, user):
         self.user, self.value = user, None
@@ -43,9 +43,13 @@ class UnreadCount:
         if self.value is None:
             from .models import Notification
 
-            count = (
-                Notification.objects.filter(recipient=self.user, read_at__isnull=True).order_by()[:UNREAD_CAP].count()
-            )
+            # Usually loaded with the user (auth_backends.with_roles); counted here otherwise.
+            count = getattr(self.user, "loaded_unread", None)
+            if count is None:
+                count = (
+                    Notification.objects.filter(recipient=self.user, read_at__isnull=True)
+                    .order_by()[:UNREAD_CAP].count()
+                )
             self.value = "" if count == 0 else ("99+" if count >= UNREAD_CAP else str(count))
         return self.value
 

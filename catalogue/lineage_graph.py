@@ -10,6 +10,9 @@ import shutil
 import subprocess  # noqa: S404 - fixed argv, no shell, input is our own DOT text
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -94,27 +97,33 @@ def _any_visible(user, ids: list[int]) -> bool:
 
 
 def lineage_view(*, user, artifact: Artifact) -> LineageView:
-    """Ancestors and descendants the user may see, with the links between them (3 queries)."""
+    """Ancestors and descendants the user may see, with the links between them (2 queries: the
+    walk, then the visible relatives, each with its links to parents in the walk)."""
     all_up, all_down = relative_depths(artifact.pk)
     up, hidden_up = _limit(all_up)
     down, hidden_down = _limit(all_down)
     ids = set(up) | set(down)
-    rows = {
-        a.pk: a
-        for a in visible_artifacts(user, Artifact.objects.filter(pk__in=ids)).only(
-            "id", "slug", "title", "kind", "status", "owner_team_id", "sensitivity"
-        )
-    } if ids else {}
     center = _node(artifact)
     nodes = {artifact.pk: center}
-    for pk, row in rows.items():
-        node = _node(row)
-        node.hops = up.get(pk) or down.get(pk) or 0
-        nodes[pk] = node
-    links = Lineage.objects.filter(child_id__in=nodes, parent_id__in=nodes).values_list(
-        "child_id", "parent_id", "relation"
-    ) if len(nodes) > 1 else []
-    edges = [Edge(c, p, r) for c, p, r in links]
+    parent_links: dict[int, list] = {}
+    if ids:
+        walked = ids | {artifact.pk}
+        links = Lineage.objects.filter(child_id=OuterRef("pk"), parent_id__in=walked).order_by("parent_id")
+        rows = visible_artifacts(user, Artifact.objects.filter(pk__in=walked)).only(
+            "id", "slug", "title", "kind", "status", "owner_team_id", "sensitivity"
+        ).annotate(walk_parent_links=ArraySubquery(links.values(link=JSONObject(parent=F("parent_id"), relation=F("relation")))))
+        for row in rows:
+            parent_links[row.pk] = row.walk_parent_links
+            if row.pk != artifact.pk:
+                node = _node(row)
+                node.hops = up.get(row.pk) or down.get(row.pk) or 0
+                nodes[row.pk] = node
+    # Only links between nodes the user sees (a restricted relative's links stay hidden).
+    edges = [
+        Edge(child, link["parent"], link["relation"])
+        for child in sorted(parent_links) if child in nodes
+        for link in parent_links[child] if link["parent"] in nodes
+    ]
     _assign_levels(artifact.pk, nodes, edges, up, down)
     view = LineageView(center=center, nodes=nodes, edges=edges)
     view.parents = sorted(

@@ -30,6 +30,12 @@ def team_roles(user) -> dict[int, str]:
     return cached
 
 
+def adopt_roles(user, *, groups, team_roles) -> None:
+    """Fill the per-request role caches from values loaded with the user (see auth_backends)."""
+    user._catalogue_groups = frozenset(groups or ())
+    user._catalogue_team_roles = {int(pair["team"]): pair["role"] for pair in team_roles or ()}
+
+
 def forget_cached_roles(user) -> None:
     for attr in ("_catalogue_groups", "_catalogue_team_roles"):
         if hasattr(user, attr):

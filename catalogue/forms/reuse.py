@@ -18,12 +18,13 @@ class RightsQuestionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Render from a list read once: a ModelChoiceField iterates its queryset through a
-        # server-side cursor every time the select is rendered (twice by crispy).
+        # server-side cursor every time the select is rendered (twice by crispy). `teams`: the
+        # same list, already loaded by the caller (the artifact page preloads it).
         field = self.fields["team"]
-        teams = list(field.queryset)
+        teams = list(field.queryset) if teams is None else teams
         field.choices = [(team.slug, field.label_from_instance(team)) for team in teams]
         if user is not None and "team" not in self.initial:
             # The user's first team by name, picked from the same list (no query of its own).

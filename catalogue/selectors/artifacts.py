@@ -56,21 +56,25 @@ def artifact_list(*, user, params=None, strict: bool = False) -> QuerySet[Artifa
     return for_list(filterset.qs, user=user)
 
 
-def artifact_get(*, user, slug: str, links: bool = True) -> Artifact:
+def artifact_get(*, user, slug: str, links: bool = True, preload: dict | None = None) -> Artifact:
     """One artifact with authors, versions and visible lineage prefetched; 404 if missing or invisible.
 
     `links=False` skips the parent/child link prefetches (the artifact page reads its lineage
-    from one walk instead).
+    from one walk instead). `preload` (the artifact page) replaces the prefetches with
+    annotations of the same query (`selectors.preload`), named as the caller reads them.
     """
-    prefetches = [
-        Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
-        Prefetch("versions", queryset=Version.objects.order_by("-created_at", "-id")),
-    ]
+    if preload is None:
+        prefetches = [
+            Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
+            Prefetch("versions", queryset=Version.objects.order_by("-created_at", "-id")),
+        ]
+    else:
+        prefetches = []
     if links:
         prefetches += [_visible_links(user, towards="parents"), _visible_links(user, towards="children")]
     queryset = visible_artifacts(user).select_related(
         "owner_team", "current_version", "current_policy", "superseded_by", "created_by", "rollup"
-    ).prefetch_related(*prefetches)
+    ).prefetch_related(*prefetches).annotate(**(preload or {}))
     artifact = queryset.filter(slug=slug).first()
     if artifact is None:
         raise Http404("No such artifact.")

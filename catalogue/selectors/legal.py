@@ -6,7 +6,9 @@ gates, eligibility and the workspace all ask it.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -27,12 +29,14 @@ from ..models.choices import (
     ContributorKind,
     IPKind,
     IPStatus,
+    Remediation,
     ReviewKind,
     ReviewStatus,
     Sensitivity,
 )
 from ..permissions import is_admin, is_legal, team_roles
 from ..querysets import visible_artifacts
+from .preload import from_json_rows, json_rows
 
 EXPIRY_WARNING_DAYS = 30
 # Kinds that transfer or license a non-employee's rights (employee_work is for staff only).
@@ -181,21 +185,21 @@ def ip_list() -> QuerySet[IPAssignment]:
     return IPAssignment.objects.select_related("artifact", "assignor")
 
 
-def missing_assignors(artifact_ids: Iterable[int]) -> dict[int, list[Contributor]]:
-    """{artifact id: non-employee contributors without a signed assignment/licence}: 2 queries."""
-    ids = list(artifact_ids)
-    signed = set(
-        IPAssignment.objects.filter(
-            artifact_id__in=ids, status=IPStatus.SIGNED, kind__in=TITLE_KINDS
-        ).values_list("artifact_id", "assignor_id")
-    )
-    missing: dict[int, list[Contributor]] = {}
-    authorships = (
-        Authorship.objects.filter(artifact_id__in=ids)
+def _signed_title_holders(**artifact) -> QuerySet[IPAssignment]:
+    return IPAssignment.objects.filter(status=IPStatus.SIGNED, kind__in=TITLE_KINDS, **artifact)
+
+
+def _outside_authorships(**artifact) -> QuerySet[Authorship]:
+    """Authorships by non-employees: each needs a signed assignment or licence."""
+    return (
+        Authorship.objects.filter(**artifact)
         .exclude(contributor__kind=ContributorKind.EMPLOYEE)
-        .select_related("contributor")
         .order_by("artifact_id", "id")
     )
+
+
+def _unsigned(authorships: Iterable[Authorship], signed: set[tuple[int, int]]) -> dict[int, list[Contributor]]:
+    missing: dict[int, list[Contributor]] = {}
     for a in authorships:
         if (a.artifact_id, a.contributor_id) in signed:
             continue
@@ -203,6 +207,13 @@ def missing_assignors(artifact_ids: Iterable[int]) -> dict[int, list[Contributor
         if a.contributor not in bucket:
             bucket.append(a.contributor)
     return missing
+
+
+def missing_assignors(artifact_ids: Iterable[int]) -> dict[int, list[Contributor]]:
+    """{artifact id: non-employee contributors without a signed assignment/licence}: 2 queries."""
+    ids = list(artifact_ids)
+    signed = set(_signed_title_holders(artifact_id__in=ids).values_list("artifact_id", "assignor_id"))
+    return _unsigned(_outside_authorships(artifact_id__in=ids).select_related("contributor"), signed)
 
 
 def ip_gap_authorships() -> QuerySet[Authorship]:
@@ -236,20 +247,67 @@ def impacts_for_consent(consent: ConsentRecord) -> QuerySet[WithdrawalImpact]:
     )
 
 
+def _consents_of(artifact_ref) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(coverage__artifact=artifact_ref).order_by("-obtained_at", "-id")
+
+
+def _reviews_of(artifact_ref) -> QuerySet[Review]:
+    return Review.objects.filter(artifact=artifact_ref).order_by("-created_at", "-id")
+
+
+def _open_impacts_of(artifact_ref) -> QuerySet[WithdrawalImpact]:
+    return WithdrawalImpact.objects.filter(artifact=artifact_ref, remediation=Remediation.OPEN).order_by("-id")
+
+
 def artifact_consents(artifact: Artifact) -> list[ConsentRecord]:
-    return list(
-        ConsentRecord.objects.filter(coverage__artifact=artifact)
-        .select_related("contributor")
-        .order_by("-obtained_at", "-id")
-    )
+    return list(_consents_of(artifact).select_related("contributor"))
 
 
 def artifact_reviews(artifact: Artifact) -> list[Review]:
-    return list(
-        Review.objects.filter(artifact=artifact)
-        .select_related("version", "requested_by")
-        .prefetch_related("decisions__reviewer")
-        .order_by("-created_at", "-id")
+    return list(_reviews_of(artifact).select_related("version", "requested_by").prefetch_related("decisions__reviewer"))
+
+
+# --- the artifact page's legal panel: its reads as columns of the page's artifact query ----------
+
+PANEL_IMPACTS = 10
+
+
+def legal_panel_loads(user) -> dict:
+    ref = OuterRef("pk")
+    return {
+        "legal_consents": json_rows(_consents_of(ref)),
+        "legal_reviews": json_rows(_reviews_of(ref), related=["version"]),
+        "legal_impacts": json_rows(_open_impacts_of(ref)[:PANEL_IMPACTS], related=["consent", "via"]),
+        "legal_signed": ArraySubquery(_signed_title_holders(artifact_id=ref).values("assignor_id")),
+        "legal_outside_authors": json_rows(_outside_authorships(artifact_id=ref), related=["contributor"]),
+    }
+
+
+@dataclass
+class LegalPanelData:
+    consents: list[ConsentRecord]
+    reviews: list[Review]
+    open_impacts: list[WithdrawalImpact]
+    missing_ip: list[Contributor]
+
+
+def legal_panel_data(artifact: Artifact) -> LegalPanelData:
+    """The panel's rows: from the page's preloaded columns, or queried when absent."""
+    if not hasattr(artifact, "legal_consents"):
+        return LegalPanelData(
+            consents=artifact_consents(artifact),
+            reviews=list(_reviews_of(artifact).select_related("version")),
+            open_impacts=list(_open_impacts_of(artifact).select_related("consent", "via")[:PANEL_IMPACTS]),
+            missing_ip=missing_assignors([artifact.pk]).get(artifact.pk, []),
+        )
+    column = vars(artifact)  # the columns legal_panel_loads added to the artifact's query
+    signed = {(artifact.pk, assignor) for assignor in column["legal_signed"]}
+    outside = from_json_rows(Authorship, column["legal_outside_authors"], related=["contributor"])
+    return LegalPanelData(
+        consents=from_json_rows(ConsentRecord, column["legal_consents"]),
+        reviews=from_json_rows(Review, column["legal_reviews"], related=["version"]),
+        open_impacts=from_json_rows(WithdrawalImpact, column["legal_impacts"], related=["consent", "via"]),
+        missing_ip=_unsigned(outside, signed).get(artifact.pk, []),
     )
 
 

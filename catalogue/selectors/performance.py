@@ -3,12 +3,13 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 
 from .. import stats
 from ..models import Artifact, ArtifactMetricRollup, ArtifactRollup, Outcome, Reuse
 from ..querysets import visible_artifacts
+from .preload import json_rows, preloaded
 
 ADOPTION_MONTHS = 36
 CHART_POINTS = 300
@@ -45,11 +46,20 @@ class Performance:
     adoption: list[dict] = field(default_factory=list)
 
 
-def metric_rollups(artifact_id: int) -> list[MetricPerformance]:
-    rows = (
-        ArtifactMetricRollup.objects.filter(artifact_id=artifact_id, n__gt=0)
-        .select_related("metric")
-        .order_by("metric__code")
+def metric_rollup_rows(artifact_ref) -> QuerySet[ArtifactMetricRollup]:
+    """The artifact's metric rollups with outcomes, by metric code (`artifact_ref`: id or OuterRef)."""
+    return ArtifactMetricRollup.objects.filter(artifact_id=artifact_ref, n__gt=0).order_by("metric__code")
+
+
+def metric_rollups_loads(user) -> dict:
+    """The artifact page's metric rollups as a column of its artifact query."""
+    return {"performance_rollups": json_rows(metric_rollup_rows(OuterRef("pk")), related=["metric"])}
+
+
+def metric_rollups(artifact: Artifact) -> list[MetricPerformance]:
+    rows = preloaded(
+        artifact, "performance_rollups", ArtifactMetricRollup,
+        lambda: metric_rollup_rows(artifact.pk).select_related("metric"), related=["metric"],
     )
     return [
         MetricPerformance(
@@ -87,7 +97,7 @@ def artifact_performance(artifact: Artifact, *, adoption: bool = True) -> Perfor
     if rollup is not None:
         perf.reuse_count, perf.team_count = rollup.reuse_count, rollup.team_count
         perf.last_reused_on = rollup.last_reused_on
-    perf.metrics = metric_rollups(artifact.pk)
+    perf.metrics = metric_rollups(artifact)
     if adoption:
         perf.adoption = adoption_by_month(artifact.pk)
     return perf

@@ -7,7 +7,7 @@ and field-keyed `ValidationError` into form errors or messages (never a 500).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,20 +24,21 @@ from ..forms.artifacts import (
     registrable_teams,
 )
 from ..lineage_graph import lineage_view
-from ..models import Artifact, Attachment, Contributor
+from ..models import Artifact, Attachment, Authorship, Contributor, Version
 from ..models.choices import ArtifactStatus, Channel
 from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived
 from ..rules import RuleViolation
 from ..selectors.artifacts import artifact_get
 from ..selectors.contributors import record_personal_data_view, shows_personal_data
+from ..selectors.preload import from_json_rows, json_rows
 from ..services.artifacts import artifact_register, artifact_update, version_create
 from ..services.contributors import contributor_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from ..services.privacy import record_access
 from ..services.uploads import attachment_add
 from .common import add_validation_errors
-from .panels import render_panels
+from .panels import panel_loads, render_panels
 
 # Rule codes whose messages belong next to the authors or the parents rather than the form.
 ERROR_PLACES = {"authorship.": "authors", "lineage.": "parents"}
@@ -46,16 +47,32 @@ ERROR_PLACES = {"authorship.": "authors", "lineage.": "parents"}
 # --- the artifact page ---------------------------------------------------------------------
 
 
+VERSIONS_SHOWN = 30
+
+
+def _page_loads() -> dict:
+    """The artifact page's own lists, as columns of its artifact query."""
+    return {
+        "page_authorships": json_rows(
+            Authorship.objects.filter(artifact=OuterRef("pk")).order_by("id"), related=["contributor"]
+        ),
+        "page_versions": json_rows(
+            Version.objects.filter(artifact=OuterRef("pk")).order_by("-created_at", "-id")[:VERSIONS_SHOWN]
+        ),
+    }
+
+
 @require_GET
 def artifact_detail_view(request, slug):
     """One-page summary of an artifact; personal data only for legal/admins, and audited."""
-    artifact = artifact_get(user=request.user, slug=slug, links=False)
     user = request.user
-    authorships = list(artifact.authorships.all())
+    # One query brings the artifact with every list its page and panels show (selectors.preload).
+    artifact = artifact_get(user=user, slug=slug, links=False, preload={**_page_loads(), **panel_loads(user)})
+    authorships = from_json_rows(Authorship, artifact.page_authorships, related=["contributor"])
     personal = shows_personal_data(user)
     if personal:
         record_personal_data_view(user=user, contributors=[a.contributor for a in authorships])
-    versions = list(artifact.versions.all()[:30])
+    versions = from_json_rows(Version, artifact.page_versions)
     files_allowed = user.has_perm("catalogue.view_artifact_files", artifact)
     attachments: dict[int, list] = {}
     if files_allowed and versions:

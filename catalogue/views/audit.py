@@ -3,14 +3,16 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
 from ..audit_pack import build_pack, may_fetch_pack
-from ..models import Artifact
+from ..models import Artifact, AuditEvent
 from ..selectors.as_of import artifact_as_of
 from ..selectors.audit import artifact_history, audit_event_list, keyset_page, parse_when
 from ..selectors.common import visible_artifact
+from ..selectors.preload import json_rows, preloaded
 from .panels import Panel, register
 
 PAGE_SIZE = 50
@@ -116,8 +118,18 @@ def history_panel(request, artifact: Artifact) -> dict | None:
     """The latest events of the artifact for its page; one query."""
     if not request.user.has_perm("catalogue.view_artifact", artifact):
         return None
-    events = list(artifact.audit_events.order_by("-occurred_at", "-id")[:PANEL_SIZE])
+    events = preloaded(
+        artifact, "history_events", AuditEvent,
+        lambda: artifact.audit_events.order_by("-occurred_at", "-id")[:PANEL_SIZE],
+    )
     return {"artifact": artifact, "events": events, "may_pack": may_fetch_pack(request.user, artifact)}
 
 
-register(Panel(key="history", template="catalogue/audit/panel_history.html", context=history_panel, order=90))
+def history_loads(user) -> dict:
+    return {"history_events": json_rows(
+        AuditEvent.objects.filter(artifact=OuterRef("pk")).order_by("-occurred_at", "-id")[:PANEL_SIZE]
+    )}
+
+
+register(Panel(key="history", template="catalogue/audit/panel_history.html", context=history_panel, order=90,
+               loads=history_loads))

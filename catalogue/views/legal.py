@@ -27,11 +27,12 @@ from ..rules import RuleViolation
 from ..selectors.legal import (
     artifact_consents,
     artifact_ip,
-    artifact_reviews,
     consent_list,
     consent_problem,
     impacts_for_consent,
     ip_gaps,
+    legal_panel_data,
+    legal_panel_loads,
     missing_assignors,
     review_queue,
     review_risks,
@@ -292,13 +293,9 @@ def impact_remediate_view(request, pk: int):
 
 def legal_panel(request, artifact):
     """Artifact page: consent & IP state, training-data eligibility, open reviews (no personal data)."""
-    consents = artifact_consents(artifact)
-    reviews = artifact_reviews(artifact)
+    data = legal_panel_data(artifact)
+    consents, reviews, open_impacts = data.consents, data.reviews, data.open_impacts
     now = timezone.now()
-    open_impacts = list(
-        WithdrawalImpact.objects.filter(artifact=artifact, remediation=Remediation.OPEN)
-        .select_related("consent", "via").order_by("-id")[:10]
-    )
     if not (consents or reviews or open_impacts or artifact.customer_derived
             or artifact.sensitivity == "restricted"):
         return None
@@ -308,7 +305,7 @@ def legal_panel(request, artifact):
         "artifact": artifact,
         "consent_count": len(consents), "consents_ended": len(ended),
         "consent_rows": [{"consent": c, "problem": consent_problem(c, now)} for c in consents],
-        "missing_ip": missing_assignors([artifact.pk]).get(artifact.pk, []),
+        "missing_ip": data.missing_ip,
         "eligibility": [(USE_LABELS[k], v) for k, v in eligibility.items()],
         "open_reviews": [r for r in reviews if r.status == ReviewStatus.OPEN],
         "latest_reviews": reviews[:5],
@@ -319,4 +316,5 @@ def legal_panel(request, artifact):
     }
 
 
-register(Panel(key="legal", template="catalogue/legal/panel.html", context=legal_panel, order=40))
+register(Panel(key="legal", template="catalogue/legal/panel.html", context=legal_panel, order=40,
+               loads=legal_panel_loads))

@@ -27,7 +27,12 @@ from ..querysets import visible_artifacts
 from ..selectors.common import visible_artifact
 from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import LibraryFilters, library_ranking, value_summary
-from ..selectors.performance import artifact_performance, metric_rollups, outcome_points
+from ..selectors.performance import (
+    artifact_performance,
+    metric_rollups,
+    metric_rollups_loads,
+    outcome_points,
+)
 from ..services.outcomes import outcome_record
 from .common import add_validation_errors
 from .panels import Panel, register
@@ -77,7 +82,8 @@ def performance_panel(request, artifact) -> dict:
     return performance_context(request, artifact, adoption=False)
 
 
-register(Panel(key="performance", template="catalogue/performance/panel.html", context=performance_panel, order=50))
+register(Panel(key="performance", template="catalogue/performance/panel.html", context=performance_panel, order=50,
+               loads=metric_rollups_loads))
 
 
 @require_GET
@@ -90,7 +96,7 @@ def artifact_performance_view(request, slug):
 @csp_override(SVG_CSP)
 def outcome_chart_view(request, slug, metric):
     artifact = _visible_artifact(request.user, slug)
-    summary = next((m for m in metric_rollups(artifact.pk) if m.metric == metric), None)
+    summary = next((m for m in metric_rollups(artifact) if m.metric == metric), None)
     if summary is None:
         metric_obj = get_object_or_404(Metric, code=metric)
         return _svg_response(charts.outcome_chart(

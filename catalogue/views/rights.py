@@ -18,9 +18,10 @@ from ..forms.policy import (
     prohibition_rows,
 )
 from ..forms.reuse import ReuseForm, RightsQuestionForm
-from ..models import Artifact
+from ..models import Artifact, Team
 from ..rules import RuleViolation
 from ..selectors.common import keyset_page, visible_artifact
+from ..selectors.preload import json_rows, preloaded
 from ..selectors.rights import ReuseFilterSet, reuse_list, user_teams
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
@@ -109,14 +110,23 @@ def rights_panel(request, artifact):
     current = artifact.current_policy if artifact.current_policy_id else None
     return {
         "artifact": artifact,
-        "form": RightsQuestionForm(user=request.user, initial={"action": "use"}, auto_id="rights_%s"),
+        "form": RightsQuestionForm(
+            user=request.user, initial={"action": "use"}, auto_id="rights_%s",
+            teams=preloaded(artifact, "rights_teams", Team, lambda: Team.objects.order_by("name")),
+        ),
         "reading": _reading(current.odrl) if current else [],
         "revision": current.revision if current else None,
         "can_record": not artifact.is_archived,
     }
 
 
-register(Panel(key="rights", template="catalogue/rights/panel.html", context=rights_panel, order=30))
+def rights_loads(user) -> dict:
+    """Every team, for the question form's select, as a column of the artifact page's query."""
+    return {"rights_teams": json_rows(Team.objects.order_by("name"))}
+
+
+register(Panel(key="rights", template="catalogue/rights/panel.html", context=rights_panel, order=30,
+               loads=rights_loads))
 
 
 @require_GET

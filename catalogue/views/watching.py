@@ -14,13 +14,29 @@ from .panels import Panel, register
 PANEL_TEMPLATE = "catalogue/retirement/watch.html"
 
 
+def _flags(user, artifact_ref) -> tuple:
+    return (
+        Exists(Watch.objects.filter(user_id=user.pk, artifact=artifact_ref)),
+        Exists(NotificationPreference.objects.filter(user_id=user.pk, daily_digest=True)),
+    )
+
+
+def watch_loads(user) -> dict:
+    """The two flags as columns of the artifact page's query."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    watching, digest = _flags(user, OuterRef("pk"))
+    return {"watch_watching": watching, "watch_daily_digest": digest}
+
+
 def _panel_context(user, artifact) -> dict:
-    # Both flags in one query (is_watching + wants_digest would be two on every artifact page).
-    flags = get_user_model().objects.filter(pk=user.pk).values_list(
-        Exists(Watch.objects.filter(user=OuterRef("pk"), artifact=artifact)),
-        Exists(NotificationPreference.objects.filter(user=OuterRef("pk"), daily_digest=True)),
-    ).first() if getattr(user, "is_authenticated", False) else None
-    watching, digest = flags or (False, False)
+    if not getattr(user, "is_authenticated", False):
+        watching, digest = False, False
+    elif hasattr(artifact, "watch_watching"):
+        watching, digest = artifact.watch_watching, artifact.watch_daily_digest
+    else:
+        # Both flags in one query (is_watching + wants_digest would be two).
+        watching, digest = get_user_model().objects.filter(pk=user.pk).values_list(*_flags(user, artifact)).get()
     return {"artifact": artifact, "watching": watching, "daily_digest": digest}
 
 
@@ -52,4 +68,4 @@ def digest_preference_view(request):
     return redirect("catalogue:home")
 
 
-register(Panel(key="watch", template=PANEL_TEMPLATE, context=watch_panel, order=5))
+register(Panel(key="watch", template=PANEL_TEMPLATE, context=watch_panel, order=5, loads=watch_loads))
