@@ -25,6 +25,10 @@ SCALAR_FIELDS = (
 )
 SET_FIELDS = ("authors", "parents")
 CREDIT_QUANTUM = Decimal("0.001")
+# `Choices.values` rebuilds its list on every access; bulk import cleans thousands of rows.
+# Tuples, not sets: an unhashable value from a JSON file must fail the check, not raise.
+KINDS, SENSITIVITIES, CHANNELS = tuple(ArtifactKind.values), tuple(Sensitivity.values), tuple(Channel.values)
+AUTHOR_ROLES, LINEAGE_RELATIONS = tuple(AuthorRole.values), tuple(LineageRelation.values)
 
 
 # --- validation (shape and vocabulary; field-keyed errors) -------------------------------
@@ -73,9 +77,9 @@ def clean_fields(fields: dict) -> dict:
             errors["title"] = ["A title is required."]
         elif len(out["title"]) > 200:
             errors["title"] = ["At most 200 characters."]
-    if "kind" in out and out["kind"] not in ArtifactKind.values:
+    if "kind" in out and out["kind"] not in KINDS:
         errors["kind"] = [f"'{out['kind']}' is not an artifact kind."]
-    if "sensitivity" in out and out["sensitivity"] not in Sensitivity.values:
+    if "sensitivity" in out and out["sensitivity"] not in SENSITIVITIES:
         errors["sensitivity"] = [f"'{out['sensitivity']}' is not a sensitivity."]
     for name in ("summary", "intent", "constraints"):
         if name in out:
@@ -88,7 +92,7 @@ def clean_fields(fields: dict) -> dict:
         if name in out:
             out[name] = _labels(out[name], field=name, errors=errors)
     if "channels" in out:
-        out["channels"] = _labels(out["channels"], field="channels", errors=errors, allowed=Channel.values)
+        out["channels"] = _labels(out["channels"], field="channels", errors=errors, allowed=CHANNELS)
     if "authors" in out:
         out["authors"] = _clean_authors(out["authors"], errors)
     if "parents" in out:
@@ -109,7 +113,7 @@ def _clean_authors(authors, errors: dict) -> list[dict]:
         if contributor is None or getattr(contributor, "pk", None) is None:
             errors.setdefault("authors", []).append(f"Author {i + 1}: choose a contributor.")
             continue
-        if role not in AuthorRole.values:
+        if role not in AUTHOR_ROLES:
             errors.setdefault("authors", []).append(f"Author {i + 1}: '{role}' is not an author role.")
             continue
         if share is None or not Decimal(0) <= share <= Decimal(1):
@@ -130,7 +134,7 @@ def clean_parents(parents, errors: dict) -> list[dict]:
         parent, relation, version = link.get("artifact"), link.get("relation"), link.get("version")
         if parent is None or getattr(parent, "pk", None) is None:
             errors.setdefault("parents", []).append(f"Parent {i + 1}: choose an artifact.")
-        elif relation not in LineageRelation.values:
+        elif relation not in LINEAGE_RELATIONS:
             errors.setdefault("parents", []).append(f"Parent {i + 1}: '{relation}' is not a lineage relation.")
         elif version is not None and version.artifact_id != parent.pk:
             errors.setdefault("parents", []).append(f"Parent {i + 1}: that version belongs to another artifact.")

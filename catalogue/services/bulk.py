@@ -18,7 +18,7 @@ from ..permissions import can_register_for_team
 from ..rules import Reason, RuleViolation
 from . import artifacts as core
 from . import contributors as contributor_services
-from .audit import audit_context, audit_event
+from .audit import audit_context, audit_event_build, audit_events_write
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +48,16 @@ def contributors_create_batch(*, acting_user, specs: list[dict], reason: str = "
     contributor_services.ensure_may_write(acting_user, {})
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributors imported"):
         created = Contributor.objects.bulk_create(rows)
-        for contributor in created:
-            audit_event(
+        audit_events_write([
+            audit_event_build(
                 actor=acting_user, action="contributor.created", obj=contributor, reason=reason,
                 changes=contributor_services.redact_personal_data({
                     k: [None, getattr(contributor, k)] for k in ("kind", "organisation", "external_ref", "pseudonym")
                     if getattr(contributor, k)
                 }),
             )
+            for contributor in created
+        ])
     return created
 
 
@@ -132,22 +134,26 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
         links_of: dict[str, list[Lineage]] = {}
         for link in links:
             links_of.setdefault(link.child.slug, []).append(link)
+        events = []
         for slug, fields, _, vs in prepared:
             artifact = by_slug[slug]
             authors = fields.pop("authors")
-            audit_event(
+            events.append(audit_event_build(
                 actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
                 changes={
                     **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
                     "authors": [None, core.author_changes(authors)],
                     "parents": [None, core.lineage_changes(links_of.get(slug, []))],
                 },
-            )
-            for version, _, uri in vs:
-                audit_event(
+            ))
+            events.extend(
+                audit_event_build(
                     actor=acting_user, action="version.created", obj=new_versions[(slug, version)], artifact=artifact,
                     reason=reason, changes={"version": [None, version], "uri": [None, uri]},
                 )
+                for version, _, uri in vs
+            )
+        audit_events_write(events)
     return artifacts
 
 
