@@ -156,13 +156,28 @@ def conservative_bound(direction: str, low: float | None, high: float | None) ->
     return high if direction == LOWER_IS_BETTER else low
 
 
+def oriented(direction: str, value: float | None) -> float | None:
+    """`value` signed so that higher is better whatever the metric's direction (None stays None)."""
+    if value is None:
+        return None
+    return -value if direction == LOWER_IS_BETTER else value
+
+
+def rank_score(direction: str, low: float | None, high: float | None) -> float | None:
+    """The conservative bound as one "higher is better" number; None without an interval.
+
+    The one statement of the ranking rule: the rollups store it (with the oriented mean as the
+    tie-break) and the library walks an index on it.
+    """
+    return oriented(direction, conservative_bound(direction, low, high))
+
+
 def rank_key(direction: str, low: float | None, high: float | None, mean: float | None) -> tuple:
     """Sort key putting the best conservative bound first; rows without an interval last."""
-    bound = conservative_bound(direction, low, high)
-    if bound is None:
-        fallback = mean if mean is not None else 0.0
-        return (1, -fallback if direction != LOWER_IS_BETTER else fallback)
-    return (0, -bound if direction != LOWER_IS_BETTER else bound)
+    score = rank_score(direction, low, high)
+    if score is None:
+        return (1, -(oriented(direction, mean) or 0.0))
+    return (0, -score)
 
 
 def rank(rows: Iterable, direction: str, *, low="ci_low", high="ci_high", mean="mean") -> list:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .artifacts import Artifact, Version
 from .choices import Channel, MetricDirection, Purpose, ReuseMode
@@ -102,13 +102,24 @@ class ArtifactMetricRollup(models.Model):
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
     method = models.CharField(max_length=16, blank=True)
+    # The library's ranking, kept by the rollup writers: the artifact's kind (copied so each
+    # kind and metric is one index range), `stats.rank_score` and the oriented mean (tie-break).
+    kind = models.CharField(max_length=32)
+    rank_score = models.FloatField(null=True)
+    rank_mean = models.FloatField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["artifact", "metric"], name="metric_rollup_unique")
         ]
-        indexes = [models.Index(fields=["metric", "-ci_low"], name="metric_rollup_rank")]
+        indexes = [
+            # The library's order within a (metric, kind) group: walked from the top, LIMIT top.
+            models.Index(
+                "metric", "kind", F("rank_score").desc(nulls_last=True), F("rank_mean").desc(nulls_last=True),
+                "artifact", name="metric_rollup_top", condition=Q(n__gt=0),
+            )
+        ]
 
 
 class RollupApplied(models.Model):

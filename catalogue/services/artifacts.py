@@ -14,6 +14,7 @@ from ..rules import Reason, RuleViolation, ensure_not_archived
 from ..selectors.lineage import would_create_cycle
 from .audit import audit_context, audit_event, diff
 from .queueing import enqueue_on_commit
+from .rollups import rollups_set_kind
 
 # One transaction-level advisory lock serialises lineage writes: the cycle check and the insert
 # must see every committed link, and two writers closing A->B and B->A must not both pass.
@@ -288,6 +289,8 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
         for name in scalar:
             setattr(locked, name, fields[name])
         locked.save(update_fields=[*scalar, "updated_at"])
+        if "kind" in scalar:
+            rollups_set_kind(artifact_id=locked.pk, kind=locked.kind)
         audit_event(actor=acting_user, action="artifact.updated", obj=locked, reason=reason, changes=changes)
     return locked
 

@@ -15,6 +15,7 @@ from ..querysets import visible_artifacts
 from .audit import audit_context, audit_event, diff
 from .common import ensure_editable
 from .queueing import ROLLUP_RECOVERY, enqueue_on_commit
+from .rollups import rollups_rescore
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def metric_update(*, acting_user, metric: Metric, **fields) -> Metric:
         for field, value in fields.items():
             setattr(metric, field, value)
         metric.save(update_fields=[*changes])
+        if "direction" in changes:
+            rollups_rescore(metric_id=metric.pk)
         audit_event(actor=acting_user, action="metric.updated", obj=metric, changes=changes)
     return metric
 

@@ -54,14 +54,15 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
     with transaction.atomic():
         outcome = (
             Outcome.objects.filter(pk=outcome_id)
-            .values("value", "metric_id", "reuse__artifact_id")
+            .values("value", "metric_id", "reuse__artifact_id", "reuse__artifact__kind")
             .first()
         )
         if outcome is None or not _claim(f"outcome:{outcome_id}"):
             return False
         artifact_id, metric_id, value = outcome["reuse__artifact_id"], outcome["metric_id"], outcome["value"]
         ArtifactMetricRollup.objects.bulk_create(
-            [ArtifactMetricRollup(artifact_id=artifact_id, metric_id=metric_id)], ignore_conflicts=True
+            [ArtifactMetricRollup(artifact_id=artifact_id, metric_id=metric_id, kind=outcome["reuse__artifact__kind"])],
+            ignore_conflicts=True,
         )
         rollup = ArtifactMetricRollup.objects.select_for_update().get(artifact_id=artifact_id, metric_id=metric_id)
         rollup.n += 1
@@ -69,6 +70,12 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
         rollup.total_sq += value * value
         values = applied_values(artifact_id, metric_id) if stats.needs_values(rollup.n) else None
         _set_interval(rollup, stats.summarise(rollup.n, rollup.total, rollup.total_sq, values))
+        # Kind and direction are read after the row lock: a concurrent kind or direction change
+        # has either committed by now or waits for this row and rewrites it after this commit.
+        rollup.kind, direction = (
+            ArtifactMetricRollup.objects.filter(pk=rollup.pk).values_list("artifact__kind", "metric__direction").get()
+        )
+        _set_rank(rollup, direction)
         rollup.save()
         return True
 
@@ -93,6 +100,41 @@ def _set_interval(rollup: ArtifactMetricRollup, interval: stats.Interval) -> Non
     )
 
 
+def _set_rank(rollup: ArtifactMetricRollup, direction: str) -> None:
+    rollup.rank_score = stats.rank_score(direction, rollup.ci_low, rollup.ci_high)
+    rollup.rank_mean = stats.oriented(direction, rollup.mean)
+
+
+def rollups_set_kind(*, artifact_id: int, kind: str) -> int:
+    """Copy an artifact's new kind onto its metric rollups; call inside the transaction that changed it."""
+    return ArtifactMetricRollup.objects.filter(artifact_id=artifact_id).exclude(kind=kind).update(kind=kind)
+
+
+def rollups_rescore(*, metric_id: int) -> int:
+    """Recompute the stored rank of every rollup of a metric whose direction changed.
+
+    Call inside the transaction that changed the direction; the rollups are row-locked before
+    they are read, so an outcome folded in concurrently is scored on its new interval.
+    """
+    rows = list(
+        ArtifactMetricRollup.objects.select_for_update(of=("self",)).filter(metric_id=metric_id)
+        .order_by("pk").values_list("pk", "metric__direction", "ci_low", "ci_high", "mean")
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10_000):
+            batch = rows[start:start + 10_000]
+            cursor.execute(
+                "UPDATE catalogue_artifactmetricrollup r SET rank_score = v.score, rank_mean = v.mean "
+                "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS v(id, score, mean) WHERE r.id = v.id",
+                [
+                    [pk for pk, *_ in batch],
+                    [stats.rank_score(direction, low, high) for _, direction, low, high, _ in batch],
+                    [stats.oriented(direction, mean) for _, direction, _, _, mean in batch],
+                ],
+            )
+    return len(rows)
+
+
 # --- From-scratch recomputation ---------------------------------------------------------
 
 _EXPECTED_ARTIFACT_SQL = """
@@ -114,8 +156,8 @@ ORDER BY 1
 # only for samples below n = 30, where the bootstrap may need them.
 _EXPECTED_METRIC_SQL = """
 SELECT coalesce(e.artifact_id, s.artifact_id), coalesce(e.metric_id, s.metric_id),
-       e.n, e.total, e.total_sq, e.vals,
-       s.n, s.total, s.total_sq, s.mean, s.ci_low, s.ci_high, s.method
+       e.n, e.total, e.total_sq, e.vals, a.kind, m.direction,
+       s.n, s.total, s.total_sq, s.mean, s.ci_low, s.ci_high, s.method, s.kind, s.rank_score, s.rank_mean
 FROM (
     SELECT r.artifact_id, o.metric_id, count(*) AS n, sum(o.value) AS total,
            sum(o.value * o.value) AS total_sq,
@@ -125,6 +167,8 @@ FROM (
 ) e
 FULL OUTER JOIN catalogue_artifactmetricrollup s
   ON s.artifact_id = e.artifact_id AND s.metric_id = e.metric_id
+LEFT JOIN catalogue_artifact a ON a.id = e.artifact_id
+LEFT JOIN catalogue_metric m ON m.id = e.metric_id
 ORDER BY 1, 2
 """
 
@@ -162,22 +206,25 @@ def _metric_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(_EXPECTED_METRIC_SQL, [stats.T_MIN_N])
         for row in progress(cursor):
-            artifact_id, metric_id, e_n, e_total, e_sq, e_vals = row[:6]
-            s_n, s_total, s_sq, s_mean, s_low, s_high, s_method = row[6:]
+            artifact_id, metric_id, e_n, e_total, e_sq, e_vals, kind, direction = row[:8]
+            s_n, s_total, s_sq, s_mean, s_low, s_high, s_method, s_kind, s_score, s_rank_mean = row[8:]
             expected = None
             if e_n is not None:
                 interval = stats.summarise(e_n, e_total, e_sq, e_vals)
                 expected = {
                     "n": e_n, "total": e_total, "total_sq": e_sq, "mean": interval.mean,
-                    "ci_low": interval.low, "ci_high": interval.high, "method": interval.method,
+                    "ci_low": interval.low, "ci_high": interval.high, "method": interval.method, "kind": kind,
+                    "rank_score": stats.rank_score(direction, interval.low, interval.high),
+                    "rank_mean": stats.oriented(direction, interval.mean),
                 }
             stored = {
                 "n": s_n, "total": s_total, "total_sq": s_sq, "mean": s_mean,
-                "ci_low": s_low, "ci_high": s_high, "method": s_method,
+                "ci_low": s_low, "ci_high": s_high, "method": s_method, "kind": s_kind,
+                "rank_score": s_score, "rank_mean": s_rank_mean,
             }
             for field, have in stored.items():
                 want = expected[field] if expected else None
-                same = have == want if field in ("n", "method") else stats.close(have, want, rel=1e-7)
+                same = have == want if field in ("n", "method", "kind") else stats.close(have, want, rel=1e-7)
                 if not same:
                     yield Difference("metric_rollup", artifact_id, metric_id, field, have, want), expected
 
@@ -224,7 +271,7 @@ def _apply_fixes(artifact_fixes: dict, metric_fixes: dict) -> None:
         [ArtifactMetricRollup(artifact_id=a, metric_id=m, **e)
          for (a, m), e in metric_fixes.items() if e is not None],
         update_conflicts=True, unique_fields=["artifact", "metric"],
-        update_fields=["n", "total", "total_sq", "mean", "ci_low", "ci_high", "method"],
+        update_fields=["n", "total", "total_sq", "mean", "ci_low", "ci_high", "method", "kind", "rank_score", "rank_mean"],
     )
     with connection.cursor() as cursor:
         cursor.execute(

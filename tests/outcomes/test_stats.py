@@ -104,3 +104,15 @@ def test_ranking_by_conservative_bound_respects_direction():
 def test_scale_keeps_interval_order_for_negative_factors():
     got = stats.scale(stats.Interval(3, 2.0, 1.0, 3.0, "t"), -2)
     assert (got.mean, got.low, got.high) == (-4.0, -6.0, -2.0)
+
+
+def test_rank_score_is_the_conservative_bound_with_higher_better():
+    assert stats.rank_score(stats.HIGHER_IS_BETTER, 1.0, 9.0) == 1.0
+    assert stats.rank_score(stats.LOWER_IS_BETTER, 1.0, 9.0) == -9.0
+    assert stats.rank_score(stats.LOWER_IS_BETTER, None, None) is None
+    assert stats.oriented(stats.LOWER_IS_BETTER, 4.0) == -4.0 and stats.oriented(stats.HIGHER_IS_BETTER, 4.0) == 4.0
+    # Sorting by the score, highest first, is the ranking rank_key gives.
+    rows = [(0.5, 2.0), (1.0, 9.0), (-3.0, 1.5), (2.0, 2.5)]
+    for direction in (stats.HIGHER_IS_BETTER, stats.LOWER_IS_BETTER):
+        by_score = sorted(rows, key=lambda r: -stats.rank_score(direction, *r))
+        assert by_score == sorted(rows, key=lambda r: stats.rank_key(direction, *r, mean=0.0))
