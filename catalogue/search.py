@@ -1,18 +1,23 @@
 """Full-text search over the trigger-maintained `Artifact.search_vector`, with typo tolerance.
 
-One query: full-text matches (web-search syntax, ranked with ts_rank_cd over the weighted
-vector) always rank above title matches found only by trigram word similarity ("mortage"
-still finds "Mortgage affordability journey"). Both use GIN indexes.
+Full-text matches (web-search syntax, ranked with ts_rank_cd over the weighted vector) always
+rank above typo matches. A typo match is found through the title vocabulary
+(`models.SearchTerm`): each wanted word is compared by trigram similarity with the distinct
+title words (GIN-indexed, thousands of rows, not a million
+titles), and the lexemes of the closest few become a title-only (`:A`) full-text query:
+"mortage" -> 'mortgag':A. So "mortage" still finds "Mortgage affordability journey", and every
+path uses the full-text index.
 
-A common term ("customer" matches most of the catalogue) would rank every match before the
-first page is cut. When the planner expects more than FREQUENT_MATCHES rows, only the
-CANDIDATES most recent full-text matches are ranked (relevance order holds among them) and the
-trigram fallback is left out: thousands of full-text matches rank above any fuzzy one anyway.
+A common word ("customer" matches most of the catalogue, and so does "mortage" through
+"mortgage") would rank every match before the first page is cut. When the planner expects more
+than FREQUENT_MATCHES rows, only the CANDIDATES most recent matches are ranked (relevance order
+holds among them; paging ends after them); for a common word spelt right, typo matches are left
+out, since thousands of exact matches rank above them anyway.
 """
 
 import json
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
@@ -21,12 +26,17 @@ from django.dispatch import receiver
 
 # ts_rank_cd normalisation 32 maps the rank into [0, 1): rank / (rank + 1).
 RANK_NORMALISATION = 32
-# pg_trgm's default word-similarity threshold (0.6) misses one-letter slips in short words
-# ("mortage" ~ "Mortgage" scores 0.55); the `%>` operator (GIN-indexed) reads it per session.
-WORD_SIMILARITY_THRESHOLD = 0.5
+# Trigram similarity between a misspelt word and a title word ("mortage" ~ "mortgage": 0.55),
+# and how many of the closest title words a misspelt word may stand for.
+TYPO_SIMILARITY = 0.4
+TYPO_CANDIDATES = 3
 # Above this many expected full-text matches a search ranks a bounded candidate set.
 FREQUENT_MATCHES = 10_000
 CANDIDATES = 2_000
+# pg_trgm's default word-similarity threshold (0.6) misses one-letter slips in short words
+# ("mortage" ~ "Mortgage" scores 0.55); the `%>` operator (GIN-indexed; the parent picker of the
+# register form uses it) reads it per session.
+WORD_SIMILARITY_THRESHOLD = 0.5
 
 
 @receiver(connection_created, dispatch_uid="catalogue.search.trigram_threshold")
@@ -37,8 +47,8 @@ def _set_trigram_threshold(sender, connection, **kwargs):
         connection._catalogue_trgm_for = id(connection.connection)
 
 
-def _ensure_trigram_threshold(using: str) -> None:
-    # A connection opened before this module was imported missed the signal: set it once now.
+def ensure_trigram_threshold(using: str = "default") -> None:
+    """Before a `%>` query: a connection opened before this module was imported missed the signal."""
     wrapper = connections[using]
     wrapper.ensure_connection()
     if getattr(wrapper, "_catalogue_trgm_for", None) != id(wrapper.connection):
@@ -50,26 +60,40 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     q = (q or "").strip()
     if not q:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-    _ensure_trigram_threshold(queryset.db)
     query = SearchQuery(q, search_type="websearch", config="english")
-    fuzzy = _fuzzy_match(q)
-    fts_rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
-    if _expected_matches(queryset, query) > FREQUENT_MATCHES:
-        recent = queryset.filter(search_vector=query).order_by("-created_at", "-id").values("pk")[:CANDIDATES]
-        return queryset.filter(pk__in=recent).annotate(rank=Cast(fts_rank, FloatField()) + Value(1.0))
     # Cast to float8 so cursor pagination can round-trip the rank exactly.
-    return queryset.filter(Q(search_vector=query) | fuzzy).annotate(
-        rank=Case(
-            When(search_vector=query, then=Cast(fts_rank, FloatField()) + Value(1.0)),
-            default=Cast(TrigramWordSimilarity(_positive_terms(q) or q, "title"), FloatField()),
-            output_field=FloatField(),
-        )
-    )
+    exact_rank = Cast(_rank(query), FloatField()) + Value(1.0)
+    if _expected_matches(queryset, Q(search_vector=query)) > FREQUENT_MATCHES:
+        # A common word: thousands of exact matches outrank any typo match, which is left out.
+        return _most_recent(queryset, Q(search_vector=query)).annotate(rank=exact_rank)
+    typo = _typo_query(q, queryset.db)
+    if typo is None:
+        return queryset.filter(search_vector=query).annotate(rank=exact_rank)
+    typo_match = Q(search_vector=typo)
+    negated = _negated_terms(q)
+    if negated:
+        typo_match &= ~Q(search_vector=SearchQuery(" or ".join(negated), search_type="websearch", config="english"))
+    match = Q(search_vector=query) | typo_match
+    rank = Case(When(search_vector=query, then=exact_rank), default=Cast(_rank(typo), FloatField()),
+                output_field=FloatField())
+    if _expected_matches(queryset, match) > FREQUENT_MATCHES:
+        # A misspelt common word ("mortage") is as common as the word it stands for.
+        return _most_recent(queryset, match).annotate(rank=rank)
+    return queryset.filter(match).annotate(rank=rank)
 
 
-def _expected_matches(queryset: QuerySet, query: SearchQuery) -> float:
-    """The planner's row estimate for the full-text match alone (tsvector statistics; no scan)."""
-    sql, params = queryset.model._base_manager.filter(search_vector=query).values("pk").query.sql_with_params()
+def _most_recent(queryset: QuerySet, match: Q) -> QuerySet:
+    """The CANDIDATES most recent matches, after every other filter of `queryset`."""
+    return queryset.filter(pk__in=queryset.filter(match).order_by("-created_at", "-id").values("pk")[:CANDIDATES])
+
+
+def _rank(query: SearchQuery) -> SearchRank:
+    return SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
+
+
+def _expected_matches(queryset: QuerySet, match: Q) -> float:
+    """The planner's row estimate for the text match alone (tsvector statistics; no scan)."""
+    sql, params = queryset.model._base_manager.filter(match).values("pk").query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
@@ -83,13 +107,49 @@ def _positive_terms(q: str) -> str:
     return " ".join(w for w in words if not w.startswith("-") and w.lower() != "or")
 
 
-def _fuzzy_match(q: str) -> Q:
-    """Title trigram match on the wanted words; words excluded with `-word` stay excluded."""
-    positive = _positive_terms(q)
-    if not positive:
-        return Q(pk__in=[])
-    match = Q(title__trigram_word_similar=positive)
-    negated = [w[1:] for w in q.replace('"', " ").split() if w.startswith("-") and len(w) > 1]
-    if negated:
-        match &= ~Q(search_vector=SearchQuery(" or ".join(negated), search_type="websearch", config="english"))
-    return match
+def _negated_terms(q: str) -> list[str]:
+    return [w[1:] for w in q.replace('"', " ").split() if w.startswith("-") and len(w) > 1]
+
+
+# For each wanted word (in order): its own lexeme, and the lexemes of the closest other title
+# words. Both ways round: "mortage" finds titles saying "mortgage", and "customer" finds a title
+# saying "custmer". Stop words (no lexeme) are left out, as full-text search leaves them out.
+_ALTERNATIVES_SQL = """
+SELECT wanted.n, near.lexeme, near.own
+  FROM regexp_split_to_table(lower(%(words)s), '[^[:alnum:]]+') WITH ORDINALITY AS wanted(word, n)
+ CROSS JOIN LATERAL (
+       SELECT own.lexeme, true AS own
+         FROM unnest(tsvector_to_array(to_tsvector('english', wanted.word))) AS own(lexeme)
+        UNION ALL
+       (SELECT t.lexeme, false FROM catalogue_searchterm AS t
+         WHERE t.word %% wanted.word AND t.word <> wanted.word
+           AND similarity(t.word, wanted.word) >= %(threshold)s
+         ORDER BY similarity(t.word, wanted.word) DESC, t.word
+         LIMIT %(per_word)s)) AS near
+ WHERE to_tsvector('english', wanted.word) <> ''::tsvector
+ ORDER BY wanted.n, near.own DESC, near.lexeme
+"""
+
+
+def _typo_query(q: str, using: str) -> SearchQuery | None:
+    """A title-only full-text query in which every wanted word may also be one of its likely
+    spellings: ('mortag' | 'mortgag'):A & ('calcul'):A. None when no word has another spelling."""
+    words = _positive_terms(q)
+    if not words:
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(_ALTERNATIVES_SQL, {"words": words, "threshold": TYPO_SIMILARITY, "per_word": TYPO_CANDIDATES})
+        rows = cursor.fetchall()
+    if all(own for _, _, own in rows):
+        return None
+    groups: dict[int, list[str]] = {}
+    for n, lexeme, _ in rows:
+        if lexeme not in groups.setdefault(n, []):
+            groups[n].append(lexeme)
+    # Lexemes are already normalised: the 'simple' configuration keeps them as they are.
+    text = " & ".join("(" + " | ".join(f"{_quote_lexeme(x)}:A" for x in group) + ")" for group in groups.values())
+    return SearchQuery(text, search_type="raw", config="simple")
+
+
+def _quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"

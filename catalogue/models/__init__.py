@@ -7,6 +7,7 @@ from .notifications import Notification, NotificationPreference, Watch
 from .reuse import ArtifactMetricRollup, ArtifactRollup, Metric, Outcome, Reuse, RollupApplied
 from .review import Review, ReviewDecision
 from .rights import ReusePolicy, RightsGrant
+from .search import SearchTerm
 from .teams import Membership, Team
 
 __all__ = [
@@ -14,5 +15,5 @@ __all__ = [
     "AuditSeal", "Authorship", "BackgroundJob", "ConsentCoverage", "ConsentRecord",
     "Contributor", "IPAssignment", "Lineage", "Membership", "Metric", "Notification",
     "NotificationPreference", "Outcome", "Reuse", "ReusePolicy", "Review", "ReviewDecision", "RightsGrant",
-    "RollupApplied", "Team", "Version", "Watch", "WithdrawalImpact",
+    "RollupApplied", "SearchTerm", "Team", "Version", "Watch", "WithdrawalImpact",
 ]

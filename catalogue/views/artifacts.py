@@ -29,6 +29,7 @@ from ..models.choices import ArtifactStatus, Channel
 from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived
 from ..rules import RuleViolation
+from ..search import ensure_trigram_threshold
 from ..selectors.artifacts import artifact_get
 from ..selectors.contributors import record_personal_data_view, shows_personal_data
 from ..selectors.preload import from_json_rows, json_rows
@@ -360,6 +361,7 @@ def _contributor_options(request, term: str) -> list[dict]:
 def _artifact_options(request, term: str) -> list[dict]:
     qs = visible_artifacts(request.user).only("slug", "title").order_by("-created_at", "-id")
     if term:
+        ensure_trigram_threshold(qs.db)
         qs = qs.filter(Q(slug__icontains=term) | Q(title__icontains=term) | Q(title__trigram_word_similar=term))
     return [{"value": a.slug, "label": a.title} for a in qs[:30]]
 
