@@ -43,6 +43,17 @@ class DerivedFromSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=LineageRelation.choices)
 
 
+# Formats of the read fast path, the same fields the declared ones use.
+_CREDIT = AuthorSerializer().fields["credit_share"]
+_WHEN = serializers.DateTimeField()
+
+
+def _prefetched(instance, name: str) -> list:
+    """Prefetched related rows without building a related manager per row; queried otherwise."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    return cache[name] if name in cache else list(getattr(instance, name).all())
+
+
 class ArtifactSerializer(serializers.ModelSerializer):
     """Shape only: the services apply every rule and permission."""
 
@@ -63,6 +74,43 @@ class ArtifactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "published_at", "created_at", "updated_at"]
         extra_kwargs: dict = {"slug": {"validators": []}}  # uniqueness is the service's answer
+
+    def to_representation(self, instance):
+        """The same dict ModelSerializer would build (tests/core/test_artifact_representation.py
+        compares them over a varied population), built directly: the generic path spends ~0.7 ms
+        per row in field lookups, related managers and queryset clones, 5-8x the row's SQL."""
+        return {
+            "slug": instance.slug,
+            "title": instance.title,
+            "kind": instance.kind,
+            "summary": instance.summary,
+            "intent": instance.intent,
+            "constraints": instance.constraints,
+            "constraint_tags": list(instance.constraint_tags),
+            "owner_team": instance.owner_team.slug,
+            "sensitivity": instance.sensitivity,
+            "customer_derived": instance.customer_derived,
+            "tags": list(instance.tags),
+            "channels": list(instance.channels),
+            "status": instance.status,
+            "authors": [
+                {
+                    "contributor": a.contributor_id,
+                    "pseudonym": a.contributor.pseudonym,
+                    "role": a.role,
+                    "credit_share": _CREDIT.to_representation(a.credit_share),
+                }
+                for a in _prefetched(instance, "authorships")
+            ],
+            "derived_from": [
+                {"artifact": link.parent.slug, "relation": link.relation}
+                for link in _prefetched(instance, "parent_links")
+            ],
+            "current_version": instance.current_version.version if instance.current_version_id else None,
+            "published_at": _WHEN.to_representation(instance.published_at) if instance.published_at else None,
+            "created_at": _WHEN.to_representation(instance.created_at),
+            "updated_at": _WHEN.to_representation(instance.updated_at),
+        }
 
     def validate_slug(self, value):
         if self.instance is not None and value != self.instance.slug:

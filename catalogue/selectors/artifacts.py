@@ -19,6 +19,7 @@ def _visible_links(user, *, towards: str) -> Prefetch:
     links = (
         Lineage.objects.filter(**{f"{other}__in": visible_artifacts(user)})
         .select_related(other, "parent_version")
+        .defer(f"{other}__search_vector")  # large, and never shown for a relative
         .order_by("id")
     )
     return Prefetch("parent_links" if towards == "parents" else "child_links", queryset=links)
