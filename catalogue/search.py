@@ -15,9 +15,11 @@ holds among them; paging ends after them); for a common word spelt right, typo m
 out, since thousands of exact matches rank above them anyway.
 """
 
+import hashlib
 import json
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
@@ -30,6 +32,8 @@ RANK_NORMALISATION = 32
 # and how many of the closest title words a misspelt word may stand for.
 TYPO_SIMILARITY = 0.4
 TYPO_CANDIDATES = 3
+# How long a search string's planner estimates and typo alternatives are reused (see _cached).
+SEARCH_CACHE_SECONDS = 300
 # Above this many expected full-text matches a search ranks a bounded candidate set.
 FREQUENT_MATCHES = 10_000
 CANDIDATES = 2_000
@@ -63,12 +67,13 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config="english")
     # Cast to float8 so cursor pagination can round-trip the rank exactly.
     exact_rank = Cast(_rank(query), FloatField()) + Value(1.0)
-    if _expected_matches(queryset, Q(search_vector=query)) > FREQUENT_MATCHES:
+    if _cached(("estimate", q), lambda: _expected_matches(queryset, Q(search_vector=query))) > FREQUENT_MATCHES:
         # A common word: thousands of exact matches outrank any typo match, which is left out.
         return _most_recent(queryset, Q(search_vector=query)).annotate(rank=exact_rank)
-    typo = _typo_query(q, queryset.db)
-    if typo is None:
+    typo_text = _cached(("typo", q), lambda: _typo_text(q, queryset.db))
+    if typo_text is None:
         return queryset.filter(search_vector=query).annotate(rank=exact_rank)
+    typo = SearchQuery(typo_text, search_type="raw", config="simple")
     typo_match = Q(search_vector=typo)
     negated = _negated_terms(q)
     if negated:
@@ -76,7 +81,7 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     match = Q(search_vector=query) | typo_match
     rank = Case(When(search_vector=query, then=exact_rank), default=Cast(_rank(typo), FloatField()),
                 output_field=FloatField())
-    if _expected_matches(queryset, match) > FREQUENT_MATCHES:
+    if _cached(("estimate", q, typo_text), lambda: _expected_matches(queryset, match)) > FREQUENT_MATCHES:
         # A misspelt common word ("mortage") is as common as the word it stands for.
         return _most_recent(queryset, match).annotate(rank=rank)
     return queryset.filter(match).annotate(rank=rank)
@@ -131,9 +136,25 @@ SELECT wanted.n, near.lexeme, near.own
 """
 
 
-def _typo_query(q: str, using: str) -> SearchQuery | None:
-    """A title-only full-text query in which every wanted word may also be one of its likely
-    spellings: ('mortag' | 'mortgag'):A & ('calcul'):A. None when no word has another spelling."""
+def _cached(key: tuple, compute):
+    """Per search string, the planner's estimates and the typo alternatives change only as the
+    catalogue's statistics and title words do: kept for SEARCH_CACHE_SECONDS, they save a
+    selective search two round trips. Neither decides what a user may see."""
+    cache_key = "search:" + hashlib.sha256(json.dumps(key).encode()).hexdigest()
+    found = cache.get(cache_key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(cache_key, found, SEARCH_CACHE_SECONDS)
+    return found
+
+
+_MISSING = object()
+
+
+def _typo_text(q: str, using: str) -> str | None:
+    """A title-only full-text query (raw tsquery text) in which every wanted word may also be
+    one of its likely spellings: ('mortag' | 'mortgag'):A & ('calcul'):A. None when no word
+    has another spelling."""
     words = _positive_terms(q)
     if not words:
         return None
@@ -146,9 +167,8 @@ def _typo_query(q: str, using: str) -> SearchQuery | None:
     for n, lexeme, _ in rows:
         if lexeme not in groups.setdefault(n, []):
             groups[n].append(lexeme)
-    # Lexemes are already normalised: the 'simple' configuration keeps them as they are.
-    text = " & ".join("(" + " | ".join(f"{_quote_lexeme(x)}:A" for x in group) + ")" for group in groups.values())
-    return SearchQuery(text, search_type="raw", config="simple")
+    # Lexemes are already normalised: the 'simple' configuration (see the caller) keeps them as they are.
+    return " & ".join("(" + " | ".join(f"{_quote_lexeme(x)}:A" for x in group) + ")" for group in groups.values())
 
 
 def _quote_lexeme(lexeme: str) -> str:

@@ -61,3 +61,20 @@ def test_misspelt_common_word_takes_the_bounded_path(monkeypatch, bob, retail):
         found = slugs(artifact_list(user=bob, params={"q": "mortage"}))
     assert sorted(found) == ["m1", "m2"]  # the two most recent typo matches only
     assert any("LIMIT 2" in q["sql"] and "catalogue_artifact" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_repeated_search_reuses_its_estimate_and_typo_alternatives(bob, retail):
+    ArtifactFactory(slug="calc", title="Mortgage affordability calculator", owner_team=retail)
+
+    def run():
+        with CaptureQueriesContext(connection) as ctx:
+            found = slugs(artifact_list(user=bob, params={"q": "mortage calculator"}))
+        return found, [q["sql"] for q in ctx.captured_queries]
+
+    first, first_sql = run()
+    again, again_sql = run()
+    assert first == again == ["calc"]
+    assert any(s.startswith("EXPLAIN") for s in first_sql) and any("catalogue_searchterm" in s for s in first_sql)
+    assert not [s for s in again_sql if s.startswith("EXPLAIN") or "catalogue_searchterm" in s]
+    # The first run: two estimates (the word, then with its typo alternatives) and the typo lookup.
+    assert len([s for s in first_sql if s.startswith("EXPLAIN") or "catalogue_searchterm" in s]) == 3
