@@ -43,11 +43,11 @@ from .generator import CHAIN_PREFIX
 from .measure import interleaved, ratio
 
 PAGE_REASONS = {
-    "list API": "auth (token, groups, memberships) plus list, authors and lineage prefetches",
-    "catalogue page": "auth, the page of rows, one GROUPING SETS facet statement, the unread badge",
-    "artifact page": "each panel still loads its own data (authors, versions, attachments, one lineage walk, "
-                     "watch flags, team list, three legal reads, metric rollups, history) on top of four "
-                     "auth queries; reaching 10 needs one shared per-request panel context",
+    "list API": "the token with its roles, the page of rows, its authors and its visible lineage links",
+    "catalogue page": "session, user with roles and unread count, one GROUPING SETS facet statement, the rows "
+                      "and their two prefetches",
+    "artifact page": "session, user, the artifact with every panel's lists as JSON columns, the lineage walk "
+                     "and its relatives, attachments when the user may see files",
 }
 TARGETS = {
     "framework": 3.0, "search_framework": 1.3, "list_queries": 6, "page_queries": 10, "deep_page": 1.1,
@@ -171,8 +171,9 @@ class Bench:
             value = ratio(m["api"]["median_ms"], m["sql"]["median_ms"])
             figure(s, f"API / SQL at page_size {size}", value, TARGETS["framework"],
                    reason=f"{m['api']['median_ms'] - m['sql']['median_ms']:.1f} ms per request spent in Python "
-                          "(DRF serialisation of every row with nested author and lineage lists, model "
-                          "instantiation of every column incl. search_vector) above the SQL's own time")
+                          "above the SQL's own time: compiling the visibility-scoped, filtered query and its two "
+                          "prefetches, model instances for rows, authors and links, the filterset and DRF's "
+                          "request handling")
             if writes:
                 s["notes"].append(f"page_size={size}: {writes} non-SELECT statement(s) not replayed")
 
@@ -252,7 +253,8 @@ class Bench:
             s["measurements"][f"{label} ({term})"] = m
             figure(s, f"{label} '{term}': API / SQL", ratio(m["api"]["median_ms"], m["sql"]["median_ms"]),
                    TARGETS["search_framework"],
-                   reason="per-request Python (serialising 50 rows with nested lists) is large next to a fast indexed search")
+                   reason="the request's fixed Python cost (token, filterset, compiling the search and its "
+                          "prefetches, DRF) is several times the few milliseconds an indexed search takes")
             limit = {"selective": TARGETS["search_selective_ms"], "common": TARGETS["search_common_ms"]}.get(label)
             figure(s, f"{label} '{term}': server time", m["api"]["median_ms"], limit, unit="ms",
                    reason=_search_reason(label))
@@ -424,9 +426,9 @@ class Bench:
         s["measurements"]["sustained"] = best
         figure(s, "mixed / no-op sustained requests per second (p95 < 100 ms)",
                ratio(best["mixed"]["rps"], best["noop"]["rps"]), TARGETS["load"], higher_is_better=True,
-               reason="a no-op request costs ~1 ms; the mix's list, search and artifact-page requests "
-                      "cost tens of ms each (the ~15 ms auth/DRF floor, facet statement over the visible "
-                      "set, 17 queries per artifact page) on 2 shared cores that the load driver also uses")
+               reason="a no-op request costs ~1 ms; each list, search and detail request of the mix costs "
+                      "10-90 ms of CPU (Python request floor, full-text ranking of common terms, serialising "
+                      "20-50 rows), on 2 cores that PostgreSQL and the load driver share")
 
     def _mixed_plan(self, port: int) -> dict:
         viewer = {"Authorization": f"Token {self.tokens['bench-viewer']}"}
@@ -491,8 +493,9 @@ SELECT * FROM (
 def _search_reason(label: str) -> str:
     if label == "common":
         return ("a common term matches a large share of rows: the search ranks only the 2,000 most recent "
-                "matches, but the planner-estimate query and the request floor (~15 ms) remain")
-    return "the OR of full-text and trigram title similarity forces a bitmap OR over two GIN indexes and a rank of every match"
+                "matches, which still have to be found, ranked and sorted")
+    return ("the SQL takes a few milliseconds; the rest is the request's floor in Python (token, filterset, "
+            "query compilation, prefetches, DRF), about 10-15 ms on these cores")
 
 
 def _estimate(table: str) -> int:
