@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
@@ -102,6 +103,10 @@ class ArtifactMetricRollup(models.Model):
     ci_low = models.FloatField(null=True)
     ci_high = models.FloatField(null=True)
     method = models.CharField(max_length=16, blank=True)
+    # The raw values while n < stats.T_MIN_N, where the interval may need them (bootstrap, skew
+    # test); emptied from then on. Reading them back from the outcomes instead meant joining every
+    # reuse of the artifact: seconds per outcome for a popular artifact at 10M reuses.
+    small_sample = ArrayField(models.FloatField(), default=list, blank=True)
     # The library's ranking, kept by the rollup writers: the artifact's kind (copied so each
     # kind and metric is one index range), `stats.rank_score` and the oriented mean (tie-break).
     kind = models.CharField(max_length=32)

@@ -68,7 +68,8 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
         rollup.n += 1
         rollup.total += value
         rollup.total_sq += value * value
-        values = applied_values(artifact_id, metric_id) if stats.needs_values(rollup.n) else None
+        rollup.small_sample = [*rollup.small_sample, value] if rollup.n < stats.T_MIN_N else []
+        values = rollup.small_sample if stats.needs_values(rollup.n) else None
         _set_interval(rollup, stats.summarise(rollup.n, rollup.total, rollup.total_sq, values))
         # Kind and direction are read after the row lock: a concurrent kind or direction change
         # has either committed by now or waits for this row and rewrites it after this commit.
@@ -82,16 +83,6 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
 
 def _key_of(prefix: str):
     return Concat(Value(prefix), Cast(OuterRef("pk"), CharField()))
-
-
-def applied_values(artifact_id: int, metric_id: int) -> list[float]:
-    """The raw values already folded into this rollup (one query; only called below n = 30)."""
-    return list(
-        Outcome.objects.filter(reuse__artifact_id=artifact_id, metric_id=metric_id)
-        .filter(Exists(RollupApplied.objects.filter(key=_key_of("outcome:"))))
-        .order_by()
-        .values_list("value", flat=True)[: stats.T_MIN_N]
-    )
 
 
 def _set_interval(rollup: ArtifactMetricRollup, interval: stats.Interval) -> None:
@@ -157,7 +148,8 @@ ORDER BY 1
 _EXPECTED_METRIC_SQL = """
 SELECT coalesce(e.artifact_id, s.artifact_id), coalesce(e.metric_id, s.metric_id),
        e.n, e.total, e.total_sq, e.vals, a.kind, m.direction,
-       s.n, s.total, s.total_sq, s.mean, s.ci_low, s.ci_high, s.method, s.kind, s.rank_score, s.rank_mean
+       s.n, s.total, s.total_sq, s.mean, s.ci_low, s.ci_high, s.method, s.kind, s.rank_score, s.rank_mean,
+       s.small_sample
 FROM (
     SELECT r.artifact_id, o.metric_id, count(*) AS n, sum(o.value) AS total,
            sum(o.value * o.value) AS total_sq,
@@ -207,7 +199,7 @@ def _metric_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
         cursor.execute(_EXPECTED_METRIC_SQL, [stats.T_MIN_N])
         for row in progress(cursor):
             artifact_id, metric_id, e_n, e_total, e_sq, e_vals, kind, direction = row[:8]
-            s_n, s_total, s_sq, s_mean, s_low, s_high, s_method, s_kind, s_score, s_rank_mean = row[8:]
+            s_n, s_total, s_sq, s_mean, s_low, s_high, s_method, s_kind, s_score, s_rank_mean, s_sample = row[8:]
             expected = None
             if e_n is not None:
                 interval = stats.summarise(e_n, e_total, e_sq, e_vals)
@@ -216,15 +208,19 @@ def _metric_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
                     "ci_low": interval.low, "ci_high": interval.high, "method": interval.method, "kind": kind,
                     "rank_score": stats.rank_score(direction, interval.low, interval.high),
                     "rank_mean": stats.oriented(direction, interval.mean),
+                    "small_sample": list(e_vals) if e_vals is not None else [],
                 }
             stored = {
                 "n": s_n, "total": s_total, "total_sq": s_sq, "mean": s_mean,
                 "ci_low": s_low, "ci_high": s_high, "method": s_method, "kind": s_kind,
-                "rank_score": s_score, "rank_mean": s_rank_mean,
+                "rank_score": s_score, "rank_mean": s_rank_mean, "small_sample": s_sample,
             }
             for field, have in stored.items():
                 want = expected[field] if expected else None
-                same = have == want if field in ("n", "method", "kind") else stats.close(have, want, rel=1e-7)
+                if field == "small_sample":  # a multiset: the order values arrived in does not matter
+                    same = sorted(have or []) == sorted(want or [])
+                else:
+                    same = have == want if field in ("n", "method", "kind") else stats.close(have, want, rel=1e-7)
                 if not same:
                     yield Difference("metric_rollup", artifact_id, metric_id, field, have, want), expected
 
@@ -271,7 +267,8 @@ def _apply_fixes(artifact_fixes: dict, metric_fixes: dict) -> None:
         [ArtifactMetricRollup(artifact_id=a, metric_id=m, **e)
          for (a, m), e in metric_fixes.items() if e is not None],
         update_conflicts=True, unique_fields=["artifact", "metric"],
-        update_fields=["n", "total", "total_sq", "mean", "ci_low", "ci_high", "method", "kind", "rank_score", "rank_mean"],
+        update_fields=["n", "total", "total_sq", "mean", "ci_low", "ci_high", "method", "kind", "rank_score", "rank_mean",
+                       "small_sample"],
     )
     with connection.cursor() as cursor:
         cursor.execute(

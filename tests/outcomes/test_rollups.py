@@ -127,3 +127,30 @@ def test_nightly_repair_task_fixes_lost_messages_and_is_scheduled(settings):
     assert ArtifactRollup.objects.get(artifact=reuse.artifact).reuse_count == 1
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "catalogue.tasks.repair_rollups" in schedule
+
+
+def test_small_samples_travel_on_the_rollup_not_through_the_outcomes():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    metric = MetricFactory(code="conversion_lift")
+    reuse = ReuseFactory(artifact=ArtifactFactory(published=True))
+    tasks.rollup_reuse(reuse.pk)
+    values = [float(v) for v in range(1, 32)]
+    for i, value in enumerate(values):
+        outcome = OutcomeFactory(reuse=reuse, metric=metric, value=value)
+        with CaptureQueriesContext(connection) as ctx:
+            assert tasks.rollup_outcome(outcome.pk)
+        # Folding one outcome never reads the artifact's other outcomes back.
+        # (The only outcome read is the new outcome itself, by its id.)
+        assert not [q for q in ctx.captured_queries
+                    if 'FROM "catalogue_outcome"' in q["sql"] and '"catalogue_outcome"."id" =' not in q["sql"]]
+        rollup = ArtifactMetricRollup.objects.get(artifact=reuse.artifact, metric=metric)
+        expected = values[: i + 1] if i + 1 < 30 else []
+        assert sorted(rollup.small_sample) == expected
+    assert rollup.n == 31 and rollup.method == "t"
+    assert rollups_recompute() == []
+    # A tampered sample is a difference the repair finds and fixes.
+    ArtifactMetricRollup.objects.filter(pk=rollup.pk).update(small_sample=[1.0])
+    assert [d.field for d in rollups_recompute(fix=True)] == ["small_sample"]
+    assert rollups_recompute() == []
