@@ -84,8 +84,13 @@ def artifact_get(*, user, slug: str, links: bool = True, preload: dict | None = 
 
 # One statement for every facet: the visible, filtered rows are read once (a CTE referenced twice
 # is materialised), GROUPING SETS counts the five columns, and the top tags come from unnest.
+# The rows counted are the FACET_SAMPLE most recent matches: counting all of them took ~3.5 s
+# for the unfiltered catalogue at 1M artifacts; the page says when its counts are sampled.
+FACET_SAMPLE = 20_000
 _FACETS_SQL = """
 WITH visible AS ({visible})
+SELECT 'sample', NULL, NULL, count(*) FROM visible
+UNION ALL
 SELECT CASE WHEN GROUPING(v.kind) = 0 THEN 'kind'
             WHEN GROUPING(v.status) = 0 THEN 'status'
             WHEN GROUPING(t.slug) = 0 THEN 'owner_team'
@@ -110,20 +115,24 @@ _FACET_LABELS: dict[str, dict] = {
 def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> dict:
     """{facet: [{"value", "label", "count"}, ...]} over the (visible, filtered) queryset, most first.
 
-    Facets: kind, status, owner_team (value = team slug), sensitivity, tag (top 20), customer_derived.
-    Starting again from visible_artifacts(user) keeps invisible items out even if a caller
-    passes an unfiltered queryset. One query.
+    Facets: kind, status, owner_team (value = team slug), sensitivity, tag (top 20), customer_derived,
+    and "sampled": True when more than FACET_SAMPLE rows match and the counts cover the most recent
+    FACET_SAMPLE of them. Starting again from visible_artifacts(user) keeps invisible items out
+    even if a caller passes an unfiltered queryset. One query.
     """
-    base = visible_artifacts(user, queryset).order_by().values(
+    base = visible_artifacts(user, queryset).order_by("-created_at", "-id").values(
         "kind", "status", "owner_team_id", "sensitivity", "customer_derived", "tags"
-    )
+    )[:FACET_SAMPLE]
     sql, params = base.query.sql_with_params()
     with connection.cursor() as cursor:
         # sql is the ORM's own compiled query; its parameters stay bound.
         cursor.execute(_FACETS_SQL.format(visible=sql), [*params, TOP_TAGS])
         rows = cursor.fetchall()
-    facets: dict[str, list[dict]] = {name: [] for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")}
+    facets: dict = {name: [] for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")}
     for facet, value, label, n in rows:
+        if facet == "sample":
+            facets["sampled"], facets["sample_limit"] = n >= FACET_SAMPLE, FACET_SAMPLE
+            continue
         if facet == "customer_derived":
             value = value == "true"
         facets[facet].append({"value": value, "label": label or _FACET_LABELS.get(facet, {}).get(value, str(value)), "count": n})

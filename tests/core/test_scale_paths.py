@@ -63,3 +63,21 @@ def test_choice_filters_do_not_sort_distinct(bob, retail):
     sql = str(artifact_list(user=bob, params={"kind": ["prompt_template"], "status": ["published"],
                                               "sensitivity": ["internal"]}).query).upper()
     assert "DISTINCT" not in sql and "SEARCH_VECTOR" not in sql.split(" FROM ")[0]
+
+
+def test_facets_count_a_bounded_sample_of_the_most_recent_matches(monkeypatch, bob, retail, cards, client):
+    from catalogue.selectors import artifacts as selectors
+
+    for _ in range(3):
+        ArtifactFactory(owner_team=retail, kind="ai_model")
+    for _ in range(2):
+        ArtifactFactory(owner_team=cards, kind="dataset")  # the two most recent
+    full = artifact_facets(user=bob, queryset=artifact_list(user=bob, params={}))
+    assert full["sampled"] is False
+    assert {f["value"]: f["count"] for f in full["kind"]} == {"ai_model": 3, "dataset": 2}
+    monkeypatch.setattr(selectors, "FACET_SAMPLE", 2)
+    sampled = artifact_facets(user=bob, queryset=artifact_list(user=bob, params={}))
+    assert sampled["sampled"] is True
+    assert {f["value"]: f["count"] for f in sampled["kind"]} == {"dataset": 2}
+    client.force_login(bob)
+    assert "Counts cover the 2 most recent matches." in client.get("/artifacts/").content.decode()
