@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "q7Vf9-LmZ2pX4sR8tY1uW3eN6bK0cJ5hG-aD!oP@iU#yT$rE%wQ^zXcVbNm"
 
@@ -53,3 +55,18 @@ def test_unreachable_database_is_reported_without_traceback():
     assert result.returncode == 2
     assert "Cannot reach the database given by DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_queries_run_without_parallel_workers_unless_configured(monkeypatch):
+    from django.db import connection
+
+    from config.settings.base import database_from_env
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example:5432/cat?options=-c%20statement_timeout%3D5000")
+    monkeypatch.setenv("DB_PARALLEL_WORKERS", "2")
+    options = database_from_env()["OPTIONS"]["options"]
+    assert "max_parallel_workers_per_gather=2" in options and "statement_timeout" in options
