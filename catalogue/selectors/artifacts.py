@@ -112,11 +112,18 @@ _FACET_LABELS: dict[str, dict] = {
 }
 
 
-def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> dict:
+class Facets(dict):
+    """{facet: [entries]}; `sampled` says the counts cover only the `sample_limit` most recent matches."""
+
+    sampled: bool = False
+    sample_limit: int = FACET_SAMPLE
+
+
+def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> Facets:
     """{facet: [{"value", "label", "count"}, ...]} over the (visible, filtered) queryset, most first.
 
-    Facets: kind, status, owner_team (value = team slug), sensitivity, tag (top 20), customer_derived,
-    and "sampled": True when more than FACET_SAMPLE rows match and the counts cover the most recent
+    Facets: kind, status, owner_team (value = team slug), sensitivity, tag (top 20), customer_derived;
+    `.sampled` is True when more than FACET_SAMPLE rows match and the counts cover the most recent
     FACET_SAMPLE of them. Starting again from visible_artifacts(user) keeps invisible items out
     even if a caller passes an unfiltered queryset. One query.
     """
@@ -128,10 +135,11 @@ def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> dict:
         # sql is the ORM's own compiled query; its parameters stay bound.
         cursor.execute(_FACETS_SQL.format(visible=sql), [*params, TOP_TAGS])
         rows = cursor.fetchall()
-    facets: dict = {name: [] for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")}
+    facets = Facets({name: [] for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")})
+    facets.sample_limit = FACET_SAMPLE
     for facet, value, label, n in rows:
         if facet == "sample":
-            facets["sampled"], facets["sample_limit"] = n >= FACET_SAMPLE, FACET_SAMPLE
+            facets.sampled = n >= FACET_SAMPLE
             continue
         if facet == "customer_derived":
             value = value == "true"

@@ -93,8 +93,8 @@ def artifact_list_view(request):
         "sorts": [("", "Best match")] + [(key, label) for key, (label, _) in SORTS.items() if key != "relevance"],
         "page": page,
         "facet_groups": _facet_groups(facets, params, link_params),
-        "facets_sampled": facets["sampled"],
-        "facet_sample": facets["sample_limit"],
+        "facets_sampled": facets.sampled,
+        "facet_sample": facets.sample_limit,
         "active_filters": [
             {"name": k, "value": v, "url": _query(link_params, **{k: None, "cursor": None})}
             for k, v in params.items() if k != "q"

@@ -73,11 +73,11 @@ def test_facets_count_a_bounded_sample_of_the_most_recent_matches(monkeypatch, b
     for _ in range(2):
         ArtifactFactory(owner_team=cards, kind="dataset")  # the two most recent
     full = artifact_facets(user=bob, queryset=artifact_list(user=bob, params={}))
-    assert full["sampled"] is False
+    assert full.sampled is False
     assert {f["value"]: f["count"] for f in full["kind"]} == {"ai_model": 3, "dataset": 2}
     monkeypatch.setattr(selectors, "FACET_SAMPLE", 2)
     sampled = artifact_facets(user=bob, queryset=artifact_list(user=bob, params={}))
-    assert sampled["sampled"] is True
+    assert sampled.sampled is True
     assert {f["value"]: f["count"] for f in sampled["kind"]} == {"dataset": 2}
     client.force_login(bob)
     assert "Counts cover the 2 most recent matches." in client.get("/artifacts/").content.decode()
