@@ -263,10 +263,6 @@ def artifact_consents(artifact: Artifact) -> list[ConsentRecord]:
     return list(_consents_of(artifact).select_related("contributor"))
 
 
-def artifact_reviews(artifact: Artifact) -> list[Review]:
-    return list(_reviews_of(artifact).select_related("version", "requested_by").prefetch_related("decisions__reviewer"))
-
-
 # --- the artifact page's legal panel: its reads as columns of the page's artifact query ----------
 
 PANEL_IMPACTS = 10

@@ -13,13 +13,15 @@ from catalogue.eligibility import (
 )
 from catalogue.models import Artifact, AuditEvent, Contributor, Review
 from catalogue.models import choices as c
-from catalogue.selectors.legal import artifact_consents, artifact_reviews
+from catalogue.selectors.legal import legal_panel_data
 from catalogue.services.privacy import contributor_erase
 from tests.factories import ArtifactFactory, ConsentFactory
 
 
 def states(artifact):
-    return artifact_eligibility(artifact, consents=artifact_consents(artifact), reviews=artifact_reviews(artifact))
+    # The same consents and reviews the artifact page's legal panel computes eligibility from.
+    data = legal_panel_data(artifact)
+    return artifact_eligibility(artifact, consents=data.consents, reviews=data.reviews)
 
 
 def assert_set_form_agrees(*artifacts):
