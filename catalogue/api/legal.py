@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..downloads import file_download
 from ..models import (
     Artifact,
     ConsentRecord,
@@ -227,8 +228,8 @@ class ConsentViewSet(
             raise Http404("No evidence on file.")
         record_access(actor=request.user, action="consent.evidence_downloaded", obj=consent,
                       detail="API evidence download")
-        return FileResponse(consent.evidence.open("rb"), as_attachment=True,
-                            filename=f"consent-{consent.pk}-evidence", content_type=consent.evidence_content_type)
+        return file_download(consent.evidence, filename=f"consent-{consent.pk}-evidence",
+                             content_type=consent.evidence_content_type)
 
 
 # --- IP assignments -----------------------------------------------------------------------
@@ -303,8 +304,8 @@ class IPAssignmentViewSet(
             raise Http404("No document on file.")
         record_access(actor=request.user, action="ip_assignment.document_downloaded", obj=assignment,
                       detail="API document download")
-        return FileResponse(assignment.document.open("rb"), as_attachment=True,
-                            filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
+        return file_download(assignment.document,
+                             filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
 
 
 # --- reviews --------------------------------------------------------------------------------
