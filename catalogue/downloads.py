@@ -18,7 +18,11 @@ def harden_download(response: HttpResponseBase) -> HttpResponseBase:
 
 def file_download(field_file, *, filename: str, content_type: str | None = None) -> FileResponse:
     """A stored file as an attachment with the download headers."""
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename,
-                            content_type=content_type or "application/octet-stream")
+    response = FileResponse(
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )
     harden_download(response)
     return response

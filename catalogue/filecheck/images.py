@@ -40,14 +40,19 @@ def _decode(data: bytes, kind: str, limits: Limits, label: str) -> None:
                     raise _too_large(width, height, limits)
                 frames = getattr(image, "n_frames", 1)
                 if frames > limits.max_image_frames:
-                    raise Refused("upload.image_too_large", f"The image has {frames} frames; the limit is {limits.max_image_frames}.")
+                    raise Refused(
+                        "upload.image_too_large",
+                        f"The image has {frames} frames; the limit is {limits.max_image_frames}.",
+                    )
                 for frame in range(frames):
                     image.seek(frame)
                     image.load()
         except Refused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise Refused("upload.image_too_large", "The image decompresses to too many pixels.") from None
+            raise Refused(
+                "upload.image_too_large", "The image decompresses to too many pixels."
+            ) from None
         except Exception as exc:  # any decoder failure on hostile bytes is a refusal, never a 500
             raise _malformed(label, f"it cannot be decoded ({type(exc).__name__})") from None
 
@@ -66,14 +71,14 @@ def _png_end(data: bytes, label: str) -> int:
     while True:
         if pos + 12 > size:
             raise _malformed(label, "it ends before its IEND chunk")
-        length = int.from_bytes(view[pos:pos + 4], "big")
+        length = int.from_bytes(view[pos : pos + 4], "big")
         chunk_end = pos + 12 + length
         if chunk_end > size:
             raise _malformed(label, "a chunk runs past the end of the file")
-        crc = int.from_bytes(view[pos + 8 + length:chunk_end], "big")
-        if zlib.crc32(view[pos + 4:pos + 8 + length]) != crc:
-            raise _malformed(label, f"chunk {bytes(view[pos + 4:pos + 8])!r} fails its CRC")
-        chunk_type = bytes(view[pos + 4:pos + 8])
+        crc = int.from_bytes(view[pos + 8 + length : chunk_end], "big")
+        if zlib.crc32(view[pos + 4 : pos + 8 + length]) != crc:
+            raise _malformed(label, f"chunk {bytes(view[pos + 4 : pos + 8])!r} fails its CRC")
+        chunk_type = bytes(view[pos + 4 : pos + 8])
         pos = chunk_end
         if chunk_type == b"IEND":
             return pos
@@ -97,7 +102,7 @@ def _jpeg_end(data: bytes, label: str) -> int:
             continue
         if pos + 4 > size:
             break
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
         if length < 2:
             raise _malformed(label, "a segment has an impossible length")
         pos += 2 + length

@@ -58,15 +58,17 @@ def inspect_pdf(data: bytes, limits: Limits, *, label: str) -> None:
     end = data.rfind(b"%%EOF")
     if end == -1:
         raise Refused("upload.pdf_malformed", "The PDF is malformed: it has no %%EOF marker.")
-    if data[end + 5:].strip(PADDING):
+    if data[end + 5 :].strip(PADDING):
         raise Refused(
             "upload.trailing_data",
-            f"{len(data[end + 5:].strip(PADDING))} bytes follow the end of the PDF (a second file hidden behind it).",
+            f"{len(data[end + 5 :].strip(PADDING))} bytes follow the end of the PDF (a second file hidden behind it).",
         )
     try:
         pdf = pikepdf.open(io.BytesIO(data), attempt_recovery=False)
     except pikepdf.PasswordError:
-        raise Refused("upload.pdf_encrypted", "The PDF is password-protected, so it cannot be checked.") from None
+        raise Refused(
+            "upload.pdf_encrypted", "The PDF is password-protected, so it cannot be checked."
+        ) from None
     except Exception as exc:  # qpdf refuses hostile or damaged structure in many ways; never a 500
         raise Refused("upload.pdf_malformed", f"The PDF is malformed: {str(exc)[:200]}") from None
     with pdf:
@@ -77,7 +79,9 @@ def inspect_pdf(data: bytes, limits: Limits, *, label: str) -> None:
         except Refused:
             raise
         except Exception as exc:  # an object qpdf can only read lazily may still be broken
-            raise Refused("upload.pdf_malformed", f"The PDF is malformed: {str(exc)[:200]}") from None
+            raise Refused(
+                "upload.pdf_malformed", f"The PDF is malformed: {str(exc)[:200]}"
+            ) from None
 
 
 def _inspect_objects(pdf: pikepdf.Pdf, limits: Limits) -> None:
@@ -101,12 +105,12 @@ def _walk(obj, depth: int, limits: Limits) -> None:
         for key in obj.keys():
             if key in KEYS:
                 raise _refuse(KEYS[key], key)
-        for key in ("/S", "/Type", "/Subtype"):
-            value = str(obj.get(key, ""))
-            if key == "/S" and value in ACTIONS:
-                raise _refuse(ACTIONS[value], value)
-            if key != "/S" and value in TYPES:
-                raise _refuse(TYPES[value], value)
+        action = str(obj.get("/S", ""))
+        if action in ACTIONS:
+            raise _refuse(ACTIONS[action], action)
+        for kind in (str(obj.get("/Type", "")), str(obj.get("/Subtype", ""))):
+            if kind in TYPES:
+                raise _refuse(TYPES[kind], kind)
         for _, value in obj.items():
             if _is_direct_container(value):
                 _walk(value, depth + 1, limits)

@@ -22,7 +22,9 @@ SIGNATURES = {
     b"Rar!\x1a\x07": "a RAR archive",
     b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
 }
-MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|object|embed)\b|javascript:|vbscript:", re.IGNORECASE)
+MARKUP = re.compile(
+    rb"<\s*(script|html|svg|iframe|object|embed)\b|javascript:|vbscript:", re.IGNORECASE
+)
 ZIP_METHODS = {0, 1, 6, 8, 9, 12, 14, 93, 95, 98, 99}
 
 
@@ -32,7 +34,9 @@ def _polyglot(what: str) -> Refused:
 
 def refuse_second_file(data: bytes, *, own: str) -> None:
     """Refuse a zip (a JAR, a docx) or another known format hidden anywhere after offset 0."""
-    if _opens_as_zip(data) or any(_plausible_local_header(data, m.start()) for m in re.finditer(re.escape(ZIP_LOCAL), data)):
+    if _opens_as_zip(data) or any(
+        _plausible_local_header(data, m.start()) for m in re.finditer(re.escape(ZIP_LOCAL), data)
+    ):
         raise _polyglot("a zip archive")
     for signature, what in SIGNATURES.items():
         # A PDF's own header is at 0; a PDF may quote "%PDF-" in its text.
@@ -50,7 +54,7 @@ def refuse_markup(data: bytes) -> None:
 
 def _opens_as_zip(data: bytes) -> bool:
     # Zip readers (and Java for JARs) look for the end record in the last 64 KiB.
-    if ZIP_END not in data[-(65535 + 22):] and b"PK\x06\x06" not in data:
+    if ZIP_END not in data[-(65535 + 22) :] and b"PK\x06\x06" not in data:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -60,14 +64,19 @@ def _opens_as_zip(data: bytes) -> bool:
 
 
 def _plausible_local_header(data: bytes, offset: int) -> bool:
-    header = data[offset:offset + 30]
+    header = data[offset : offset + 30]
     if offset == 0 or len(header) < 30:
         return False
     version = int.from_bytes(header[4:6], "little")
     method = int.from_bytes(header[8:10], "little")
     name_length = int.from_bytes(header[26:28], "little")
     extra_length = int.from_bytes(header[28:30], "little")
-    if version > 63 or method not in ZIP_METHODS or not 0 < name_length <= 1024 or extra_length > 8192:
+    if (
+        version > 63
+        or method not in ZIP_METHODS
+        or not 0 < name_length <= 1024
+        or extra_length > 8192
+    ):
         return False
-    name = data[offset + 30:offset + 30 + name_length]
+    name = data[offset + 30 : offset + 30 + name_length]
     return len(name) == name_length and all(32 <= b < 127 or b >= 128 for b in name)

@@ -131,7 +131,7 @@ def check_import_file(data: bytes, *, filename: str) -> None:
     try:
         inspect_bytes(data, "json" if detect_format(data, filename) == "json" else "csv")
     except UploadRefused as exc:
-        raise FileProblem([RowError(None, "file", exc.message, code=exc.code)]) from None
+        raise FileProblem([RowError(None, "file", str(exc.message), code=exc.code or "")]) from None
 
 
 def check_upload(uploaded_file, declared_type: str) -> tuple[str, str, str, int]:

@@ -71,19 +71,25 @@ class TestEveryStoringPath:
         consent = ConsentFactory()
         url = f"/api/v1/consents/{consent.pk}/evidence/"
         data, declared, code = HOSTILE["pdf_javascript_open_action"]
-        response = api_client_for(legal1).post(url, {"file": _upload(data, "c.pdf"), "declared_type": declared}, format="multipart")
+        response = api_client_for(legal1).post(
+            url, {"file": _upload(data, "c.pdf"), "declared_type": declared}, format="multipart"
+        )
         _refusal(response, code)
         consent.refresh_from_db()
         assert not consent.evidence
         good, _ = BENIGN["pdf"]
-        response = api_client_for(legal1).post(url, {"file": _upload(good, "c.pdf"), "declared_type": "pdf"}, format="multipart")
+        response = api_client_for(legal1).post(
+            url, {"file": _upload(good, "c.pdf"), "declared_type": "pdf"}, format="multipart"
+        )
         assert response.status_code == 200
 
     def test_ip_document_api(self, api_client_for, legal1):
         assignment = IPAssignmentFactory()
         url = f"/api/v1/ip-assignments/{assignment.pk}/document/"
         data, declared, code = HOSTILE["gif_plus_jar"]
-        response = api_client_for(legal1).post(url, {"file": _upload(data, "deed.gif"), "declared_type": declared}, format="multipart")
+        response = api_client_for(legal1).post(
+            url, {"file": _upload(data, "deed.gif"), "declared_type": declared}, format="multipart"
+        )
         _refusal(response, code)
         assignment.refresh_from_db()
         assert not assignment.document
@@ -92,10 +98,15 @@ class TestEveryStoringPath:
         artifact = ArtifactFactory(owner_team=retail)
         data, declared, code = HOSTILE["png_plus_zip"]
         client.force_login(carol)
-        response = client.post(reverse("catalogue:version_create", args=[artifact.slug]), {
-            "version": "2.0.0", "changelog": "with a file", "declared_type": declared,
-            "attachment": _upload(data, "shot.png"),
-        })
+        response = client.post(
+            reverse("catalogue:version_create", args=[artifact.slug]),
+            {
+                "version": "2.0.0",
+                "changelog": "with a file",
+                "declared_type": declared,
+                "attachment": _upload(data, "shot.png"),
+            },
+        )
         assert response.status_code == 400
         assert "follow the end of the PNG image" in response.content.decode()
         assert not Attachment.objects.exists()
@@ -104,22 +115,37 @@ class TestEveryStoringPath:
         version = VersionFactory(artifact=ArtifactFactory(owner_team=retail))
         data, declared, code = HOSTILE["docx_bomb"]
         with pytest.raises(UploadRefused) as exc:
-            attachment_add(acting_user=carol, version=version, uploaded_file=_upload(data), declared_type=declared)
+            attachment_add(
+                acting_user=carol,
+                version=version,
+                uploaded_file=_upload(data),
+                declared_type=declared,
+            )
         assert exc.value.code == code and not Attachment.objects.exists()
 
     def test_bulk_import_api(self, api_client_for, alice):
-        csv = b"slug,title,kind,owner_team,summary\nx-1,X,content,retail,<script>alert(1)</script>\n"
-        response = api_client_for(alice).post(reverse("api-artifact-import"), {"file": _upload(csv, "f.csv")}, format="multipart")
+        csv = (
+            b"slug,title,kind,owner_team,summary\nx-1,X,content,retail,<script>alert(1)</script>\n"
+        )
+        response = api_client_for(alice).post(
+            reverse("api-artifact-import"), {"file": _upload(csv, "f.csv")}, format="multipart"
+        )
         assert response.status_code == 400
         assert response.json()["errors"] == [
-            {"row": None, "column": "file", "message": "The file contains HTML or script (for example <script or javascript:).",
-             "code": "upload.active_content"},
+            {
+                "row": None,
+                "column": "file",
+                "message": "The file contains HTML or script (for example <script or javascript:).",
+                "code": "upload.active_content",
+            },
         ]
         assert not BackgroundJob.objects.exists()
 
     def test_bulk_import_web(self, client, alice):
         client.force_login(alice)
         json_file = b'[{"slug": "x-1", "title": "X", "kind": "content", "owner_team": "retail", "summary": "<script>x</script>"}]'
-        response = client.post(reverse("catalogue:bulk_import"), {"file": _upload(json_file, "f.json")})
+        response = client.post(
+            reverse("catalogue:bulk_import"), {"file": _upload(json_file, "f.json")}
+        )
         assert response.status_code == 400
         assert "HTML or script" in response.content.decode()
