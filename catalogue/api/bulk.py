@@ -30,6 +30,7 @@ from ..filters import ArtifactFilterSet
 from ..models import BackgroundJob
 from ..selectors.artifacts import artifact_get
 from ..services.bulk import export_job_create, import_job_create
+from ..services.uploads import check_import_file
 
 ImportReportSerializer = inline_serializer(
     "ImportReport",
@@ -41,7 +42,8 @@ ImportReportSerializer = inline_serializer(
         "contributors_created": serializers.ListField(child=serializers.CharField()),
         "errors": inline_serializer(
             "BulkRowError",
-            {"row": serializers.IntegerField(allow_null=True), "column": serializers.CharField(), "message": serializers.CharField()},
+            {"row": serializers.IntegerField(allow_null=True), "column": serializers.CharField(), "message": serializers.CharField(),
+             "code": serializers.CharField(required=False, help_text="stable code of an upload refusal (upload.*)")},
             many=True,
         ),
     },
@@ -92,6 +94,7 @@ class ArtifactImportView(APIView):
             check_size(upload.size)
             data = upload.read()
             parsed = parse(data, filename=upload.name)
+            check_import_file(data, filename=upload.name)
         except FileProblem as exc:
             return file_problem_response(exc.errors, dry_run=dry_run)
         if len(parsed.rows) > INLINE_IMPORT_ROWS:

@@ -3,16 +3,22 @@
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..downloads import file_download
 from ..models import (
     Artifact,
     ConsentRecord,
@@ -48,6 +54,7 @@ from ..services.ip import (
 )
 from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
+from ..services.uploads import ALLOWED_TYPES
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -97,8 +104,22 @@ class EndSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    declared_type = serializers.CharField(help_text="pdf, png, jpeg, txt, ...")
+    file = serializers.FileField(help_text="Parsed as the declared type and virus-scanned; see README 'Uploads'.")
+    declared_type = serializers.CharField(help_text=", ".join(ALLOWED_TYPES))
+
+
+UPLOAD_REFUSED = OpenApiResponse(
+    inline_serializer("UploadRefused", {
+        "file": serializers.ListField(child=serializers.CharField(), required=False),
+        "declared_type": serializers.ListField(child=serializers.CharField(), required=False),
+        "reasons": inline_serializer("UploadRefusalReason", {
+            "code": serializers.CharField(help_text="upload.malware, upload.pdf_javascript, upload.polyglot, upload.trailing_data, ..."),
+            "message": serializers.CharField(),
+        }, many=True),
+    }),
+    description="400: the file is refused (malformed, active content, polyglot, bomb, malware); "
+                "503 upload.scan_unavailable: the virus scanner could not scan it (nothing stored).",
+)
 
 
 WITHDRAW_RESPONSE = inline_serializer(
@@ -211,7 +232,7 @@ class ConsentViewSet(
         record_access(actor=request.user, action="consent.receipt_viewed", obj=consent, detail="Kantara receipt")
         return Response(consent_receipt(consent))
 
-    @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer})
+    @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"])
     def evidence(self, request, pk=None):
         consent = self.get_object()
@@ -227,8 +248,8 @@ class ConsentViewSet(
             raise Http404("No evidence on file.")
         record_access(actor=request.user, action="consent.evidence_downloaded", obj=consent,
                       detail="API evidence download")
-        return FileResponse(consent.evidence.open("rb"), as_attachment=True,
-                            filename=f"consent-{consent.pk}-evidence", content_type=consent.evidence_content_type)
+        return file_download(consent.evidence, filename=f"consent-{consent.pk}-evidence",
+                             content_type=consent.evidence_content_type)
 
 
 # --- IP assignments -----------------------------------------------------------------------
@@ -286,7 +307,7 @@ class IPAssignmentViewSet(
         assignment = ip_assignment_update(acting_user=request.user, assignment=assignment, **data)
         return Response(self.get_serializer(assignment).data)
 
-    @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer})
+    @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def document(self, request, pk=None):
         """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
@@ -303,8 +324,8 @@ class IPAssignmentViewSet(
             raise Http404("No document on file.")
         record_access(actor=request.user, action="ip_assignment.document_downloaded", obj=assignment,
                       detail="API document download")
-        return FileResponse(assignment.document.open("rb"), as_attachment=True,
-                            filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
+        return file_download(assignment.document,
+                             filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
 
 
 # --- reviews --------------------------------------------------------------------------------

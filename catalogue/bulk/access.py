@@ -2,6 +2,7 @@
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 
+from ..downloads import file_download, harden_download
 from ..models import BackgroundJob
 from ..permissions import is_admin, is_contributor
 from . import exporter
@@ -28,7 +29,8 @@ def job_file_response(job: BackgroundJob) -> FileResponse:
             raise Http404("This job's file expired: files are kept for a week. Run the export again.")
         raise Http404("This job has no file (yet).")
     fmt = job.params.get("format", "csv")
-    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=f"artifacts-{job.pk}.{fmt}")
+    return file_download(job.output_file, filename=f"artifacts-{job.pk}.{fmt}",
+                         content_type="application/json" if fmt == "json" else "text/csv")
 
 
 def stream_export(queryset, fmt: str) -> StreamingHttpResponse:
@@ -37,4 +39,5 @@ def stream_export(queryset, fmt: str) -> StreamingHttpResponse:
     else:
         response = StreamingHttpResponse(exporter.iter_csv(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="artifacts.{fmt}"'
+    harden_download(response)
     return response

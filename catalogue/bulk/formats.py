@@ -49,9 +49,10 @@ class RowError:
     row: int | None
     column: str
     message: str
+    code: str = ""  # set for refusals that have a stable code (the upload checks: upload.*)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+        return {"row": self.row, "column": self.column, "message": self.message, **({"code": self.code} if self.code else {})}
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"

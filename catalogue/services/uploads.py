@@ -1,22 +1,23 @@
-"""Uploads: size limit, content sniffed against the declared type, server-generated names.
+"""Uploads: size limit, the declared type parsed for what it must be, a virus scan, hash names.
 
-`check_upload` is the one gate every upload passes; `read_checked_upload` also keeps the checked
-bytes and stores them under the hash name (attachments, consent evidence, IP documents).
+`check_upload` is the one gate every upload passes (attachments, consent evidence, IP documents,
+bulk import files); `read_checked_upload` also keeps the checked bytes and stores them under the
+hash name. The checks themselves live in `catalogue.filecheck` (pikepdf, Pillow, zip limits,
+text rules); ClamAV scans through clamd when CLAMAV_SOCKET or CLAMAV_HOST is set. A refusal is
+an `UploadRefused` (a ValidationError on the file field) with a stable `upload.*` code.
 """
 
 import hashlib
-import io
-import json
 import os
-import zipfile
 from dataclasses import dataclass
 
-import puremagic
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from .. import filecheck
+from ..filecheck import clamav
 from ..models import Attachment, Version
 from ..rules import Reason, RuleViolation, ensure_not_archived
 from .audit import audit_context, audit_event
@@ -26,86 +27,115 @@ from .audit import audit_context, audit_event
 class FileType:
     content_type: str
     extension: str
-    kind: str  # "magic": puremagic must report content_type; "text"; "zip"; "office"
+    kind: str  # what `filecheck.inspect` parses it as: pdf, png, jpeg, gif, text, json, zip, office
     office_part: str = ""
 
 
 ALLOWED_TYPES: dict[str, FileType] = {
-    "pdf": FileType("application/pdf", ".pdf", "magic"),
-    "png": FileType("image/png", ".png", "magic"),
-    "jpeg": FileType("image/jpeg", ".jpg", "magic"),
+    "pdf": FileType("application/pdf", ".pdf", "pdf"),
+    "png": FileType("image/png", ".png", "png"),
+    "jpeg": FileType("image/jpeg", ".jpg", "jpeg"),
+    "gif": FileType("image/gif", ".gif", "gif"),
     "txt": FileType("text/plain", ".txt", "text"),
     "csv": FileType("text/csv", ".csv", "text"),
-    "json": FileType("application/json", ".json", "text"),
+    "json": FileType("application/json", ".json", "json"),
     "zip": FileType("application/zip", ".zip", "zip"),
     "docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "office", "word/"),
     "xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "office", "xl/"),
     "pptx": FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", "office", "ppt/"),
 }
 ALIASES = {"jpg": "jpeg", **{t.content_type: key for key, t in ALLOWED_TYPES.items()}}
-# Active content a browser might run (scripts in SVG/HTML) is refused even inside "text".
-ACTIVE_MIME_MARKERS = ("svg", "html", "xml", "javascript")
 
 
-def _refuse(message: str):
-    raise ValidationError({"file": [message]})
+class UploadRefused(ValidationError):
+    """A refused upload: `field` (as the API names it), a stable `code` and the HTTP `status`.
+
+    It is a ValidationError keyed by the field, so forms show it like any field error.
+    """
+
+    def __init__(self, code: str, message: str, *, field: str = "file", status: int = 400):
+        super().__init__({field: [ValidationError(message, code=code)]})
+        self.field, self.code, self.message, self.status = field, code, message, status
+
+    def as_response_body(self) -> dict:
+        return {self.field: [self.message], "reasons": [{"code": self.code, "message": self.message}]}
+
+
+def _refuse(code: str, message: str):
+    raise UploadRefused(code, message)
 
 
 def _read(uploaded_file) -> bytes:
     limit = settings.MAX_UPLOAD_BYTES
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
-        _refuse(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        _refuse("upload.too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     chunks, total = [], 0
     for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
         total += len(chunk)
         if total > limit:
-            _refuse(f"The file is larger than {limit // (1024 * 1024)} MB.")
+            _refuse("upload.too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
         chunks.append(chunk)
     data = b"".join(chunks)
     if not data:
-        _refuse("The file is empty.")
+        _refuse("upload.empty", "The file is empty.")
     return data
 
 
-def _sniffed_mimes(data: bytes) -> set[str]:
-    try:
-        return {m.mime_type for m in puremagic.magic_string(data)}
-    except puremagic.PureError:
-        return set()
+def limits() -> filecheck.Limits:
+    return filecheck.Limits(**settings.UPLOAD_LIMITS)
 
 
-def _content_matches(data: bytes, ftype: FileType) -> bool:
-    mimes = _sniffed_mimes(data)
-    if ftype.kind == "magic":
-        return ftype.content_type in mimes
-    if ftype.kind == "text":
-        if b"\x00" in data or any(marker in m for m in mimes for marker in ACTIVE_MIME_MARKERS):
-            return False
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return False
-        if ftype.extension == ".json":
-            try:
-                json.loads(text)
-            except ValueError:
-                return False
-        return True
+def scanner_configured() -> bool:
+    return bool(settings.CLAMAV_SOCKET or settings.CLAMAV_HOST)
+
+
+def scan(data: bytes) -> None:
+    """ClamAV over the bytes; without a configured daemon, skipped unless UPLOAD_SCAN_REQUIRED."""
+    if not scanner_configured():
+        if settings.UPLOAD_SCAN_REQUIRED:
+            raise UploadRefused("upload.scan_unavailable", "No virus scanner is configured; uploads are refused.", status=503)
+        return
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-    if ftype.kind == "office":
-        return "[Content_Types].xml" in names and any(n.startswith(ftype.office_part) for n in names)
-    return True
+        clamav.scan(data, socket_path=settings.CLAMAV_SOCKET, host=settings.CLAMAV_HOST,
+                    port=settings.CLAMAV_PORT, timeout=settings.CLAMAV_TIMEOUT)
+    except filecheck.ScanUnavailable as exc:
+        raise UploadRefused(exc.code, exc.message, status=503) from None
+    except filecheck.Refused as exc:
+        raise UploadRefused(exc.code, exc.message) from None
+
+
+def inspect_bytes(data: bytes, declared_type: str) -> FileType:
+    """The content checks and the scan for bytes already in memory (bulk files, the upload gate)."""
+    key = ALIASES.get((declared_type or "").strip().lower(), (declared_type or "").strip().lower())
+    ftype = ALLOWED_TYPES.get(key)
+    if ftype is None:
+        raise UploadRefused("upload.type_not_allowed", f"Allowed types: {', '.join(ALLOWED_TYPES)}.", field="declared_type")
+    try:
+        filecheck.inspect(data, ftype.kind, limits(), label=key.upper(), office_part=ftype.office_part)
+    except filecheck.Refused as exc:
+        raise UploadRefused(exc.code, exc.message) from None
+    scan(data)
+    return ftype
+
+
+def check_import_file(data: bytes, *, filename: str) -> None:
+    """The upload gate for a bulk import file (CSV or JSON, as `bulk.formats.parse` reads it).
+
+    Raises FileProblem naming the file and the refusal's code, the bulk endpoints' error shape.
+    """
+    from ..bulk.formats import FileProblem, RowError, detect_format
+
+    try:
+        inspect_bytes(data, "json" if detect_format(data, filename) == "json" else "csv")
+    except UploadRefused as exc:
+        raise FileProblem([RowError(None, "file", str(exc.message), code=exc.code or "")]) from None
 
 
 def check_upload(uploaded_file, declared_type: str) -> tuple[str, str, str, int]:
-    """Validate an upload; returns (content_type, extension, sha256, size) or raises ValidationError."""
+    """Validate an upload; returns (content_type, extension, sha256, size) or raises UploadRefused."""
     return _check(uploaded_file, declared_type)[0]
 
 
@@ -130,12 +160,10 @@ def read_checked_upload(uploaded_file, declared_type: str) -> CheckedUpload:
 
 def _check(uploaded_file, declared_type: str) -> tuple[tuple[str, str, str, int], bytes]:
     key = ALIASES.get((declared_type or "").strip().lower(), (declared_type or "").strip().lower())
-    ftype = ALLOWED_TYPES.get(key)
-    if ftype is None:
-        raise ValidationError({"declared_type": [f"Allowed types: {', '.join(ALLOWED_TYPES)}."]})
+    if key not in ALLOWED_TYPES:
+        raise UploadRefused("upload.type_not_allowed", f"Allowed types: {', '.join(ALLOWED_TYPES)}.", field="declared_type")
     data = _read(uploaded_file)
-    if not _content_matches(data, ftype):
-        _refuse(f"The file's content is not {key.upper()} as declared.")
+    ftype = inspect_bytes(data, key)
     return (ftype.content_type, ftype.extension, hashlib.sha256(data).hexdigest(), len(data)), data
 
 

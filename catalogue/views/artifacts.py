@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from ..downloads import file_download
 from ..forms.artifacts import (
     ArtifactForm,
     AuthorFormSet,
@@ -425,13 +426,7 @@ def attachment_download_view(request, pk):
     if attachment.is_evidence:
         record_access(actor=request.user, action="attachment.evidence_viewed", obj=attachment,
                       detail=f"evidence for {artifact.slug} {attachment.version.version}")
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_download(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 # --- lifecycle buttons -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ..bulk.importer import ImportReport, import_rows
 from ..bulk.templates import COLUMN_REFERENCE, NOTES, example_csv, example_json
 from ..models import BackgroundJob
 from ..services.bulk import IMPORT_JOB, export_job_create, import_job_create
+from ..services.uploads import check_import_file
 
 WEB_SORTS = {"newest": "-created_at", "title": "title", "updated": "-updated_at", "relevance": "relevance"}
 
@@ -46,6 +47,7 @@ def bulk_import_view(request):
         check_size(upload.size)
         data = upload.read()
         parsed = parse(data, filename=upload.name)
+        check_import_file(data, filename=upload.name)
     except FileProblem as exc:
         return render(
             request, "catalogue/bulk/import.html",

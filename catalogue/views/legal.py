@@ -7,11 +7,12 @@ form (owner maintainers too). Every page showing personal data or evidence write
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ..downloads import file_download
 from ..eligibility import USE_LABELS, artifact_eligibility
 from ..forms.legal import ConsentForm, EvidenceForm
 from ..models import ConsentRecord, Review, WithdrawalImpact
@@ -237,8 +238,8 @@ def consent_evidence_view(request, pk: int):
     if not consent.evidence:
         raise Http404("No evidence on file.")
     record_access(actor=request.user, action="consent.evidence_downloaded", obj=consent, detail="web download")
-    return FileResponse(consent.evidence.open("rb"), as_attachment=True,
-                        filename=f"consent-{consent.pk}-evidence", content_type=consent.evidence_content_type)
+    return file_download(consent.evidence, filename=f"consent-{consent.pk}-evidence",
+                         content_type=consent.evidence_content_type)
 
 
 def ip_gaps_view(request):

@@ -270,3 +270,19 @@ LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 # The audit trail always honoured an upstream X-Request-ID (load balancer); logs follow it.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+
+# Uploads: the hostile-file checks' limits (catalogue/filecheck) and the ClamAV daemon (clamd).
+# Without CLAMAV_SOCKET or CLAMAV_HOST uploads are not virus-scanned (README "Uploads");
+# UPLOAD_SCAN_REQUIRED (on in production) then refuses every upload instead (503).
+CLAMAV_SOCKET = env.str("CLAMAV_SOCKET", default="")
+CLAMAV_HOST = env.str("CLAMAV_HOST", default="")
+CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30.0)
+UPLOAD_SCAN_REQUIRED = env.bool("UPLOAD_SCAN_REQUIRED", default=False)
+UPLOAD_LIMITS = {
+    "max_image_pixels": env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000),
+    "zip_max_members": env.int("UPLOAD_ZIP_MAX_MEMBERS", default=1_000),
+    "zip_max_total_bytes": env.int("UPLOAD_ZIP_MAX_TOTAL_BYTES", default=100 * 1024 * 1024),
+    "zip_max_ratio": env.int("UPLOAD_ZIP_MAX_RATIO", default=100),
+    "zip_max_depth": env.int("UPLOAD_ZIP_MAX_DEPTH", default=1),
+}

@@ -11,6 +11,10 @@ if DEBUG:
 if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters")
 
+# Every upload is virus-scanned in production: with no ClamAV daemon configured, uploads are
+# refused (503 upload.scan_unavailable) rather than stored unscanned.
+UPLOAD_SCAN_REQUIRED = env.bool("UPLOAD_SCAN_REQUIRED", default=True)
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # TLS usually ends at the load balancer, which sets this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,9 +4,11 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import ReusePolicy
+from tests.upload_samples import image_bytes, pdf_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+# Well-formed files: the upload checks parse them (a signature followed by zeros is refused).
+PNG = image_bytes("PNG")
+PDF = pdf_bytes()
 
 
 def upload(data: bytes, name: str = "file.bin") -> SimpleUploadedFile:

@@ -16,8 +16,9 @@ from tests.factories import (
     ContributorFactory,
     ReviewFactory,
 )
+from tests.upload_samples import pdf_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture

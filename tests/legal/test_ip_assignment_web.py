@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalogue.models import AuditEvent, IPAssignment
 from catalogue.selectors.legal import missing_assignors
 from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFactory
+from tests.upload_samples import pdf_bytes
 
 URL = "/legal/ip-assignments/new/"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from tests.factories import (
     ContributorFactory,
     ReviewFactory,
 )
+from tests.upload_samples import pdf_bytes
 
 LEGAL_PAGES = ["/legal/", "/legal/consents/", "/legal/consents/?view=expiring",
                "/legal/consents/?view=withdrawn", "/legal/ip-gaps/"]
@@ -200,7 +201,7 @@ def test_record_consent_form_with_checked_evidence(cleared, client, legal1, alic
                                                     "evidence": fake, "evidence_type": "pdf"})
     assert response.status_code == 200 and "not PDF" in response.content.decode()
     assert ConsentRecord.objects.filter(notice_version="2026.3").count() == 0
-    good = SimpleUploadedFile("consent.pdf", b"%PDF-1.4\n%%EOF\n")
+    good = SimpleUploadedFile("consent.pdf", pdf_bytes())
     response = client.post("/legal/consents/new/", {**base, "artifacts": "co-created-journey",
                                                     "evidence": good, "evidence_type": "pdf"})
     assert response.status_code == 302
