@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def grant_app_role(sender, using, **kwargs) -> None:
+    """After every migrate, the application role gets DML on new tables and loses UPDATE/DELETE on
+    new audit tables (config/dbroles.py); nothing to do where that role does not exist."""
+    from django.db import connections
+
+    from config.dbroles import APP_ROLE, grant_app_privileges, role_exists
+
+    with connections[using].cursor() as wrapper:
+        if role_exists(wrapper.cursor, APP_ROLE):
+            grant_app_privileges(wrapper.cursor, app=APP_ROLE)
 
 
 class CatalogueConfig(AppConfig):
@@ -10,3 +23,4 @@ class CatalogueConfig(AppConfig):
         from .legal_gates import install as install_legal_gates
 
         install_legal_gates()  # legal publish gates (Rule 1) and the review-opening submit hook
+        post_migrate.connect(grant_app_role, sender=self, dispatch_uid="catalogue.grant_app_role")

@@ -8,8 +8,10 @@ def add_default_metrics(apps, schema_editor):
     from catalogue.services.outcomes import DEFAULT_METRICS
 
     Metric = apps.get_model("catalogue", "Metric")
-    existing = set(Metric.objects.values_list("code", flat=True))
-    Metric.objects.bulk_create(
+    # The migrating connection (the owner role), not the default alias (the application role).
+    metrics = Metric.objects.using(schema_editor.connection.alias)
+    existing = set(metrics.values_list("code", flat=True))
+    metrics.bulk_create(
         Metric(code=code, name=name, unit=unit, direction=direction, min_value=low, max_value=high,
                description=description)
         for code, (name, unit, direction, low, high, description) in DEFAULT_METRICS.items()

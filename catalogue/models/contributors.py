@@ -12,9 +12,10 @@ def new_pseudonym() -> str:
     return f"contributor-{secrets.token_hex(5)}"
 
 
-# Personal data stays out of row history: the business audit event of a change names the fields
-# that changed, never their values, and erasure then leaves no copy behind.
-@tracked(exclude=("legal_name", "email"))
+# Personal data and the external reference (erasable on request) stay out of row history: the
+# business audit event of a change names the fields that changed, never their values, and
+# erasure then leaves no copy behind (services/privacy.py).
+@tracked(exclude=("legal_name", "email", "external_ref"))
 class Contributor(models.Model):
     """A person or organisation that made or contributed to artifacts.
 

@@ -8,6 +8,7 @@ from ..models import Contributor
 from ..models.choices import ContributorKind
 from ..permissions import is_admin, is_contributor, is_legal
 from .audit import audit_context, audit_event, diff
+from .privacy import redact_erasable
 
 PERSONAL_FIELDS = ("legal_name", "email")
 EDITABLE_FIELDS = ("kind", "organisation", "external_ref", "legal_name", "email", "user")
@@ -43,9 +44,10 @@ def clean_fields(fields: dict) -> dict:
 
 
 def redact_personal_data(changes: dict) -> dict:
-    """Audit changes with personal fields replaced by a marker."""
-    # The audit timeline is readable by more people than personal data is: record that it changed.
-    return {k: (["<redacted>", "<redacted>"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
+    """Audit changes with personal fields and the external reference replaced by a marker."""
+    # The audit timeline is readable by more people than personal data is, and it is append-only:
+    # record that an erasable field changed, never its value (services/privacy.py).
+    return redact_erasable(changes)
 
 
 def contributor_create(

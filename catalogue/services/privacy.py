@@ -2,12 +2,12 @@
 
 Erasure approach: `Contributor.legal_name` and `email` (and, on request, `external_ref`) are
 blanked in the live row and replaced by nothing but the stable pseudonym everywhere the product
-shows a contributor. The row-level history (pghistory event tables) and the audit hash chain
-are append-only by design, so the snapshots taken *before* the erasure still hold the old
-values; they stay readable only to whoever can read the database directly, never through the
-product. That is why the product minimises personal data in the first place: prefer
-`external_ref` (a pointer into the consent system of record) over names and emails, and the
-erasure audit event itself records which fields were erased, never their values.
+shows a contributor. The row-level history (pghistory event tables) and the audit hash chain are
+append-only by design and cannot be rewritten, so the values of `ERASABLE_FIELDS` never enter
+them: row history excludes those columns (models/contributors.py) and audit events record that
+they changed, never the values (`redact_erasable`). After an erasure the database holds no copy
+(tests/legal/test_erasure_leaves_no_copy.py checks a pg_dump). The history of an external
+reference lives in the consent / HR system of record it points into.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -19,6 +19,14 @@ from .audit import audit_access, audit_context, audit_event
 
 ERASED_NAME = ""
 PERSONAL_FIELDS = ("legal_name", "email")
+# Everything `contributor_erase` can blank: kept out of every append-only copy.
+ERASABLE_FIELDS = (*PERSONAL_FIELDS, "external_ref")
+REDACTED = "<redacted>"
+
+
+def redact_erasable(changes: dict) -> dict:
+    """Audit `changes` with the erasable fields' values replaced by a marker (the name stays)."""
+    return {k: ([REDACTED, REDACTED] if k in ERASABLE_FIELDS else v) for k, v in changes.items()}
 
 
 def record_access(*, actor, action: str, obj: models.Model, detail: str = "") -> None:

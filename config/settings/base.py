@@ -14,6 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
 
 env = environ.Env()
+OWNER_DATABASE = "owner"
 
 INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
@@ -86,20 +87,20 @@ TEMPLATES = [
 ]
 
 
-def database_from_env() -> dict:
-    """Parse DATABASE_URL, failing with a message that names the variable."""
-    url = env.str("DATABASE_URL", default="")
+def database_from_env(variable: str = "DATABASE_URL") -> dict:
+    """Parse DATABASE_URL (or another URL variable), failing with a message that names it."""
+    url = env.str(variable, default="")
     if not url:
         raise ImproperlyConfigured(
-            "DATABASE_URL is not set: point it at PostgreSQL 15+ "
+            f"{variable} is not set: point it at PostgreSQL 15+ "
             "(make run / make test start an embedded one for you)"
         )
     try:
         config = environ.Env.db_url_config(url)
     except Exception as exc:  # django-environ raises several types for malformed URLs
-        raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc})") from None
+        raise ImproperlyConfigured(f"{variable} is malformed ({exc})") from None
     if config.get("ENGINE") != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL (SQLite is not supported)")
+        raise ImproperlyConfigured(f"{variable} must be a postgres:// URL (SQLite is not supported)")
     # A Unix-socket directory travels percent-encoded in the host part (postgres://u@%2Fpath/db).
     config["HOST"] = unquote(config.get("HOST") or "")
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -112,7 +113,11 @@ def database_from_env() -> dict:
     return config
 
 
+# DATABASE_URL is the application role (web, API, worker, beat: DML only). DATABASE_OWNER_URL,
+# when set, is the schema owner: only `manage.py migrate` uses it (README, least-privilege roles).
 DATABASES = {"default": database_from_env()}
+if env.str("DATABASE_OWNER_URL", default=""):
+    DATABASES[OWNER_DATABASE] = database_from_env("DATABASE_OWNER_URL") | {"CONN_MAX_AGE": 0}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,3 +12,6 @@ WHITENOISE_USE_FINDERS = True
 # Threads (live server, Celery test worker, concurrency tests) must not keep connections open,
 # or the test database cannot be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests create their database as the connecting (superuser) role; tests/security/test_db_roles.py
+# connects as the application role itself.
+DATABASES.pop(OWNER_DATABASE, None)  # noqa: F405
