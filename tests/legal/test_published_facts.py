@@ -344,3 +344,17 @@ def test_correction_that_lifts_nothing_needs_no_confirmation(legal1, retail):
         AuditEvent.objects.get(action="artifact.facts_corrected").changes["lifted_withdrawals"]
         == []
     )
+
+
+def test_api_patch_repeating_a_versioned_link_keeps_it(withdrawn, alice, retail, api_client_for):
+    child, root = withdrawn["child"], withdrawn["artifact"]
+    Lineage.objects.filter(child=child, parent=root).update(parent_version=withdrawn["version"])
+    other = ArtifactFactory(owner_team=retail, slug="another-parent")
+    response = api_client_for(alice).patch(
+        f"/api/v1/artifacts/{child.slug}/",
+        {"derived_from": [{"artifact": root.slug, "relation": "derived_from"},
+                          {"artifact": other.slug, "relation": "derived_from"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert Lineage.objects.get(child=child, parent=root).parent_version_id == withdrawn["version"].pk
