@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import Reuse, WithdrawalImpact
+from ..models import Artifact, ConsentRecord, Reuse, WithdrawalImpact
 from ..permissions import team_roles
 from ..querysets import visible_artifacts
-from .legal import consent_problem, lineage_coverage
-from .lineage import ancestor_depths
+from .legal import consent_problem
+from .lineage import relatives_of
 
 
 def impacts_visible_to(user) -> QuerySet[WithdrawalImpact]:
@@ -63,22 +63,26 @@ class InheritedConsentState:
 
 
 def inherited_consent_state(artifact, *, user, at: dt.datetime | None = None) -> list[InheritedConsentState]:
-    """Ended consents covering the artifact's customer-derived ancestors, read as the rights
-    check reads them (`lineage_coverage`, `consent_problem`): two queries, no personal data."""
+    """Ended consents covering the artifact's customer-derived ancestors, judged by
+    `consent_problem` as the rights check judges them; from the page's one lineage walk (plus
+    one query for the ancestors' slugs when there are any). No personal data."""
     at = at or timezone.now()
-    depths = ancestor_depths([artifact.pk])
-    if not depths:
+    relatives = relatives_of(artifact)
+    found = []
+    for ancestor_id, consent_id, status, changed, expires in relatives.ended_ancestor_consents:
+        problem = consent_problem(ConsentRecord(pk=consent_id, status=status, status_changed_at=changed,
+                                                expires_at=expires), at)
+        if problem is not None and problem != "consent.not_yet_given":
+            found.append((ancestor_id, consent_id, problem, changed or expires))
+    if not found:
         return []
-    rows = []
-    for cov in lineage_coverage(artifact.pk, depths):
-        if cov.artifact_id == artifact.pk:
-            continue  # the artifact's own consents are listed by the panel already
-        problem = consent_problem(cov.consent, at)
-        if problem is None or problem == "consent.not_yet_given":
-            continue
-        visible = user.has_perm("catalogue.view_artifact", cov.artifact)
-        rows.append(InheritedConsentState(
-            consent_id=cov.consent_id, problem=problem, since=cov.consent.status_changed_at or cov.consent.expires_at,
-            ancestor=cov.artifact.slug if visible else None, hops=depths[cov.artifact_id],
-        ))
+    ancestors = {a.pk: a for a in Artifact.objects.filter(pk__in={f[0] for f in found}).select_related("owner_team")}
+    rows = [
+        InheritedConsentState(
+            consent_id=consent_id, problem=problem, since=since, hops=relatives.up[ancestor_id],
+            ancestor=ancestors[ancestor_id].slug
+            if user.has_perm("catalogue.view_artifact", ancestors[ancestor_id]) else None,
+        )
+        for ancestor_id, consent_id, problem, since in found
+    ]
     return sorted(rows, key=lambda r: (r.hops, r.consent_id))
