@@ -104,3 +104,14 @@ def test_impact_reuses_page_by_keyset(chain, live, legal1, api_client_for, monke
     page = client.get(body["impact"]["reuses_next"]).json()
     assert [r["id"] for r in page["results"]] == sorted([live["child"].pk, live["grandchild"].pk])[1:]
     assert client.get(f"/api/v1/consents/{chain['consent'].pk}/impact-reuses/?after=x").status_code == 400
+
+
+def test_lineage_api_shows_the_inherited_withdrawal(chain, legal1, bob, api_client_for):
+    url = f"/api/v1/artifacts/{chain['grandchild'].slug}/lineage/"
+    assert api_client_for(bob).get(url).json()["inherited_consents"] == []
+    consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
+    body = api_client_for(bob).get(url).json()
+    assert [(s["consent"], s["state"], s["ancestor"], s["hops"]) for s in body["inherited_consents"]] == [
+        (chain["consent"].pk, "consent.withdrawn", "co-created-journey", 2)
+    ]
+    assert [n["slug"] for n in body["ancestors"]] == ["child-journey", "co-created-journey"]
