@@ -275,14 +275,16 @@ def impact_remediate_view(request, pk: int):
     errors: dict = {}
     if request.method == "POST":
         try:
-            impact_resolve(acting_user=user, impact=impact, remediation=request.POST.get("remediation", ""),
-                           note=request.POST.get("note", ""))
+            resolved = impact_resolve(acting_user=user, impact=impact, remediation=request.POST.get("remediation", ""),
+                                      note=request.POST.get("note", ""))
         except ValidationError as exc:
             errors = exc.message_dict
         except PermissionDenied as exc:
             errors = {"general": [str(exc)]}
         else:
-            messages.success(request, "Remediation recorded.")
+            ended = len(resolved.ended_reuse_ids)
+            messages.success(request, f"Remediation recorded; {ended} live reuse{'s' if ended != 1 else ''} ended."
+                             if ended else "Remediation recorded.")
             return redirect("catalogue:impact_remediate", pk=impact.pk)
     return render(request, "catalogue/legal/remediate.html", {
         "impact": impact, "errors": errors,

@@ -115,3 +115,16 @@ def test_lineage_api_shows_the_inherited_withdrawal(chain, legal1, bob, api_clie
         (chain["consent"].pk, "consent.withdrawn", "co-created-journey", 2)
     ]
     assert [n["slug"] for n in body["ancestors"]] == ["child-journey", "co-created-journey"]
+
+
+def test_web_remediation_ends_the_reuses_too(chain, live, legal1, alice, client):
+    from django.urls import reverse
+
+    consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
+    impact = WithdrawalImpact.objects.get(consent=chain["consent"], artifact=chain["child"])
+    client.force_login(alice)
+    url = reverse("catalogue:impact_remediate", args=[impact.pk])
+    response = client.post(url, {"remediation": "replace", "note": "Replaced by the new journey."}, follow=True)
+    assert response.status_code == 200
+    assert "1 live reuse ended" in response.content.decode()
+    assert Reuse.objects.get(pk=live["child"].pk).ended_on == timezone.localdate()
