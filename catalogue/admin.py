@@ -1,6 +1,7 @@
+from django import forms
 from django.contrib import admin
 
-from .models import Membership, Metric, Team
+from .models import Artifact, Membership, Metric, Team
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -47,6 +48,26 @@ class MetricAdmin(AuditedAdmin):
 # --- Artifacts (lifecycle): archived artifacts are read-only here too (Rule 6) -------------
 
 
+class ArtifactFacts(forms.ModelForm):
+    """Rule 3 in the admin: the form refuses what `facts.ensure_facts_kept` refuses."""
+
+    class Meta:
+        model = Artifact
+        fields = ["customer_derived"]
+
+    def clean(self):
+        from .facts import ensure_facts_kept
+        from .rules import RuleViolation
+
+        cleaned = super().clean()
+        if self.instance.pk and "customer_derived" in cleaned:
+            try:
+                ensure_facts_kept(Artifact.objects.get(pk=self.instance.pk), customer_derived=cleaned["customer_derived"])
+            except RuleViolation as exc:
+                raise forms.ValidationError([r.message for r in exc.reasons]) from None
+        return cleaned
+
+
 class ArchivedReadOnlyAdmin(AuditedAdmin):
     """Admin guard: no change or delete of an archived artifact; status moves only via services."""
 
@@ -67,14 +88,16 @@ class ArchivedReadOnlyAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         from django.db import transaction
 
-        from .models import Artifact
+        from .facts import ensure_facts_kept
         from .rules import ensure_not_archived
         from .services.audit import audit_context, audit_event
 
         with transaction.atomic(), audit_context(actor=request.user, reason="edited in the admin"):
             if change:
                 # Re-read under lock: it may have been archived since the form was opened.
-                ensure_not_archived(Artifact.objects.select_for_update().get(pk=obj.pk))
+                current = Artifact.objects.select_for_update().get(pk=obj.pk)
+                ensure_not_archived(current)
+                ensure_facts_kept(current, customer_derived=obj.customer_derived)
             super().save_model(request, obj, form, change)
             audit_event(
                 actor=request.user, action="artifact.admin_changed" if change else "artifact.admin_created",
@@ -83,8 +106,6 @@ class ArchivedReadOnlyAdmin(AuditedAdmin):
 
 
 def _register_artifact_admin() -> None:
-    from .models import Artifact
-
     if admin.site.is_registered(Artifact):
         return
 
@@ -95,6 +116,7 @@ def _register_artifact_admin() -> None:
         search_fields = ["slug", "title"]
         list_select_related = ["owner_team"]
         exclude = ["search_vector"]
+        form = ArtifactFacts
 
 
 _register_artifact_admin()

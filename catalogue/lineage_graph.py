@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Artifact, Lineage
 from .querysets import visible_artifacts
-from .selectors.lineage import relative_depths
+from .selectors.lineage import relatives_of
 
 MAX_DEPTH = 5  # hops drawn each way; the text list says when more exist
 MAX_NODES_PER_SIDE = 40
@@ -99,7 +99,8 @@ def _any_visible(user, ids: list[int]) -> bool:
 def lineage_view(*, user, artifact: Artifact) -> LineageView:
     """Ancestors and descendants the user may see, with the links between them (2 queries: the
     walk, then the visible relatives, each with its links to parents in the walk)."""
-    all_up, all_down = relative_depths(artifact.pk)
+    relatives = relatives_of(artifact)
+    all_up, all_down = relatives.up, relatives.down
     up, hidden_up = _limit(all_up)
     down, hidden_down = _limit(all_down)
     ids = set(up) | set(down)

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 from ..models import Lineage, Version
 from ..querysets import visible_artifacts
 from ..selectors.artifacts import artifact_get
-from ..selectors.lineage import ancestor_depths, descendant_depths
+from ..selectors.impacts import inherited_consent_state
+from ..selectors.lineage import relatives_of
 from ..services.artifacts import version_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from .artifacts import ArtifactSerializer
@@ -60,9 +61,21 @@ class LineageNodeSerializer(serializers.Serializer):
     depth = serializers.IntegerField()
 
 
+class InheritedConsentSerializer(serializers.Serializer):
+    consent = serializers.IntegerField(source="consent_id")
+    state = serializers.CharField(source="problem", help_text="Stable code, e.g. consent.withdrawn")
+    since = serializers.DateTimeField(allow_null=True)
+    ancestor = serializers.CharField(allow_null=True, help_text="Slug; null when you may not see that ancestor")
+    hops = serializers.IntegerField()
+
+
 class LineageSerializer(serializers.Serializer):
     ancestors = LineageNodeSerializer(many=True)
     descendants = LineageNodeSerializer(many=True)
+    inherited_consents = InheritedConsentSerializer(
+        many=True, help_text="Ended consents (withdrawn, revoked, expired...) of customer-derived ancestors: "
+        "the rights check denies this artifact because of them.",
+    )
 
 
 def _nodes(user, artifact, depths: dict[int, int], *, towards: str) -> list[dict]:
@@ -92,9 +105,12 @@ class LineageView(APIView):
     @extend_schema(responses=LineageSerializer)
     def get(self, request, slug):
         artifact = artifact_get(user=request.user, slug=slug)
+        relatives = relatives_of(artifact)
+        inherited = inherited_consent_state(artifact, user=request.user)
         return Response({
-            "ancestors": _nodes(request.user, artifact, ancestor_depths([artifact.pk]), towards="ancestors"),
-            "descendants": _nodes(request.user, artifact, descendant_depths([artifact.pk]), towards="descendants"),
+            "ancestors": _nodes(request.user, artifact, relatives.up, towards="ancestors"),
+            "descendants": _nodes(request.user, artifact, relatives.down, towards="descendants"),
+            "inherited_consents": InheritedConsentSerializer(inherited, many=True).data,
         })
 
 

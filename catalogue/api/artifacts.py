@@ -186,6 +186,11 @@ class ArtifactViewSet(
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_fields(serializer.validated_data)
         fields.pop("slug", None)
+        if "parents" in fields:
+            # The API names no parent version: a link it repeats keeps the version it has.
+            kept = {(link.parent_id, link.relation): link.parent_version for link in _prefetched(artifact, "parent_links")}
+            for link in fields["parents"]:
+                link["version"] = kept.get((link["artifact"].pk, link["relation"]))
         reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
         artifact_update(acting_user=request.user, artifact=artifact, reason=reason, **fields)
         return self._detail(artifact)

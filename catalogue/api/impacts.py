@@ -38,6 +38,10 @@ class WithdrawalImpactSerializer(serializers.Serializer):
         return obj.resolved_by.username if obj.resolved_by_id else None
 
 
+class RemediatedSerializer(WithdrawalImpactSerializer):
+    ended_reuses = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+
 class RemediateSerializer(serializers.Serializer):
     remediation = serializers.ChoiceField(
         choices=[c for c in Remediation.choices if c[0] != Remediation.OPEN]
@@ -82,12 +86,18 @@ class WithdrawalImpactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             raise serializers.ValidationError(errors)
         return qs
 
-    @extend_schema(request=RemediateSerializer, responses={200: WithdrawalImpactSerializer})
+    @extend_schema(request=RemediateSerializer, responses={200: RemediatedSerializer})
     @action(detail=True, methods=["post"])
     def remediate(self, request, pk=None):
-        """Record what the owners did (no_action, retrain, remove, replace) with a note."""
+        """Record what the owners did (no_action, retrain, remove, replace) with a note.
+
+        `remove` and `replace` end the artifact's live reuses (`ended_on` set, each audited as
+        `reuse.ended`); `ended_reuses` lists their ids. `no_action` and `retrain` end nothing.
+        """
         impact = get_object_or_404(self.get_queryset(), pk=pk)
         body = RemediateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        impact_resolve(acting_user=request.user, impact=impact, **body.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=impact.pk)).data)
+        resolved = impact_resolve(acting_user=request.user, impact=impact, **body.validated_data)
+        data = self.get_serializer(self.get_queryset().get(pk=impact.pk)).data
+        data["ended_reuses"] = resolved.ended_reuse_ids
+        return Response(data)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -39,6 +40,8 @@ from ..models.choices import (
 )
 from ..querysets import visible_artifacts
 from ..receipts import consent_receipt
+from ..selectors import impacts as impact_selectors
+from ..selectors.impacts import impact_live_reuse_count, impact_live_reuses
 from ..selectors.legal import consent_list, impacts_for_consent, ip_list, reviews_visible_to
 from ..services.consent import (
     consent_attach_evidence,
@@ -122,13 +125,29 @@ UPLOAD_REFUSED = OpenApiResponse(
 )
 
 
+class ImpactReuseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    initiative = serializers.CharField()
+    team = serializers.CharField(help_text="Team slug")
+    artifact = serializers.CharField(help_text="Artifact slug")
+
+
+class ImpactReusePage(serializers.Serializer):
+    results = ImpactReuseSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
 WITHDRAW_RESPONSE = inline_serializer(
     name="ConsentWithdrawResult",
     fields={
         "status": serializers.CharField(),
         "impact": inline_serializer(name="ConsentImpact", fields={
             "artifacts": serializers.ListField(child=serializers.CharField()),
-            "reuses": serializers.IntegerField(),
+            "reuses": ImpactReuseSerializer(many=True, help_text=(
+                "Live reuses of the affected artifacts, by id, at most 200; when `reuses_next` is set, "
+                "GET consents/{id}/impact-reuses/?after=<last id> for the rest.")),
+            "reuse_count": serializers.IntegerField(help_text="How many live reuses in all."),
+            "reuses_next": serializers.CharField(allow_null=True),
             "details": serializers.ListField(child=serializers.DictField()),
         }),
     },
@@ -211,11 +230,14 @@ class ConsentViewSet(
 
     def _impact_response(self, consent, impact):
         rows = list(impacts_for_consent(consent))
+        reuses = impact_live_reuses(consent)
         return Response({
             "status": consent.status,
             "impact": {
                 "artifacts": sorted(r.artifact.slug for r in rows),
-                "reuses": impact.reuses,
+                "reuses": reuses,
+                "reuse_count": impact_live_reuse_count(consent),
+                "reuses_next": self._reuses_next(consent, reuses),
                 "details": [
                     {"artifact": r.artifact.slug, "owner_team": r.artifact.owner_team.slug,
                      "via": r.via.slug if r.via_id else None, "live_reuses": r.live_reuses,
@@ -224,6 +246,26 @@ class ConsentViewSet(
                 ],
             },
         })
+
+    def _reuses_next(self, consent, page: list[dict]) -> str | None:
+        if len(page) < impact_selectors.IMPACT_REUSES_SHOWN:
+            return None
+        url = reverse("consent-impact-reuses", args=[consent.pk])
+        return self.request.build_absolute_uri(f"{url}?after={page[-1]['id']}")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after", int, description="Last reuse id already seen")],
+        responses={200: ImpactReusePage},
+        description="Live reuses of the artifacts this consent's ending affects, 200 per page by id.",
+    )
+    @action(detail=True, methods=["get"], url_path="impact-reuses")
+    def impact_reuses(self, request, pk=None):
+        consent = self.get_object()
+        after = request.query_params.get("after", "0")
+        if not after.isdigit():
+            raise serializers.ValidationError({"after": ["A reuse id is a number."]})
+        page = impact_live_reuses(consent, after=int(after))
+        return Response({"results": page, "next": self._reuses_next(consent, page)})
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON")
     @action(detail=True, methods=["get"])

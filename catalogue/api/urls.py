@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from . import artifact_actions, artifacts, contributors, retirement, teams
 from . import audit as audit_api
 from . import bulk as bulk_api
+from . import facts as facts_api
 from . import impacts as impacts_api
 from . import legal as legal_api
 from . import outcomes as outcomes_api
@@ -41,6 +42,7 @@ urlpatterns = [
     path("artifacts/<slug:slug>/policy/", rights_api.PolicyView.as_view(), name="api-artifact-policy"),
     path("artifacts/<slug:slug>/rights-check/", rights_api.RightsCheckView.as_view(), name="api-artifact-rights-check"),
     path("artifacts/<slug:slug>/versions/", artifact_actions.VersionListCreateView.as_view(), name="api-artifact-versions"),
+    path("artifacts/<slug:slug>/correct-facts/", facts_api.ArtifactCorrectFactsView.as_view(), name="api-artifact-correct-facts"),
     path("artifacts/<slug:slug>/lineage/", artifact_actions.LineageView.as_view(), name="api-artifact-lineage"),
     path("artifacts/<slug:slug>/submit/", artifact_actions.SubmitView.as_view(), name="api-artifact-submit"),
     path("artifacts/<slug:slug>/publish/", artifact_actions.PublishView.as_view(), name="api-artifact-publish"),

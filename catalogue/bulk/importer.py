@@ -29,7 +29,9 @@ from .formats import VERSION_COLUMNS, RowError
 SCALARS = artifact_services.SCALAR_FIELDS
 PSEUDONYM = re.compile(r"contributor-[0-9a-f]{10}")
 NEW_REQUIRED = ("title", "kind", "owner_team")
-RULE_COLUMNS = {"lineage": "derived_from", "authorship": "authors", "version": "version", "artifact": "slug"}
+RULE_COLUMNS = {
+    "facts.lineage_locked": "derived_from", "facts.customer_derived_locked": "customer_derived",
+    "lineage": "derived_from", "authorship": "authors", "version": "version", "artifact": "slug"}
 
 Progress = Callable[[int, int], None]
 
@@ -161,7 +163,7 @@ class _Run:
                     self.error(row, default_column, message)
         elif isinstance(exc, RuleViolation):
             for reason in exc.reasons or []:
-                column = RULE_COLUMNS.get(reason.code.split(".", 1)[0], default_column)
+                column = RULE_COLUMNS.get(reason.code) or RULE_COLUMNS.get(reason.code.split(".", 1)[0], default_column)
                 self.error(row, column_for(column, self.source), f"{exc.detail} {reason.message}")
             if not exc.reasons:
                 self.error(row, default_column, exc.detail)

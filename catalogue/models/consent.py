@@ -71,6 +71,8 @@ class WithdrawalImpact(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a column: the reuses `impact_resolve` just ended (set on the row it returns).
+    ended_reuse_ids: list[int]
 
     class Meta:
         constraints = [

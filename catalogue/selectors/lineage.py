@@ -1,6 +1,7 @@
 """Lineage traversal in one recursive query each: no query per hop or per node."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -63,6 +64,61 @@ def relative_depths(artifact_id: int) -> tuple[dict[int, int], dict[int, int]]:
         for is_up, pk, depth in cursor.fetchall():
             (up if is_up else down)[pk] = depth
     return up, down
+
+
+# The page's walk: both directions, plus every ended consent (not `given`, or past its expiry)
+# covering a customer-derived ancestor, so the consent panel needs no walk of its own.
+_PAGE_WALK = """
+WITH RECURSIVE up(id, depth) AS (
+    SELECT %s::bigint, 0
+  UNION
+    SELECT l.parent_id, w.depth + 1 FROM catalogue_lineage l JOIN up w ON l.child_id = w.id WHERE w.depth < %s
+), down(id, depth) AS (
+    SELECT %s::bigint, 0
+  UNION
+    SELECT l.child_id, w.depth + 1 FROM catalogue_lineage l JOIN down w ON l.parent_id = w.id WHERE w.depth < %s
+)
+SELECT 'up', id, min(depth), NULL::bigint, NULL::text, NULL::timestamptz, NULL::timestamptz
+FROM up WHERE depth > 0 GROUP BY id
+UNION ALL
+SELECT 'down', id, min(depth), NULL, NULL, NULL, NULL FROM down WHERE depth > 0 GROUP BY id
+UNION ALL
+SELECT 'ended', cc.artifact_id, NULL, c.id, c.status, c.status_changed_at, c.expires_at
+FROM catalogue_consentcoverage cc
+JOIN catalogue_consentrecord c ON c.id = cc.consent_id
+JOIN catalogue_artifact a ON a.id = cc.artifact_id
+WHERE a.customer_derived AND cc.artifact_id IN (SELECT id FROM up WHERE depth > 0)
+  AND (c.status <> 'given' OR c.expires_at <= now())
+"""
+
+
+@dataclass(frozen=True)
+class PageRelatives:
+    up: dict[int, int]
+    down: dict[int, int]
+    # (ancestor id, consent id, status, status_changed_at, expires_at) of ended consents
+    ended_ancestor_consents: list[tuple]
+
+
+def relatives_of(artifact) -> PageRelatives:
+    """Ancestors and descendants of an artifact row with the ended consents of its
+    customer-derived ancestors, in one query per row object (the page's graph and consent
+    panel share it)."""
+    cached = getattr(artifact, "_page_relatives", None)
+    if cached is None:
+        up: dict[int, int] = {}
+        down: dict[int, int] = {}
+        ended: list[tuple] = []
+        with connection.cursor() as cursor:
+            cursor.execute(_PAGE_WALK, [artifact.pk, MAX_DEPTH, artifact.pk, MAX_DEPTH])
+            for part, pk, depth, consent_id, status, changed, expires in cursor.fetchall():
+                if part == "ended":
+                    ended.append((pk, consent_id, status, changed, expires))
+                else:
+                    (up if part == "up" else down)[pk] = depth
+        cached = PageRelatives(up=up, down=down, ended_ancestor_consents=ended)
+        artifact._page_relatives = cached
+    return cached
 
 
 def would_create_cycle(*, child_id: int, parent_id: int) -> bool:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import connection, transaction
 
+from ..facts import LinkChange, ensure_facts_kept
 from ..models import Artifact, Authorship, Lineage, Team, Version
 from ..models.choices import ArtifactKind, AuthorRole, Channel, LineageRelation, Sensitivity
 from ..permissions import can_register_for_team
@@ -278,10 +279,16 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
             raise PermissionDenied("You may move artifacts only to your own teams.")
         authors_, parents_ = fields.pop("authors", None), fields.pop("parents", None)
         changes = diff(locked, fields)
+        if parents_ is not None:
+            ensure_parents_visible(acting_user, parents_)
+        # Rule 3: published facts only tighten through an edit; legal corrects them.
+        ensure_facts_kept(
+            locked, customer_derived=fields.get("customer_derived"),
+            removed_links=_links_changed(acting_user, locked, parents_) if parents_ is not None else (),
+        )
         if authors_ is not None:
             changes.update(_replace_authors(locked, authors_))
         if parents_ is not None:
-            ensure_parents_visible(acting_user, parents_)
             changes.update(_replace_parents(acting_user, locked, parents_))
         scalar = [name for name in changes if name in SCALAR_FIELDS]
         if not changes:
@@ -308,12 +315,36 @@ def _replace_authors(artifact: Artifact, authors: list[dict]) -> dict:
     return {"authors": [before, author_changes(authors)]}
 
 
-def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
+def _visible_links(user, artifact: Artifact) -> list[Lineage]:
     current = list(artifact.parent_links.select_related("parent", "parent_version"))
     # Links to parents this user cannot see are neither shown to them nor removed by them.
-    visible = [link for link in current if user.has_perm("catalogue.view_artifact", link.parent)]
-    wanted = {(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)): p for p in parents}
-    have = {(link.parent_id, link.relation, link.parent_version_id): link for link in visible}
+    return [link for link in current if user.has_perm("catalogue.view_artifact", link.parent)]
+
+
+def _link_key(parent_id, relation, version_id) -> tuple:
+    return (parent_id, relation, version_id)
+
+
+def _links_changed(user, artifact: Artifact, parents: list[dict]) -> list[LinkChange]:
+    """Existing links that replacing the parents with `parents` would remove or alter."""
+    wanted = {p["artifact"].pk: p for p in parents}
+    out = []
+    for link in _visible_links(user, artifact):
+        p = wanted.get(link.parent_id)
+        if p is None:
+            out.append(LinkChange(parent_slug=link.parent.slug))
+        elif _link_key(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)) != _link_key(
+            link.parent_id, link.relation, link.parent_version_id
+        ):
+            version = f" (version {p['version'].version})" if p["version"] is not None else ""
+            out.append(LinkChange(parent_slug=link.parent.slug, relation=f"{p['relation']}{version}"))
+    return out
+
+
+def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
+    visible = _visible_links(user, artifact)
+    wanted = {_link_key(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)): p for p in parents}
+    have = {_link_key(link.parent_id, link.relation, link.parent_version_id): link for link in visible}
     if set(wanted) == set(have):
         return {}
     removed = [link for key, link in have.items() if key not in wanted]
@@ -425,7 +456,7 @@ def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str
 
 
 def lineage_remove(*, acting_user, child: Artifact, parent: Artifact, reason: str = "") -> None:
-    """Remove the link child -> parent; no-op when there is none."""
+    """Remove the link child -> parent; no-op when there is none; refused on published work (Rule 3)."""
     if not acting_user.has_perm("catalogue.change_artifact", child):
         raise PermissionDenied("You may change lineage only of your teams' artifacts.")
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "lineage removed"):
@@ -434,6 +465,7 @@ def lineage_remove(*, acting_user, child: Artifact, parent: Artifact, reason: st
         link = Lineage.objects.filter(child=locked, parent=parent).first()
         if link is None:
             return
+        ensure_facts_kept(locked, removed_links=[LinkChange(parent_slug=parent.slug)])
         audit_event(
             actor=acting_user, action="lineage.removed", obj=link, artifact=locked, reason=reason,
             changes={"parent": [parent.slug, None], "relation": [link.relation, None]},

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Artifact, ConsentCoverage, ConsentRecord, Contributor, WithdrawalImpact
+from ..models import Artifact, ConsentCoverage, ConsentRecord, Contributor, Reuse, WithdrawalImpact
 from ..models.choices import ConsentMethod, ConsentStatus, Purpose, Remediation
 from ..rules import Reason, RuleViolation
 from ..selectors.legal import (
@@ -23,6 +23,7 @@ from ..selectors.legal import (
 from .audit import audit_context, audit_event, diff
 from .common import ensure_editable
 from .queueing import enqueue_on_commit
+from .reuse import reuses_end
 
 EDITABLE = (
     "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
@@ -243,7 +244,7 @@ def _existing_impact(consent: ConsentRecord) -> ConsentImpact:
 
 def impact_notify(*, consent_id: int) -> int:
     """Notify owner teams and reusing teams of each affected artifact; dedupe keys make it idempotent."""
-    from ..models import Membership, Reuse
+    from ..models import Membership
     from .notifications import notify
 
     impacts = list(
@@ -283,8 +284,16 @@ def impact_notify(*, consent_id: int) -> int:
     return sent
 
 
+# Remediations that take the artifact out of the initiatives reusing it.
+ENDS_REUSES = (Remediation.REMOVE, Remediation.REPLACE)
+
+
 def impact_resolve(*, acting_user, impact: WithdrawalImpact, remediation: str, note: str) -> WithdrawalImpact:
-    """An owner (maintainer), legal or admin records what was done about an affected artifact."""
+    """An owner (maintainer), legal or admin records what was done about an affected artifact.
+
+    `remove` and `replace` end the artifact's live reuses (`reuses_end`, audited) in the same
+    transaction; the ids are on the returned row as `ended_reuse_ids`.
+    """
     artifact = impact.artifact
     if not (acting_user.has_perm("catalogue.maintain_artifact", artifact)
             or acting_user.has_perm("catalogue.manage_consent")):
@@ -295,12 +304,21 @@ def impact_resolve(*, acting_user, impact: WithdrawalImpact, remediation: str, n
         raise ValidationError({"note": ["Explain the remediation."]})
     with transaction.atomic(), audit_context(actor=acting_user, reason="withdrawal remediation"):
         locked = WithdrawalImpact.objects.select_for_update().get(pk=impact.pk)
+        locked.ended_reuse_ids = []
         if locked.remediation == remediation and locked.note == note:
             return locked
         changes = diff(locked, {"remediation": remediation, "note": note})
         locked.remediation, locked.note = remediation, note
         locked.resolved_by, locked.resolved_at = acting_user, timezone.now()
         locked.save(update_fields=["remediation", "note", "resolved_by", "resolved_at"])
+        if remediation in ENDS_REUSES:
+            # A remediation ends what it says it ends: the artifact's live reuses stop here.
+            live = Reuse.objects.filter(artifact_id=locked.artifact_id, ended_on__isnull=True).values_list("pk", flat=True)
+            locked.ended_reuse_ids = reuses_end(
+                acting_user=acting_user, reuse_ids=list(live),
+                reason=f"withdrawal remediation '{remediation}' (consent {locked.consent_id}): {note}",
+            )
+            changes["ended_reuses"] = locked.ended_reuse_ids
         audit_event(
             actor=acting_user, action="consent.impact_remediated", obj=locked, artifact=artifact,
             changes=changes,

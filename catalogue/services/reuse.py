@@ -64,3 +64,39 @@ def reuse_record(
     return reuse
 
 
+
+
+def reuses_end(*, acting_user, reuse_ids, reason: str, ended_on: date | None = None) -> list[int]:
+    """End live reuses (set `ended_on`), each audited as `reuse.ended`; rows locked, ended ones skipped.
+
+    Allowed to the reusing team's contributors, the artifact's maintainers, legal and admins.
+    Returns the ids it ended.
+    """
+    from django.utils import timezone
+
+    from .audit import audit_event_build, audit_events_write
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the reuse ends."})
+    ended_on = ended_on or timezone.localdate()
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
+        rows = list(
+            Reuse.objects.select_for_update(of=("self",)).select_related("artifact", "team")
+            .filter(pk__in=list(reuse_ids), ended_on__isnull=True).order_by("pk")
+        )
+        for reuse in rows:
+            if not (can_act_for_team(acting_user, reuse.team)
+                    or acting_user.has_perm("catalogue.maintain_artifact", reuse.artifact)
+                    or acting_user.has_perm("catalogue.manage_consent")):
+                raise PermissionDenied("Only the reusing team, the artifact's maintainers and legal end a reuse.")
+        if not rows:
+            return []
+        Reuse.objects.filter(pk__in=[r.pk for r in rows]).update(ended_on=ended_on)
+        audit_events_write([
+            audit_event_build(
+                actor=acting_user, action="reuse.ended", obj=reuse, artifact=reuse.artifact, reason=reason,
+                changes={"ended_on": [None, ended_on.isoformat()]},
+            )
+            for reuse in rows
+        ])
+    return [r.pk for r in rows]

@@ -43,7 +43,7 @@ from .common import add_validation_errors
 from .panels import panel_loads, render_panels
 
 # Rule codes whose messages belong next to the authors or the parents rather than the form.
-ERROR_PLACES = {"authorship.": "authors", "lineage.": "parents"}
+ERROR_PLACES = {"authorship.": "authors", "lineage.": "parents", "facts.lineage": "parents"}
 
 
 # --- the artifact page ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..models.choices import (
 )
 from ..querysets import visible_artifacts
 from ..rules import RuleViolation
+from ..selectors.impacts import inherited_consent_state
 from ..selectors.legal import (
     artifact_consents,
     artifact_ip,
@@ -275,14 +276,16 @@ def impact_remediate_view(request, pk: int):
     errors: dict = {}
     if request.method == "POST":
         try:
-            impact_resolve(acting_user=user, impact=impact, remediation=request.POST.get("remediation", ""),
-                           note=request.POST.get("note", ""))
+            resolved = impact_resolve(acting_user=user, impact=impact, remediation=request.POST.get("remediation", ""),
+                                      note=request.POST.get("note", ""))
         except ValidationError as exc:
             errors = exc.message_dict
         except PermissionDenied as exc:
             errors = {"general": [str(exc)]}
         else:
-            messages.success(request, "Remediation recorded.")
+            ended = len(resolved.ended_reuse_ids)
+            messages.success(request, f"Remediation recorded; {ended} live reuse{'s' if ended != 1 else ''} ended."
+                             if ended else "Remediation recorded.")
             return redirect("catalogue:impact_remediate", pk=impact.pk)
     return render(request, "catalogue/legal/remediate.html", {
         "impact": impact, "errors": errors,
@@ -297,7 +300,9 @@ def legal_panel(request, artifact):
     data = legal_panel_data(artifact)
     consents, reviews, open_impacts = data.consents, data.reviews, data.open_impacts
     now = timezone.now()
-    if not (consents or reviews or open_impacts or artifact.customer_derived
+    # Withdrawals reaching the artifact through lineage, whether or not an impact row is open.
+    inherited = inherited_consent_state(artifact, user=request.user, at=now)
+    if not (consents or reviews or open_impacts or inherited or artifact.customer_derived
             or artifact.sensitivity == "restricted"):
         return None
     eligibility = artifact_eligibility(artifact, consents=consents, reviews=reviews, at=now)
@@ -311,6 +316,7 @@ def legal_panel(request, artifact):
         "open_reviews": [r for r in reviews if r.status == ReviewStatus.OPEN],
         "latest_reviews": reviews[:5],
         "open_impacts": open_impacts,
+        "inherited": inherited,
         "can_remediate": request.user.has_perm("catalogue.change_artifact", artifact)
         or request.user.has_perm("catalogue.manage_consent"),
         "is_legal": can_see_personal_data(request.user),

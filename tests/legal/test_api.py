@@ -79,7 +79,7 @@ def test_withdraw_endpoint_returns_impact_and_409_when_ended(chain, legal1, api_
     body = response.json()
     assert body["status"] == "withdrawn"
     assert body["impact"]["artifacts"] == sorted(["co-created-journey", "child-journey", "grandchild-journey"])
-    assert body["impact"]["reuses"] == 0
+    assert body["impact"]["reuses"] == [] and body["impact"]["reuse_count"] == 0
     response = client.patch(f"/api/v1/consents/{consent.pk}/", {"notice_version": "x"}, format="json")
     assert response.status_code == 409 and response.json()["reasons"][0]["code"] == "consent.final"
 
