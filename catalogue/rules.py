@@ -122,7 +122,13 @@ def gate_policy(ctx: PublishContext) -> list[Reason]:
     return []
 
 
-PUBLISH_GATES: list[Gate] = [gate_intent, gate_originator, gate_policy]
+def gate_version(ctx: PublishContext) -> list[Reason]:
+    if ctx.version is None:
+        return [Reason("publish.version_missing", "Add a version to publish: a version is what others reuse.")]
+    return []
+
+
+PUBLISH_GATES: list[Gate] = [gate_intent, gate_originator, gate_policy, gate_version]
 
 
 def failing_publish_gates(ctx: PublishContext) -> list[Reason]:

@@ -7,7 +7,9 @@ from ..models import Version
 
 def published_versions(artifact) -> QuerySet[Version]:
     """The artifact's published versions, newest first: the only ones anyone may reuse."""
-    return Version.objects.filter(artifact_id=artifact.pk, published_at__isnull=False).order_by("-created_at", "-id")
+    return Version.objects.filter(artifact_id=artifact.pk, published_at__isnull=False).order_by(
+        "-created_at", "-id"
+    )
 
 
 def latest_published_version(artifact) -> Version | None:

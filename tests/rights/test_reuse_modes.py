@@ -8,8 +8,13 @@ from catalogue.models import AuditEvent, Reuse
 pytestmark = pytest.mark.django_db
 
 USE_ONLY = {"actions": ["use"], "prohibitions": [{"action": "modify"}, {"action": "derive"}]}
-BODY = {"team": "retail", "initiative": "Branch redesign", "purpose": "marketing", "channel": "web",
-        "occurred_on": "2026-10-01"}
+BODY = {
+    "team": "retail",
+    "initiative": "Branch redesign",
+    "purpose": "marketing",
+    "channel": "web",
+    "occurred_on": "2026-10-01",
+}
 
 
 def test_mode_maps_to_actions():
@@ -37,7 +42,9 @@ def test_api_adapted_reuse_is_checked_as_modify_and_refused(api_client_for, caro
 
 def test_api_adapted_reuse_snapshot_says_modify(api_client_for, carol, published):
     artifact = published({"actions": ["use", "modify"]})
-    res = api_client_for(carol).post("/api/v1/reuses/", {**BODY, "artifact": artifact.slug, "mode": "adapted"})
+    res = api_client_for(carol).post(
+        "/api/v1/reuses/", {**BODY, "artifact": artifact.slug, "mode": "adapted"}
+    )
     assert res.status_code == 201, res.content
     assert res.json()["rights_decision"]["action"] == "modify"
 
@@ -45,7 +52,9 @@ def test_api_adapted_reuse_snapshot_says_modify(api_client_for, carol, published
 def test_web_adapted_reuse_refused(client, carol, published):
     artifact = published(USE_ONLY)
     client.force_login(carol)
-    res = client.post(reverse("catalogue:reuse_create", args=[artifact.slug]), {**BODY, "mode": "adapted"})
+    res = client.post(
+        reverse("catalogue:reuse_create", args=[artifact.slug]), {**BODY, "mode": "adapted"}
+    )
     assert res.status_code == 409
     assert "odrl." in res.content.decode()
     assert not Reuse.objects.exists()
