@@ -27,7 +27,8 @@ from .audit import audit_context, audit_event
 SubmitHook = Callable[[Artifact, Version | None, object], None]
 SUBMIT_HOOKS: list[SubmitHook] = []
 # The same for a version added to an artifact (run by `version_create`, inside its transaction).
-VERSION_HOOKS: list[SubmitHook] = []
+VersionHook = Callable[[Artifact, Version, object], None]
+VERSION_HOOKS: list[VersionHook] = []
 
 
 def _locked(artifact: Artifact) -> Artifact:
