@@ -21,6 +21,6 @@ UPDATE catalogue_artifact AS a
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalogue", "0010_rollup_small_sample")]
+    dependencies = [("catalogue", "0011_contributor_history_without_external_ref")]
 
     operations = [migrations.RunSQL(REPAIR, reverse_sql=migrations.RunSQL.noop)]
