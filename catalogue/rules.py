@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .models.choices import ArtifactStatus
+from .models.choices import Action, ArtifactStatus, ReuseMode
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,24 @@ def ensure_not_archived(artifact) -> None:
             "This artifact is archived and read-only.",
             [Reason("artifact.archived", f"'{artifact.slug}' is archived; restore it first.")],
         )
+
+
+# --- Reuse (Rule 4) ----------------------------------------------------------------------
+# What each reuse mode does to the artifact, as rights-check actions. Rule 4 adds `derive` when
+# the result is registered as a new artifact; a reuse names no resulting artifact (the API has
+# no such field), so `adapted` is checked as `modify` alone.
+REUSE_MODE_ACTIONS: dict[str, tuple[str, ...]] = {
+    ReuseMode.AS_IS: (Action.USE,),
+    ReuseMode.ADAPTED: (Action.MODIFY,),
+}
+
+
+def reuse_actions(mode: str) -> tuple[str, ...]:
+    """The actions a reuse in `mode` is checked as: as_is -> use, adapted -> modify."""
+    try:
+        return tuple(str(a) for a in REUSE_MODE_ACTIONS[mode])
+    except KeyError:
+        raise ValueError(f"unknown reuse mode {mode!r}") from None
 
 
 # --- Lifecycle ------------------------------------------------------------------------
@@ -104,7 +122,13 @@ def gate_policy(ctx: PublishContext) -> list[Reason]:
     return []
 
 
-PUBLISH_GATES: list[Gate] = [gate_intent, gate_originator, gate_policy]
+def gate_version(ctx: PublishContext) -> list[Reason]:
+    if ctx.version is None:
+        return [Reason("publish.version_missing", "Add a version to publish: a version is what others reuse.")]
+    return []
+
+
+PUBLISH_GATES: list[Gate] = [gate_intent, gate_originator, gate_policy, gate_version]
 
 
 def failing_publish_gates(ctx: PublishContext) -> list[Reason]:

@@ -30,11 +30,19 @@ CONFLICT = OpenApiResponse(
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(
+        help_text="draft until published through the publish gates (POST publish/ with this version); "
+                  "only published versions can be reused, and they never change."
+    )
+
     class Meta:
         model = Version
-        fields = ["version", "changelog", "uri", "published_at", "created_at"]
+        fields = ["version", "changelog", "uri", "status", "published_at", "created_at"]
         read_only_fields = ["published_at", "created_at"]
         extra_kwargs: dict = {"version": {"validators": []}, "uri": {"validators": []}}
+
+    def get_status(self, version) -> str:
+        return "published" if version.published_at else "draft"
 
 
 class VersionListCreateView(generics.ListCreateAPIView):
@@ -46,6 +54,13 @@ class VersionListCreateView(generics.ListCreateAPIView):
         artifact = artifact_get(user=self.request.user, slug=self.kwargs["slug"])
         return Version.objects.filter(artifact=artifact)
 
+    @extend_schema(
+        description="Add a version (a draft). Before the first publish it becomes `current_version`; "
+                    "on a published artifact the current version stays the newest published one until "
+                    "this one is published (POST publish/ with `version`). On a customer-derived or "
+                    "restricted artifact past draft, it opens a consent_ip review of this version.",
+        responses={201: VersionSerializer, 409: CONFLICT},
+    )
     def create(self, request, *args, **kwargs):
         artifact = artifact_get(user=request.user, slug=self.kwargs["slug"])
         serializer = self.get_serializer(data=request.data)
@@ -119,7 +134,11 @@ class ReasonInputSerializer(serializers.Serializer):
 
 
 class PublishSerializer(ReasonInputSerializer):
-    version = serializers.CharField(required=False, allow_blank=True, default="", help_text="Defaults to the current version.")
+    version = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="First publish: defaults to the current version. A published artifact: the later version "
+                  "to publish, by default its newest unpublished one.",
+    )
 
 
 def _artifact_response(request, artifact):
@@ -138,7 +157,15 @@ class SubmitView(APIView):
 
 
 class PublishView(APIView):
-    @extend_schema(request=PublishSerializer, responses={200: ArtifactSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=PublishSerializer, responses={200: ArtifactSerializer, 409: CONFLICT},
+        description="Publish the artifact with a version, or a later version of a published artifact, "
+                    "through the same gates. 409 lists every failing gate: publish.intent_missing, "
+                    "publish.originator_missing, publish.policy_missing, publish.version_missing, "
+                    "publish.consent_ip_review_missing (an approved review of that version), "
+                    "publish.consent_missing, publish.ip_assignment_missing; and "
+                    "version.already_published, lifecycle.transition_not_allowed, artifact.archived.",
+    )
     def post(self, request, slug):
         artifact = artifact_get(user=request.user, slug=slug)
         data = PublishSerializer(data=request.data)

@@ -58,6 +58,7 @@ from ..services.ip import (
 from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
 from ..services.uploads import ALLOWED_TYPES
+from .artifact_actions import CONFLICT
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -400,6 +401,12 @@ class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ReviewDecisionKind.choices)
     rationale = serializers.CharField()
     valid_until = serializers.DateField(required=False)
+    override = serializers.BooleanField(
+        default=False,
+        help_text="Approve a consent_ip review although the publish gates contradict it (no covering "
+                  "consent in force, a missing IP assignment...). Needs override_rationale; audited.",
+    )
+    override_rationale = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReviewViewSet(
@@ -435,7 +442,14 @@ class ReviewViewSet(
                                 purposes=data.get("purposes", []), version=version)
         return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data, status=201)
 
-    @extend_schema(request=DecideSerializer, responses=ReviewSerializer)
+    @extend_schema(
+        request=DecideSerializer, responses={200: ReviewSerializer, 409: CONFLICT},
+        description="Record a decision. 409 lists the reasons it is refused: four eyes (review.own_artifact, "
+                    "review.own_request, review.same_reviewer, review.legal_reviewer_required, "
+                    "review.already_decided), or, approving a consent_ip review, the publish gates it "
+                    "contradicts (publish.consent_missing, publish.ip_assignment_missing) unless "
+                    "`override` with `override_rationale` (audited as review.gates_overridden).",
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         review = self.get_object()

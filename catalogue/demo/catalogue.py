@@ -61,7 +61,8 @@ def seed(*, password: str, context: dict) -> dict:
             ],
             reason="demo data",
         )
-        for version, changelog in spec["versions"]:
+        # Rule 1: publishing needs a version, so every demo artifact has at least one.
+        for version, changelog in spec["versions"] or [("1.0.0", "First version.")]:
             version_create(
                 acting_user=actor, artifact=artifact, version=version, changelog=changelog,
                 uri=f"https://git.bank.example/{spec['team']}/{spec['slug']}/-/tags/{version}",

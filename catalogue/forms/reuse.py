@@ -6,6 +6,7 @@ from django.utils import timezone
 from ..models import Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
 from ..permissions import is_admin, is_contributor, team_roles
+from ..selectors.versions import published_versions
 
 
 class RightsQuestionForm(forms.Form):
@@ -40,7 +41,7 @@ class ReuseForm(forms.Form):
     mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
     occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     version: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=Version.objects.none(), required=False, empty_label="Current version",
+        queryset=Version.objects.none(), required=False, empty_label="Latest published version",
     )
 
     def __init__(self, *args, user, artifact, **kwargs):
@@ -50,5 +51,6 @@ class ReuseForm(forms.Form):
         if not is_admin(user):
             teams = teams.filter(memberships__user=user) if is_contributor(user) else teams.none()
         self.fields["team"].queryset = teams
-        self.fields["version"].queryset = artifact.versions.order_by("-created_at", "-id")
+        # Only published versions may be reused (Rule 1); the service refuses any other.
+        self.fields["version"].queryset = published_versions(artifact)
         self.fields["version"].label_from_instance = lambda v: v.version

@@ -14,6 +14,7 @@ from ..permissions import can_register_for_team
 from ..rules import Reason, RuleViolation, ensure_not_archived
 from ..selectors.lineage import would_create_cycle
 from .audit import audit_context, audit_event, diff
+from .lifecycle import run_version_hooks
 from .queueing import enqueue_on_commit
 from .rollups import rollups_set_kind
 
@@ -379,10 +380,14 @@ def clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str
 
 
 def version_create(*, acting_user, artifact: Artifact, version: str, changelog: str = "", uri: str = "", reason: str = "") -> Version:
-    """Add a version and make it the artifact's current version (artifact row locked)."""
+    """Add an unpublished version (artifact row locked); runs lifecycle.VERSION_HOOKS.
+
+    It becomes `current_version` only while no version is published: after that the current
+    version is the newest published one, and this one waits for `artifact_publish` (Rule 1).
+    """
     version, changelog, uri = clean_version(version, changelog, uri)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or f"version {version} added"):
-        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        locked = Artifact.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=artifact.pk)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may add versions only to your teams' artifacts.")
         ensure_not_archived(locked)
@@ -391,14 +396,16 @@ def version_create(*, acting_user, artifact: Artifact, version: str, changelog: 
         new = Version.objects.create(
             artifact=locked, version=version, changelog=changelog, uri=uri, created_by=user_or_none(acting_user)
         )
-        locked.current_version = new
+        if locked.current_version is None or locked.current_version.published_at is None:
+            locked.current_version = new
         locked.save(update_fields=["current_version", "updated_at"])
         audit_event(
             actor=acting_user, action="version.created", obj=new, artifact=locked, reason=reason,
             changes={"version": [None, version], "uri": [None, uri]},
         )
+        run_version_hooks(locked, new, acting_user)
         enqueue_on_commit("notify_new_version", new.pk, recovery="watchers were not told of this version")
-    artifact.current_version = new
+    artifact.current_version = locked.current_version
     return new
 
 

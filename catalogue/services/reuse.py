@@ -11,7 +11,8 @@ from django.db import transaction
 from ..models import Artifact, Reuse, Version
 from ..models.choices import ReuseMode
 from ..permissions import can_act_for_team
-from ..rules import RuleViolation
+from ..rules import Reason, RuleViolation, reuse_actions
+from ..selectors.versions import latest_published_version
 from .audit import audit_context, audit_event
 from .notifications import watch
 from .queueing import ROLLUP_RECOVERY, enqueue_on_commit
@@ -24,10 +25,12 @@ def reuse_record(
     *, acting_user, artifact: Artifact, team, initiative: str, purpose: str, channel: str,
     mode: str = ReuseMode.AS_IS, occurred_on: date, version: Version | None = None,
 ) -> Reuse:
-    """Record that `team` reuses `artifact` (team contributors or admins).
+    """Record that `team` reuses a published version of `artifact` (team contributors or admins).
 
-    Locks the artifact row, runs the rights check for `use` now, and saves nothing when it
-    denies (RuleViolation with every reason). The stored snapshot is the decision relied on.
+    Locks the artifact row, then runs the rights check now for every action the mode means
+    (`rules.reuse_actions`: as_is is `use`, adapted is `modify`) on the given version or, by
+    default, the newest published one. Saves nothing when any of it refuses (RuleViolation with
+    every reason). The stored snapshot is the decision relied on.
     """
     errors = validate_codes(action="use", purpose=purpose, channel=channel)
     if mode not in ReuseMode.values:
@@ -41,28 +44,51 @@ def reuse_record(
     if not can_act_for_team(acting_user, team):
         raise PermissionDenied("Only the team's contributors or an admin may record its reuses.")
     with transaction.atomic(), audit_context(actor=acting_user, reason=f"Reuse by {team.slug}"):
-        # The lock orders this against policy_set and lifecycle changes on the same artifact.
+        # The lock orders this against policy_set, lifecycle changes and version publishing.
         artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
-        decision = rights_check(
-            artifact=artifact, team=team, action="use", purpose=purpose, channel=channel,
-            acting_user=acting_user,
-        )
-        if not decision.permitted:
-            raise RuleViolation("Reuse refused", decision.reasons)
+        if version is not None:
+            version = Version.objects.get(pk=version.pk)
+        else:
+            version = latest_published_version(artifact)
+        reasons = _version_problems(artifact, version)
+        decisions = [
+            rights_check(
+                artifact=artifact, team=team, action=action, purpose=purpose, channel=channel,
+                acting_user=acting_user,
+            )
+            for action in reuse_actions(mode)
+        ]
+        reasons += [r for d in decisions if not d.permitted for r in d.reasons]
+        if reasons or version is None:
+            raise RuleViolation("Reuse refused", reasons)
+        snapshot = decisions[0].as_dict()
+        if len(decisions) > 1:
+            snapshot["also_checked"] = [d.as_dict() for d in decisions[1:]]
         reuse = Reuse.objects.create(
-            artifact=artifact, version_id=version.pk if version else artifact.current_version_id, team=team,
+            artifact=artifact, version=version, team=team,
             initiative=initiative.strip(), purpose=purpose, channel=channel, mode=mode,
-            occurred_on=occurred_on, rights_decision=decision.as_dict(), recorded_by=acting_user,
+            occurred_on=occurred_on, rights_decision=snapshot, recorded_by=acting_user,
         )
         audit_event(
             actor=acting_user, action="reuse.recorded", obj=reuse, artifact=artifact,
             changes={"team": team.slug, "purpose": purpose, "channel": channel, "mode": mode,
-                     "decision": decision.decision},
+                     "version": version.version, "decision": decisions[0].decision},
         )
         watch(user=acting_user, artifact=artifact, automatic=True)
         enqueue_on_commit("rollup_reuse", reuse.pk, recovery=ROLLUP_RECOVERY)
     return reuse
 
+
+def _version_problems(artifact: Artifact, version: Version | None) -> list[Reason]:
+    """Rule 1: only a published version may be reused."""
+    if version is None:
+        return [Reason("reuse.no_published_version", f"'{artifact.slug}' has no published version to reuse.")]
+    if version.published_at is None:
+        return [Reason(
+            "reuse.version_unpublished",
+            f"Version {version.version} of '{artifact.slug}' is not published; only published versions may be reused.",
+        )]
+    return []
 
 
 

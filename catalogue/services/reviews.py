@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..legal_gates import gate_consents, gate_ip_assignments
 from ..models import Artifact, Authorship, ConsentRecord, Review, ReviewDecision, Version
 from ..models.choices import (
+    ArtifactStatus,
     Purpose,
     ReviewDecisionKind,
     ReviewKind,
@@ -21,7 +23,7 @@ from ..models.choices import (
     Sensitivity,
 )
 from ..permissions import is_legal
-from ..rules import Reason, RuleViolation
+from ..rules import PublishContext, Reason, RuleViolation
 from ..selectors.legal import in_force_q, needs_legal_clearance
 from .audit import audit_context, audit_event
 
@@ -141,11 +143,42 @@ def on_submit(artifact: Artifact, version: Version | None, acting_user) -> None:
     open_required_reviews(artifact, version, acting_user)
 
 
+def on_new_version(artifact: Artifact, version: Version, acting_user) -> None:
+    """The VERSION_HOOKS entry: a version added once the artifact is past draft gets its own
+    reviews at once (a draft's are opened when it is submitted)."""
+    if artifact.status != ArtifactStatus.DRAFT:
+        open_required_reviews(artifact, version, acting_user)
+
+
+class ApprovalContradicted(RuleViolation):
+    """A consent_ip approval the publish gates contradict; `override` with a rationale lifts it."""
+
+
+# The publish gates a consent_ip approval vouches for (Rule 1's consent and IP chain). They are
+# asked, never copied: an approval they contradict is refused, or overridden on the record.
+APPROVAL_GATES = (gate_consents, gate_ip_assignments)
+
+
+def approval_contradictions(review: Review) -> list[Reason]:
+    """What the publish gates hold against approving this consent_ip review (empty: nothing)."""
+    if review.kind != ReviewKind.CONSENT_IP:
+        return []
+    artifact = review.artifact
+    ctx = PublishContext(
+        artifact=artifact, version=review.version,
+        authorships=list(artifact.authorships.select_related("contributor")), extra={},
+    )
+    return [reason for gate in APPROVAL_GATES for reason in gate(ctx)]
+
+
 def review_decide(
-    *, acting_user, review: Review, decision: str, rationale: str, valid_until: dt.date | None = None
+    *, acting_user, review: Review, decision: str, rationale: str, valid_until: dt.date | None = None,
+    override: bool = False, override_rationale: str = "",
 ) -> Review:
     """Record one reviewer's decision (review row locked). Rule 2: four eyes, two approvals for
-    restricted / model_training, decisions final; raises RuleViolation with stable codes."""
+    restricted / model_training, decisions final. A consent_ip approval the publish gates
+    contradict is refused (ApprovalContradicted) unless `override` with `override_rationale`,
+    audited as `review.gates_overridden`. Raises RuleViolation with stable codes."""
     if not acting_user.has_perm("catalogue.decide_review"):
         raise PermissionDenied("Only legal reviewers and admins decide reviews.")
     errors = {}
@@ -153,13 +186,21 @@ def review_decide(
         errors["decision"] = [f"Choose one of {', '.join(ReviewDecisionKind.values)}."]
     if not (rationale or "").strip():
         errors["rationale"] = ["Explain the decision."]
+    if override and not (override_rationale or "").strip():
+        errors["override_rationale"] = ["Explain why this approval overrides the publish gates."]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), audit_context(actor=acting_user, reason=f"review {decision}"):
-        locked = Review.objects.select_for_update().select_related("artifact").get(pk=review.pk)
+        locked = Review.objects.select_for_update(of=("self",)).select_related("artifact", "version").get(pk=review.pk)
         reasons = _four_eyes(locked, acting_user, decision)
         if reasons:
             raise RuleViolation("This decision is not allowed.", reasons)
+        contradicted = approval_contradictions(locked) if decision == ReviewDecisionKind.APPROVE else []
+        if contradicted and not override:
+            raise ApprovalContradicted(
+                "The publish gates contradict this approval: resolve them, or override with a rationale.",
+                contradicted,
+            )
         try:
             with transaction.atomic():
                 ReviewDecision.objects.create(
@@ -170,6 +211,11 @@ def review_decide(
                 "You have already decided this review.",
                 [Reason("review.same_reviewer", "The same reviewer cannot decide twice.")],
             ) from None
+        if contradicted:
+            audit_event(
+                actor=acting_user, action="review.gates_overridden", obj=locked, artifact=locked.artifact,
+                reason=override_rationale.strip(), changes={"overridden": [r.code for r in contradicted]},
+            )
         old = locked.status
         if decision == ReviewDecisionKind.APPROVE:
             approvals = locked.decisions.filter(decision=ReviewDecisionKind.APPROVE).count()

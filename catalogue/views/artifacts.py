@@ -104,6 +104,7 @@ def artifact_detail_view(request, slug):
         "can_add_version": can_edit,
         "can_submit": can_edit and artifact.status == ArtifactStatus.DRAFT,
         "can_publish": can_maintain and artifact.status in (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW),
+        "can_publish_versions": can_maintain and artifact.status == ArtifactStatus.PUBLISHED,
         "panels": render_panels(request, artifact),
     }
     return render(request, "catalogue/artifact_detail.html", context)
@@ -432,10 +433,10 @@ def attachment_download_view(request, pk):
 # --- lifecycle buttons -----------------------------------------------------------------------
 
 
-def _lifecycle(request, slug, action, verb: str) -> HttpResponse:
+def _lifecycle(request, slug, action, verb: str, **extra) -> HttpResponse:
     artifact = artifact_get(user=request.user, slug=slug)
     try:
-        action(acting_user=request.user, artifact=artifact, reason=request.POST.get("reason", ""))
+        action(acting_user=request.user, artifact=artifact, reason=request.POST.get("reason", ""), **extra)
     except RuleViolation as exc:
         messages.error(request, f"Not {verb}: {exc.detail}")
         for reason in exc.reasons:
@@ -456,4 +457,9 @@ def artifact_submit_view(request, slug):
 
 @require_POST
 def artifact_publish_view(request, slug):
-    return _lifecycle(request, slug, artifact_publish, "published")
+    """Publish the artifact, or (`version` posted) a later version of it, through the same gates."""
+    label = request.POST.get("version", "").strip()
+    if not label:
+        return _lifecycle(request, slug, artifact_publish, "published")
+    version = get_object_or_404(Version, artifact=artifact_get(user=request.user, slug=slug), version=label)
+    return _lifecycle(request, slug, artifact_publish, f"published as version {label}", version=version)

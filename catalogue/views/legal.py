@@ -46,7 +46,7 @@ from ..services.consent import (
     impact_resolve,
 )
 from ..services.privacy import can_see_personal_data, record_access
-from ..services.reviews import review_decide
+from ..services.reviews import ApprovalContradicted, review_decide
 from .common import add_validation_errors, error_text
 from .panels import Panel, register
 
@@ -95,14 +95,23 @@ def review_detail_view(request, pk: int):
         Review.objects.select_related("artifact", "artifact__owner_team", "version", "requested_by"), pk=pk
     )
     errors: dict = {}
+    status = 200
+    override = request.POST.get("override") in ("on", "true", "1")
+    offer_override = override
     if request.method == "POST":
         try:
             review_decide(acting_user=request.user, review=review, decision=request.POST.get("decision", ""),
-                          rationale=request.POST.get("rationale", ""))
+                          rationale=request.POST.get("rationale", ""), override=override,
+                          override_rationale=request.POST.get("override_rationale", ""))
         except ValidationError as exc:
             errors = exc.message_dict
+            status = 400
+        except ApprovalContradicted as exc:
+            errors = {"general": [r.message for r in exc.reasons]}
+            offer_override, status = True, 409
         except RuleViolation as exc:
             errors = {"general": [r.message for r in exc.reasons]}
+            status = 409
         except PermissionDenied as exc:
             errors = {"general": [str(exc)]}
         else:
@@ -124,8 +133,10 @@ def review_detail_view(request, pk: int):
         "missing": missing_assignors([artifact.pk]).get(artifact.pk, []),
         "decisions": decisions, "approvals": sum(d.decision == "approve" for d in decisions),
         "risks": review_risks(review), "decision_choices": ReviewDecisionKind.choices,
-        "rationale": request.POST.get("rationale", ""),
-    })
+        "rationale": request.POST.get("rationale", ""), "decision": request.POST.get("decision", ""),
+        "offer_override": offer_override, "override": override,
+        "override_rationale": request.POST.get("override_rationale", ""),
+    }, status=status)
 
 
 def consent_list_view(request):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalogue.models import Artifact
 from catalogue.odrl import build_policy
 from catalogue.selectors.as_of import artifact_as_of
-from catalogue.services.artifacts import artifact_register, artifact_update
+from catalogue.services.artifacts import artifact_register, artifact_update, version_create
 from catalogue.services.audit import audit_context
 from catalogue.services.consent import consent_create, consent_withdraw
 from catalogue.services.lifecycle import artifact_publish
@@ -76,6 +76,7 @@ def timeline(alice, legal1, monkeypatch):
     t["review"] = _stamp("ReviewEvent", pgh_obj_id=review.pk)
     review_decide(acting_user=legal1, review=review, decision="approve", rationale="Fine for research.")
     t["decided"] = _stamp("ReviewEvent", pgh_obj_id=review.pk)
+    version_create(acting_user=alice, artifact=artifact, version="1.0", reason="first version")  # publishing needs one
     artifact_publish(acting_user=alice, artifact=artifact, reason="ready")
     t["published"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     consent_withdraw(acting_user=legal1, consent=consent, reason="customer asked")

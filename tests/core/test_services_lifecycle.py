@@ -52,9 +52,15 @@ def test_only_maintainers_or_admin_publish(carol, bob, admin_user, retail):
 
 
 def test_publish_refuses_published_and_archived(alice, retail):
+    # A published artifact publishes only a version not yet published (tests/lifecycle/test_versions.py).
+    published = ready(retail, published=True)
+    type(published.current_version).objects.filter(pk=published.current_version_id).update(published_at=published.published_at)
     with pytest.raises(RuleViolation) as exc:
-        artifact_publish(acting_user=alice, artifact=ready(retail, published=True))
-    assert exc.value.reasons[0].code == "lifecycle.transition_not_allowed"
+        artifact_publish(acting_user=alice, artifact=published)
+    assert [r.code for r in exc.value.reasons] == ["publish.version_missing"]
+    with pytest.raises(RuleViolation) as exc:
+        artifact_publish(acting_user=alice, artifact=published, version=published.current_version)
+    assert exc.value.reasons[0].code == "version.already_published"
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=ready(retail, archived=True))
     assert exc.value.reasons[0].code == "artifact.archived"

@@ -27,7 +27,7 @@ def customer():
 def cleared(retail, alice, customer):
     """A customer-derived artifact of retail, published, with approved review, consent and IP."""
     artifact = ArtifactFactory(owner_team=retail, customer=True, published=True, slug="co-created-journey")
-    version = VersionFactory(artifact=artifact, version="1.0.0")
+    version = VersionFactory(artifact=artifact, version="1.0.0", published_at=timezone.now())
     artifact.current_version = version
     artifact.save(update_fields=["current_version"])
     staff = ContributorFactory(user=alice)

@@ -167,6 +167,7 @@ def test_reviews_visibility_request_and_decide(retail, cards, alice, bob, victor
     assert api_client_for(alice).get(f"/api/v1/reviews/{hidden.pk}/").status_code == 404
 
     artifact = ArtifactFactory(owner_team=retail, customer=True)
+    ConsentFactory().artifacts.add(artifact)  # approving what no consent covers is refused
     response = api_client_for(alice).post("/api/v1/reviews/", {
         "artifact": artifact.slug, "kind": "consent_ip", "purposes": ["model_training"],
     }, format="json")

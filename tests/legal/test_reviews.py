@@ -29,6 +29,8 @@ def codes(exc):
 @pytest.fixture
 def review(retail, alice):
     artifact = ArtifactFactory(owner_team=retail, customer=True)
+    # A covering consent: approving what no consent covers is refused (tests/legal/test_review_gates.py).
+    ConsentFactory().artifacts.add(artifact)
     return ReviewFactory(artifact=artifact, requested_by=alice, purposes=["product_design"])
 
 
@@ -101,6 +103,7 @@ def test_two_approvals_from_two_legal_reviewers(retail, legal1, legal2, alice):
 
 def test_model_training_needs_two_and_admin_approval_does_not_count(retail, legal1, admin_user, alice):
     artifact = ArtifactFactory(owner_team=retail, customer=True)
+    ConsentFactory(purposes=["model_training"]).artifacts.add(artifact)
     review = review_request(acting_user=alice, artifact=artifact, kind="consent_ip",
                             purposes=["model_training"])
     assert review.required_approvals == 2
@@ -170,6 +173,7 @@ def _race(review_pk, users, decision="approve"):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_decisions_one_success(retail):
     review = ReviewFactory(artifact=ArtifactFactory(owner_team=retail, customer=True))
+    ConsentFactory().artifacts.add(review.artifact)
     reviewers = [UserFactory(username=f"lawyer{i}", roles=[c.Role.LEGAL]) for i in range(50)]
     results = _race(review.pk, reviewers)
     assert results.count("ok") == 1

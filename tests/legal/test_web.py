@@ -66,7 +66,7 @@ def test_review_page_audits_personal_data_and_records_decision(cleared, open_rev
     viewed = AuditEvent.objects.filter(action="contributor.personal_data_viewed", actor=legal1)
     assert viewed.count() == 2  # staff author and customer
     missing = client.post(f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": ""})
-    assert missing.status_code == 200 and "Explain the decision" in missing.content.decode()
+    assert missing.status_code == 400 and "Explain the decision" in missing.content.decode()
     assert client.post(f"/legal/reviews/{open_review.pk}/",
                        {"decision": "approve", "rationale": "Consents fine."}).status_code == 302
     again = client.post(f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": "Again."})

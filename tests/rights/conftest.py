@@ -1,11 +1,12 @@
 """Helpers for the rights tests: published artifacts with policies set through the service."""
 
 import pytest
+from django.utils import timezone
 
 from catalogue.models import Artifact
 from catalogue.odrl import build_policy
 from catalogue.services.policy import policy_set
-from tests.factories import ArtifactFactory
+from tests.factories import ArtifactFactory, VersionFactory
 
 
 def policy_doc(artifact, *, teams=None, actions=("use",), version=1, **kwargs):
@@ -28,6 +29,9 @@ def published(retail, admin_user):
         later = {k: artifact_kwargs.pop(k) for k in ("status", "retirement_rationale", "sunset_on",
                                                       "superseded_by") if k in artifact_kwargs}
         artifact = ArtifactFactory(published=True, **artifact_kwargs)
+        # Rule 1: a published artifact has a published version, the one reuses default to.
+        version = VersionFactory(artifact=artifact, version="1.0.0", published_at=timezone.now())
+        Artifact.objects.filter(pk=artifact.pk).update(current_version=version)
         if policy is not None:
             set_policy(artifact, admin_user, **policy)
         # Lifecycle set after the policy: archived artifacts refuse policy changes.

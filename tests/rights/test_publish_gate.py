@@ -5,7 +5,7 @@ import pytest
 from catalogue.models.choices import ArtifactStatus
 from catalogue.rules import PUBLISH_GATES, RuleViolation, gate_policy
 from catalogue.services.lifecycle import artifact_publish
-from tests.factories import ArtifactFactory, AuthorshipFactory
+from tests.factories import ArtifactFactory, AuthorshipFactory, VersionFactory
 from tests.rights.conftest import set_policy
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 def draft(retail):
     artifact = ArtifactFactory(owner_team=retail)
     AuthorshipFactory(artifact=artifact)
+    artifact.current_version = VersionFactory(artifact=artifact)  # publishing needs a version too
+    artifact.save(update_fields=["current_version"])
     return artifact
 
 

@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from catalogue.models import AuditEvent, Reuse, Watch
 from catalogue.rules import RuleViolation
@@ -29,7 +30,7 @@ def test_record_stores_snapshot_audits_watches_and_queues_rollup(
     carol, retail, published, django_capture_on_commit_callbacks
 ):
     artifact = published({"duties": ["inform_owner"]})
-    version = VersionFactory(artifact=artifact, version="2.0.0")
+    version = VersionFactory(artifact=artifact, version="2.0.0", published_at=timezone.now())
     with django_capture_on_commit_callbacks() as callbacks:
         reuse = record(carol, artifact, retail, version=version, mode="adapted")
     assert reuse.rights_decision["decision"] == "permit"
@@ -48,11 +49,26 @@ def test_record_stores_snapshot_audits_watches_and_queues_rollup(
 
 
 @pytest.mark.django_db
-def test_version_defaults_to_current(carol, retail, published):
+def test_version_defaults_to_the_latest_published(carol, retail, published):
     artifact = published({})
-    version = VersionFactory(artifact=artifact)
-    type(artifact).objects.filter(pk=artifact.pk).update(current_version=version)
-    assert record(carol, artifact, retail).version_id == version.pk
+    newer = VersionFactory(artifact=artifact, version="2.0.0", published_at=timezone.now())
+    draft = VersionFactory(artifact=artifact, version="3.0.0")
+    type(artifact).objects.filter(pk=artifact.pk).update(current_version=draft)
+    assert record(carol, artifact, retail).version_id == newer.pk
+
+
+@pytest.mark.django_db
+def test_unpublished_or_missing_version_refused(carol, retail, published):
+    artifact = published({})
+    draft = VersionFactory(artifact=artifact, version="2.0.0")
+    with pytest.raises(RuleViolation) as exc:
+        record(carol, artifact, retail, version=draft)
+    assert [r.code for r in exc.value.reasons] == ["reuse.version_unpublished"]
+    artifact.versions.exclude(pk=draft.pk).delete()
+    with pytest.raises(RuleViolation) as exc:
+        record(carol, artifact, retail)
+    assert [r.code for r in exc.value.reasons] == ["reuse.no_published_version"]
+    assert not Reuse.objects.exists()
 
 
 @pytest.mark.django_db
