@@ -31,6 +31,12 @@ BASE = "urn:catalogue:relative:"
 # The only contexts a document may name: URL (http spelling) -> file in this package.
 BUNDLED_CONTEXTS = {ODRL_CONTEXT_URL: "odrl_context.jsonld"}
 
+# Limits checked before parsing: every step after this pass is recursive or costs per rule.
+MAX_DEPTH = 64
+MAX_POLICY_RULES = 500
+MAX_POLICY_OBJECTS = 10 * MAX_POLICY_RULES
+_RULE_KEYS = frozenset({"permission", "prohibition", "obligation", "duty"})
+
 Source = dict[str, Any] | str | bytes | Graph
 
 
@@ -125,19 +131,61 @@ def _context_issues(ctx: Any, path: str) -> list[PolicyIssue]:
 
 def context_issues(value: Any, path: str = "") -> list[PolicyIssue]:
     """Every non-bundled context named anywhere in a JSON-LD document (nodes at any depth)."""
-    issues: list[PolicyIssue] = []
-    stack: list[tuple[Any, str]] = [(value, path)]
-    while stack:  # iterative: a deeply nested document cannot exhaust the interpreter's stack
-        item, where = stack.pop()
+    return _scan(value, path).contexts
+
+
+class _Scan:
+    def __init__(self) -> None:
+        self.contexts: list[PolicyIssue] = []
+        self.rules = 0
+        self.objects = 0
+
+
+def _scan(value: Any, path: str = "") -> _Scan:
+    """One iterative pass over a JSON document: contexts named, rules and objects counted.
+
+    Iterative, and stopped at MAX_DEPTH, so a hostile document cannot exhaust the stack here
+    or in the recursive steps after it. Raises PolicyError for depth or size.
+    """
+    scan = _Scan()
+    stack: list[tuple[Any, str, int]] = [(value, path, 1)]
+    while stack:
+        item, where, depth = stack.pop()
+        if not isinstance(item, (list, dict)):
+            continue
+        if depth > MAX_DEPTH:
+            raise PolicyError([PolicyIssue(where, f"the document is nested deeper than {MAX_DEPTH} levels")])
         if isinstance(item, list):
-            stack.extend((v, _join(where, n)) for n, v in reversed(list(enumerate(item))))
-        elif isinstance(item, dict):
-            for key, val in reversed(list(item.items())):
-                if key == "@context":
-                    issues += _context_issues(val, _join(where, key))
-                else:
-                    stack.append((val, _join(where, key)))
-    return issues
+            stack.extend((v, _join(where, n), depth + 1) for n, v in reversed(list(enumerate(item))))
+            continue
+        scan.objects += 1
+        for key, val in reversed(list(item.items())):
+            if key == "@context":
+                scan.contexts += _context_issues(val, _join(where, key))
+                continue
+            if _is_rule_key(key):
+                scan.rules += len(val) if isinstance(val, list) else 1
+            stack.append((val, _join(where, key), depth + 1))
+    if scan.rules > MAX_POLICY_RULES:
+        raise PolicyError([PolicyIssue(path, (
+            f"the policy has {scan.rules:,} rules (permissions, prohibitions, obligations and duties); "
+            f"at most {MAX_POLICY_RULES} are allowed"))])
+    if scan.objects > MAX_POLICY_OBJECTS:
+        raise PolicyError([PolicyIssue(path, (
+            f"the policy has {scan.objects:,} JSON objects; at most {MAX_POLICY_OBJECTS:,} are allowed"))])
+    return scan
+
+
+def _is_rule_key(key: str) -> bool:
+    name = key.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return name in _RULE_KEYS
+
+
+def check_document(doc: Any) -> None:
+    """Raise PolicyError unless `doc` is within the limits and names only bundled contexts."""
+    refused = _scan(doc).contexts
+    if refused:
+        raise PolicyError(refused)
 
 
 def _annotate(value: Any, index: int = 0) -> Any:
@@ -168,9 +216,7 @@ def _literal_list(value: Any) -> bool:
 
 def jsonld_graph(doc: dict[str, Any]) -> Graph:
     """Parse a JSON-LD document (compact or expanded) into a graph; refuses non-bundled contexts."""
-    refused = context_issues(doc)
-    if refused:
-        raise PolicyError(refused)
+    check_document(doc)
     data = _annotate(doc)
     if isinstance(data.get("@graph"), list):
         data["@graph"] = [dict(n, **{ROOT: True}) if isinstance(n, dict) else n

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "catalogue.middleware.ApiJsonErrorsMiddleware",
+    "catalogue.middleware.ApiBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(LOCAL_DIR / "media")))
 MEDIA_URL = "/media/"
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+# API request bodies other than uploads (JSON): larger ones answer 413 before they are read.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+# Rows in one bulk import file; a larger file is refused up front, naming this limit.
+MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=50_000)
 
 # Content Security Policy, enforced, with per-request nonces for the few inline scripts.
 SECURE_CSP = {
@@ -191,6 +197,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "catalogue.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Size, nesting and string-length limits on JSON bodies (catalogue/limits.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "catalogue.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
