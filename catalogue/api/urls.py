@@ -14,7 +14,6 @@ from . import rights as rights_api
 from .auth import ObtainTokenView
 
 
-
 class Router(DefaultRouter):
     """Viewsets looked up by their integer `pk` match only digits: `contributors/null,null/` or
     `withdrawal-impacts/false/remediate/` is a 404, never a lookup that fails in the database."""
