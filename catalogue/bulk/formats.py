@@ -240,7 +240,7 @@ def read_csv(text: str) -> list[dict]:
         seen.add(name)
     if problems:
         raise FileProblem(problems)
-    rows = []
+    rows: list[dict] = []
     try:
         for index, record in enumerate(reader):
             if not any(cell.strip() for cell in record):
