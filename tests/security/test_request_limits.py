@@ -206,3 +206,12 @@ def test_the_api_import_names_the_row_limit(api_client_for, alice, settings):
     response = api_client_for(alice).post("/api/v1/artifacts/import/", {"file": upload}, format="multipart")
     body = _assert_json(response, 400)
     assert "at most 2 rows" in json.dumps(body)
+
+
+def test_a_nul_byte_in_a_form_encoded_api_body_is_a_json_400(api_client_for, alice):
+    artifact = ArtifactFactory(owner_team=alice.memberships.get().team)
+    response = api_client_for(alice).generic(
+        "POST", f"/api/v1/artifacts/{artifact.slug}/rights-check/",
+        b"team=retail%00&action=use&purpose=research&channel=web", content_type="application/x-www-form-urlencoded",
+    )
+    assert "NUL" in _assert_json(response, 400)["detail"]
