@@ -1,5 +1,6 @@
 import uuid
-from urllib.parse import unquote
+from http import HTTPStatus
+from urllib.parse import unquote, unquote_to_bytes
 
 import structlog
 from django.conf import settings
@@ -73,8 +74,80 @@ class RejectNulBytesMiddleware:
             if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
                 return False  # reading it here would refuse a body the view streams itself
             return b"\x00" in request.body or b"\\u0000" in request.body.lower()
+        if request.content_type == "application/x-www-form-urlencoded" and request.path_info.startswith("/api/"):
+            # DRF's FormParser reads the same cached body afterwards (size already bounded).
+            return b"\x00" in unquote_to_bytes(request.body.replace(b"+", b" "))
         if request.method == "POST" and not request.path_info.startswith("/api/"):
             # Form fields only (CSRF parses them anyway); uploaded files may hold NUL bytes. The API
             # parses its own multipart bodies (DRF), so it is left to read its stream untouched.
             return any("\x00" in value for values in request.POST.lists() for value in values[1])
         return False
+
+
+def _api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class ApiBodyLimitMiddleware:
+    """API bodies over the limit answer 413 JSON naming it, before anything reads them.
+
+    JSON bodies may be API_MAX_BODY_BYTES; multipart bodies carry a file as well, so they may be
+    MAX_UPLOAD_BYTES more (the upload checks then hold the file to its own limit).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _api(request):
+            from .api.parsers import too_large_detail
+
+            try:
+                size = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return JsonResponse({"detail": "The Content-Length header is not a number."}, status=400)
+            limit = settings.API_MAX_BODY_BYTES
+            if request.content_type == "multipart/form-data":
+                limit += settings.MAX_UPLOAD_BYTES
+                if size > limit:
+                    return JsonResponse({"detail": (
+                        f"The request body is {size:,} bytes; the limit for uploads is {limit:,} bytes "
+                        "(MAX_UPLOAD_BYTES + API_MAX_BODY_BYTES).")}, status=413)
+            elif size > limit:
+                return JsonResponse({"detail": too_large_detail(size)}, status=413)
+        return self.get_response(request)
+
+
+# Response headers an error keeps when its body is replaced by JSON.
+_KEPT_HEADERS = ("Retry-After", "WWW-Authenticate", "Allow", "Location", "X-Request-ID")
+
+
+class ApiJsonErrorsMiddleware:
+    """Every API error is JSON: Django's HTML answers (a DEBUG 404 page, a 400 for a suspicious or
+    oversized request, a 500) are replaced by `{"detail": ...}` with the same status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not _api(request) or response.status_code < 400 or response.streaming:
+            return response
+        if response.get("Content-Type", "").split(";")[0].strip().endswith("json"):
+            return response
+        status = response.status_code
+        if status == 404:
+            detail = "Not found."
+        elif status >= 500:
+            detail = "Server error."
+        else:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = "Error"
+            detail = phrase[0] + phrase[1:].lower() + "."
+        replaced = JsonResponse({"detail": detail}, status=status)
+        for header in _KEPT_HEADERS:
+            if header in response:
+                replaced[header] = response[header]
+        return replaced

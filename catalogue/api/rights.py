@@ -1,7 +1,7 @@
 """Policy GET/PUT, the rights check and reuses: thin adapters over the rights services."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +31,11 @@ class PolicyView(APIView):
         return _policy_response(artifact.current_policy)
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT},
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description=(
+            "`odrl`: a list of `{path, message}`: the document is malformed, names a context other than "
+            "the bundled ODRL context (nothing is ever fetched), nests deeper than 64 levels or holds more "
+            "than 500 rules."))},
         parameters=[OpenApiParameter("reason", str, description="Why the policy changes (audited).")],
         operation_id="artifacts_policy_update",
     )

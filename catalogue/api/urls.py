@@ -14,7 +14,18 @@ from . import outcomes as outcomes_api
 from . import rights as rights_api
 from .auth import ObtainTokenView
 
-router = DefaultRouter(trailing_slash=True)
+
+class Router(DefaultRouter):
+    """Viewsets looked up by their integer `pk` match only digits: `contributors/null,null/` or
+    `withdrawal-impacts/false/remediate/` is a 404, never a lookup that fails in the database."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_field", "pk") == "pk" and not hasattr(viewset, "lookup_value_regex"):
+            return f"(?P<{lookup_prefix}pk>[0-9]+)"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router(trailing_slash=True)
 router.register("teams", teams.TeamViewSet, basename="team")
 router.register("contributors", contributors.ContributorViewSet, basename="contributor")
 router.register("artifacts", artifacts.ArtifactViewSet, basename="artifact")

@@ -124,6 +124,16 @@ def check_size(size: int) -> None:
         )])
 
 
+def check_row_count(count: int) -> None:
+    """Refuse a file with more than MAX_IMPORT_ROWS rows, before any row is read into memory."""
+    limit = settings.MAX_IMPORT_ROWS
+    if count > limit:
+        raise FileProblem([RowError(
+            None, "", f"The file has more than {limit:,} rows; at most {limit:,} rows are imported at once "
+            "(MAX_IMPORT_ROWS). Split it into smaller files."
+        )])
+
+
 # --- cells ------------------------------------------------------------------------------
 
 
@@ -231,11 +241,12 @@ def read_csv(text: str) -> list[dict]:
         seen.add(name)
     if problems:
         raise FileProblem(problems)
-    rows = []
+    rows: list[dict] = []
     try:
         for index, record in enumerate(reader):
             if not any(cell.strip() for cell in record):
                 continue
+            check_row_count(len(rows) + 1)
             number = index + 2
             if len(record) > len(header):
                 extra = RowError(number, "", f"The row has {len(record)} cells but the header has {len(header)}.")
@@ -321,11 +332,14 @@ def read_json(text: str) -> list[dict]:
         raise FileProblem([RowError(
             exc.lineno, "", f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         )]) from None
+    except RecursionError:
+        raise FileProblem([RowError(None, "", "The file is not valid JSON: it is nested too deeply.")]) from None
     items = document.get("artifacts") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise FileProblem([RowError(
             None, "", "The JSON must be a list of artifacts or an object with an \"artifacts\" list."
         )])
+    check_row_count(len(items))
     return [_json_row(number, item) for number, item in enumerate(items, start=1)]
 
 

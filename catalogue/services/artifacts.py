@@ -8,6 +8,7 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import connection, transaction
 
 from ..facts import LinkChange, ensure_facts_kept
+from ..limits import too_long
 from ..models import Artifact, Authorship, Lineage, Team, Version
 from ..models.choices import ArtifactKind, AuthorRole, Channel, LineageRelation, Sensitivity
 from ..permissions import can_register_for_team
@@ -87,6 +88,8 @@ def clean_fields(fields: dict) -> dict:
     for name in ("summary", "intent", "constraints"):
         if name in out:
             out[name] = (out[name] or "").strip()
+            if refusal := too_long(out[name]):
+                errors[name] = [refusal]
     if "customer_derived" in out:
         out["customer_derived"] = bool(out["customer_derived"])
     if "owner_team" in out and not isinstance(out["owner_team"], Team):
@@ -369,6 +372,8 @@ def clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str
         errors["version"] = ["A version string is required."]
     elif len(version) > 40:
         errors["version"] = ["At most 40 characters."]
+    if refusal := too_long(changelog):
+        errors["changelog"] = [refusal]
     if uri:
         try:
             URLValidator()(uri)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "catalogue.middleware.ApiJsonErrorsMiddleware",
+    "catalogue.middleware.ApiBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,9 +143,38 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One combination: a (username, client IP) pair is locked, so guessing one account's password
+# neither locks that person out everywhere nor locks every colleague behind the same office IP.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "catalogue.lockout.lockout_response"  # 429 + Retry-After, JSON under /api/
+# The client address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT load balancers in front append to
+# X-Forwarded-For (a client could otherwise pick its own address and dodge every per-IP limit).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+
+def caches_from_env() -> dict:
+    """Redis (Django's RedisCache) from CACHE_URL or REDIS_URL; a per-process cache when unset.
+
+    Throttle counters need the shared one in production: with locmem every process counts alone.
+    Give the cache its own Redis database: the test suite clears it (FLUSHDB) between tests.
+    """
+    url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "catalogue"}}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL / REDIS_URL must be a redis:// URL")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                        "KEY_PREFIX": "catalogue", "TIMEOUT": 300}}
+
+
+CACHES = caches_from_env()
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -161,6 +192,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(LOCAL_DIR / "media")))
 MEDIA_URL = "/media/"
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+# API request bodies other than uploads (JSON): larger ones answer 413 before they are read.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+# Rows in one bulk import file; a larger file is refused up front, naming this limit.
+MAX_IMPORT_ROWS = env.int("MAX_IMPORT_ROWS", default=50_000)
 
 # Content Security Policy, enforced, with per-request nonces for the few inline scripts.
 SECURE_CSP = {
@@ -196,8 +231,30 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "catalogue.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Size, nesting and string-length limits on JSON bodies (catalogue/limits.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "catalogue.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Writes, searches and exports, per user and per client IP (catalogue/api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "catalogue.api.throttles.WritesUserThrottle", "catalogue.api.throttles.WritesIPThrottle",
+        "catalogue.api.throttles.SearchUserThrottle", "catalogue.api.throttles.SearchIPThrottle",
+        "catalogue.api.throttles.ExportsUserThrottle", "catalogue.api.throttles.ExportsIPThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# Requests per user and per client IP (the IP allowance covers an office of users).
+API_THROTTLE_RATES = {
+    f"{scope}_{per}": env.str(f"API_THROTTLE_{scope.upper()}_{per.upper()}", default=default)
+    for (scope, per), default in {
+        ("writes", "user"): "300/min", ("writes", "ip"): "1200/min",
+        ("search", "user"): "120/min", ("search", "ip"): "600/min",
+        ("exports", "user"): "30/min", ("exports", "ip"): "120/min",
+    }.items()
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creative IP and artifact catalogue API",
