@@ -26,6 +26,7 @@ from ..services.consent import (
 )
 from ..services.ip import ip_assignment_create
 from ..services.reviews import review_decide, review_request
+from .marker import demo_artifacts
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def _reviews(users, artifacts) -> int:
 
 def seed(*, password: str, context: dict) -> dict:
     users, contributors = context["users"], context.get("contributors", {})
-    artifacts = context.get("artifacts") or {a.slug: a for a in Artifact.objects.all()}
+    artifacts = context.get("artifacts") or {a.slug: a for a in demo_artifacts()}
     return {
         "legal_consents": _consents(users, contributors, artifacts),
         "legal_assignments": _assignments(users, contributors, artifacts),
@@ -175,7 +176,7 @@ def seed_live_reuse(*, password: str, context: dict) -> dict:
     are reported on the first run, not added by a second one (seed_demo must be idempotent)."""
     users, teams = context["users"], context["teams"]
     consent = ConsentRecord.objects.filter(external_ref=WITHDRAWN_REF).first()
-    panel = Artifact.objects.filter(slug="small-business-cashflow-panel").first()
+    panel = demo_artifacts(["small-business-cashflow-panel"]).first()
     if consent is None or consent.status != ConsentStatus.GIVEN or panel is None:
         return {}
     if Reuse.objects.filter(artifact=panel, team=teams["cards"]).exists():
