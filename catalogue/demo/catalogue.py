@@ -14,7 +14,7 @@ from ..models import Artifact, Contributor
 from ..services.artifacts import artifact_register, version_create
 from ..services.contributors import contributor_create
 from .catalogue_data import ARTIFACTS, CONTRIBUTORS, RETIRED
-from .marker import demo_artifacts
+from .marker import demo_artifacts, seeder
 
 TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
 
@@ -38,6 +38,7 @@ def _contributors(users: dict) -> dict[str, Contributor]:
     return out
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, teams = context["users"], context["teams"]
     contributors = _contributors(users)

@@ -26,7 +26,7 @@ from ..services.consent import (
 )
 from ..services.ip import ip_assignment_create
 from ..services.reviews import review_decide, review_request
-from .marker import demo_artifacts
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ def _reviews(users, artifacts) -> int:
     return created
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, contributors = context["users"], context.get("contributors", {})
     artifacts = context.get("artifacts") or {a.slug: a for a in demo_artifacts()}
@@ -171,6 +172,7 @@ def seed(*, password: str, context: dict) -> dict:
     }
 
 
+@seeder
 def seed_live_reuse(*, password: str, context: dict) -> dict:
     """The live reuse the withdrawal will hit; runs before the outcomes seeder so its outcomes
     are reported on the first run, not added by a second one (seed_demo must be idempotent)."""
@@ -192,6 +194,7 @@ def seed_live_reuse(*, password: str, context: dict) -> dict:
     return {}
 
 
+@seeder
 def seed_withdrawal(*, password: str, context: dict) -> dict:
     """Withdraw one consent after reuses exist: an impact report with lineage and a live reuse."""
     users = context["users"]

@@ -17,7 +17,7 @@ from ..models import Artifact, Metric, Outcome, Reuse
 from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.outcomes import metrics_ensure_defaults, outcome_record
-from .marker import demo_reuses
+from .marker import demo_reuses, seeder
 
 KIND_METRICS = {
     "ai_model": ["conversion_lift", "default_rate_delta"],
@@ -97,6 +97,7 @@ def _extra_reuses(admin, reuses: list[Reuse]) -> int:
     return made
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     admin = context["users"]["admin"]
     metrics_ensure_defaults(acting_user=admin)

@@ -16,7 +16,7 @@ from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.lifecycle import artifact_publish
 from ..services.retirement import artifact_archive, artifact_deprecate
-from .marker import demo_artifacts
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def _ensure_published(artifact: Artifact, actor, admin) -> bool:
     return True
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users = context["users"]
     plan: dict[str, tuple[str, str, str, str | None, int | None]] = {

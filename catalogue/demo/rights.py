@@ -21,7 +21,7 @@ from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.policy import policy_set
 from ..services.reuse import reuse_record
-from .marker import demo_artifacts
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,7 @@ def _reuses(users: dict, teams: dict) -> tuple[int, int]:
     return recorded, refused
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, teams = context["users"], context["teams"]
     # Only the demo's own artifacts: users' work in retail or cards is theirs to publish.
