@@ -13,6 +13,7 @@ from ..services.artifacts import version_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from .artifacts import ArtifactSerializer
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 
 CONFLICT = OpenApiResponse(
     response=inline_serializer(
@@ -36,7 +37,7 @@ class VersionSerializer(serializers.ModelSerializer):
         extra_kwargs: dict = {"version": {"validators": []}, "uri": {"validators": []}}
 
 
-class VersionListCreateView(generics.ListCreateAPIView):
+class VersionListCreateView(KnownQueryParams, generics.ListCreateAPIView):
     serializer_class = VersionSerializer
     pagination_class = CursorPagination
     filter_backends: list = []

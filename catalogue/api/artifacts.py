@@ -18,6 +18,7 @@ from ..resemblance import resembling_archived_data
 from ..selectors.artifacts import artifact_get, artifact_list
 from ..services.artifacts import artifact_register, artifact_update
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 from .retirement import RetirementRecordSerializer, retirement_history_data
 
 
@@ -153,7 +154,7 @@ class ArtifactPagination(CursorPagination):
 
 
 class ArtifactViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ArtifactSerializer

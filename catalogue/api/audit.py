@@ -13,6 +13,7 @@ from ..selectors.as_of import artifact_as_of
 from ..selectors.audit import artifact_history, audit_event_list, parse_when
 from ..selectors.common import visible_artifact
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
@@ -46,7 +47,8 @@ FILTERS = [
 
 
 @extend_schema(parameters=FILTERS)
-class AuditEventListView(generics.ListAPIView):
+class AuditEventListView(KnownQueryParams, generics.ListAPIView):
+    query_params = ("object", "actor", "action", "since", "until")
     """GET audit-events/: legal and admins only; newest first, cursor-paginated."""
 
     serializer_class = AuditEventSerializer
@@ -71,7 +73,7 @@ HISTORY_ITEM_FIELDS: dict[str, serializers.Field] = {
 }
 
 
-class ArtifactHistoryView(APIView):
+class ArtifactHistoryView(KnownQueryParams, APIView):
     """GET artifacts/{slug}/history/: business events and row changes, newest first."""
 
     @extend_schema(

@@ -16,6 +16,7 @@ from ..selectors.contributors import (
 )
 from ..services.contributors import PERSONAL_FIELDS, contributor_create, contributor_update
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 
 
 class ContributorSerializer(serializers.ModelSerializer):
@@ -44,9 +45,11 @@ class ContributorPagination(CursorPagination):
 
 
 class ContributorViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("kind", "q")
     serializer_class = ContributorSerializer
     pagination_class = ContributorPagination
     filter_backends: list = []

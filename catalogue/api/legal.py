@@ -48,6 +48,7 @@ from ..services.ip import (
 )
 from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
+from .params import KnownQueryParams
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -120,9 +121,11 @@ WITHDRAW_RESPONSE = inline_serializer(
     OpenApiParameter("contributor", int), OpenApiParameter("artifact", str),
 ])
 class ConsentViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("view", "status", "contributor", "artifact")
     serializer_class = ConsentSerializer
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
     filter_backends: list = []
@@ -252,9 +255,11 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
 
 
 class IPAssignmentViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("artifact", "status")
     serializer_class = IPAssignmentSerializer
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
     filter_backends: list = []
@@ -340,8 +345,10 @@ class DecideSerializer(serializers.Serializer):
 
 
 class ReviewViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    query_params = ("status", "kind", "artifact")
     serializer_class = ReviewSerializer
     filter_backends: list = []
 

@@ -10,10 +10,11 @@ from ..models import Artifact, Reuse, Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
 from ..querysets import visible_artifacts
 from ..selectors.common import visible_artifact
-from ..selectors.rights import reuse_list
+from ..selectors.rights import ReuseFilterSet, reuse_list
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
 from ..services.rights import rights_check
+from .params import KnownQueryParams
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
@@ -130,7 +131,8 @@ class ReuseSerializer(serializers.ModelSerializer):
     OpenApiParameter("team", str, description="Team slug"),
     OpenApiParameter("purpose", str, enum=Purpose.values),
 ])
-class ReuseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReuseViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    query_filterset = ReuseFilterSet
     """Reuses of the artifacts you may see; POST runs the rights check and refuses with 409."""
 
     serializer_class = ReuseSerializer

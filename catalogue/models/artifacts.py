@@ -81,6 +81,7 @@ class Artifact(models.Model):
             GinIndex(fields=["search_vector"], name="artifact_search"),
             GinIndex(name="artifact_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["tags"], name="artifact_tags"),
+            GinIndex(fields=["constraint_tags"], name="artifact_constraint_tags"),
             models.Index(fields=["-created_at", "-id"], name="artifact_recent"),
             models.Index(fields=["-updated_at", "-id"], name="artifact_updated"),
             models.Index(fields=["title", "id"], name="artifact_title"),
