@@ -13,7 +13,7 @@ from ..services.artifacts import version_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from .artifacts import ArtifactSerializer
 from .pagination import CursorPagination
-from .params import KnownQueryParams
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 CONFLICT = OpenApiResponse(
     response=inline_serializer(
@@ -46,11 +46,14 @@ class VersionListCreateView(KnownQueryParams, generics.ListCreateAPIView):
         artifact = artifact_get(user=self.request.user, slug=self.kwargs["slug"])
         return Version.objects.filter(artifact=artifact)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def create(self, request, *args, **kwargs):
         artifact = artifact_get(user=request.user, slug=self.kwargs["slug"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = version_create(acting_user=request.user, artifact=artifact, **serializer.validated_data)
+        version = version_create(
+            acting_user=request.user, artifact=artifact, reason=request_reason(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(version).data, status=201)
 
 

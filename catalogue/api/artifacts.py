@@ -18,7 +18,7 @@ from ..resemblance import resembling_archived_data
 from ..selectors.artifacts import artifact_get, artifact_list
 from ..services.artifacts import artifact_register, artifact_update
 from .pagination import CursorPagination
-from .params import KnownQueryParams
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 from .retirement import RetirementRecordSerializer, retirement_history_data
 
 
@@ -197,7 +197,7 @@ class ArtifactViewSet(
         )
         return response
 
-    @extend_schema(request=ArtifactSerializer)
+    @extend_schema(request=ArtifactSerializer, parameters=[REASON_PARAMETER], responses=ArtifactDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         artifact = self.get_object()
         if not request.user.has_perm("catalogue.change_artifact", artifact):
@@ -206,6 +206,7 @@ class ArtifactViewSet(
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_fields(serializer.validated_data)
         fields.pop("slug", None)
-        reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
+        body_reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
+        reason = request_reason(request, fallback=body_reason)
         artifact_update(acting_user=request.user, artifact=artifact, reason=reason, **fields)
         return self._detail(artifact)

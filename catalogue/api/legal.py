@@ -48,7 +48,7 @@ from ..services.ip import (
 )
 from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
-from .params import KnownQueryParams
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -159,6 +159,7 @@ class ConsentViewSet(
         self.perform_create(serializer)
         return Response(self.get_serializer(self._reload(serializer.instance)).data, status=201)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         consent = self.get_object()
         serializer = self.get_serializer(consent, data=request.data, partial=True)
@@ -166,7 +167,7 @@ class ConsentViewSet(
         data = dict(serializer.validated_data)
         if "contributor" in data and data.pop("contributor") != consent.contributor:
             raise serializers.ValidationError({"contributor": ["A consent's contributor cannot change."]})
-        consent = consent_update(acting_user=request.user, consent=consent, **data)
+        consent = consent_update(acting_user=request.user, consent=consent, reason=request_reason(request), **data)
         return Response(self.get_serializer(self._reload(consent)).data)
 
     def _reload(self, consent):
@@ -280,6 +281,7 @@ class IPAssignmentViewSet(
         assignment = ip_assignment_create(acting_user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(assignment).data, status=201)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         assignment = self.get_object()
         serializer = self.get_serializer(assignment, data=request.data, partial=True)
@@ -288,7 +290,9 @@ class IPAssignmentViewSet(
         for fixed in ("artifact", "assignor"):
             if fixed in data and data.pop(fixed) != getattr(assignment, fixed):
                 raise serializers.ValidationError({fixed: ["Record a new assignment instead."]})
-        assignment = ip_assignment_update(acting_user=request.user, assignment=assignment, **data)
+        assignment = ip_assignment_update(
+            acting_user=request.user, assignment=assignment, reason=request_reason(request), **data
+        )
         return Response(self.get_serializer(assignment).data)
 
     @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer})

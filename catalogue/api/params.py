@@ -1,6 +1,10 @@
 """List endpoints refuse query parameters they do not know (PRODUCT.md: unknown filter
 parameters answer 400), so nobody mistakes an unfiltered list for a filtered one."""
 
+from urllib.parse import unquote
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
 # Pagination, ordering and format are understood by every list.
@@ -31,3 +35,24 @@ class KnownQueryParams:
             raise ValidationError(
                 {name: [f"Unknown query parameter. This list understands: {known}."] for name in unknown}
             )
+
+
+# Why an edit was made, for its audit event (Rule 7): the one convention of every PATCH/PUT (and
+# version POST) is the `X-Reason` header, percent-encoded UTF-8 when not plain ASCII. A header,
+# not a body field: bodies are the resource (an ODRL document for policies), and unknown body
+# fields are refused.
+REASON_HEADER = "X-Reason"
+REASON_MAX_LENGTH = 1000
+REASON_PARAMETER = OpenApiParameter(
+    REASON_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+    description="Why you make this change (recorded as the audit event's reason); percent-encode non-ASCII text.",
+)
+
+
+def request_reason(request, *, fallback: str = "") -> str:
+    """The edit's reason from the X-Reason header, else `fallback` (an older place it was sent)."""
+    raw = request.headers.get(REASON_HEADER)
+    reason = unquote(raw).strip() if raw is not None else (fallback or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [f"At most {REASON_MAX_LENGTH} characters."]})
+    return reason

@@ -14,7 +14,7 @@ from ..selectors.rights import ReuseFilterSet, reuse_list
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
 from ..services.rights import rights_check
-from .params import KnownQueryParams
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
@@ -33,14 +33,15 @@ class PolicyView(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT},
-        parameters=[OpenApiParameter("reason", str, description="Why the policy changes (audited).")],
+        parameters=[REASON_PARAMETER,
+                    OpenApiParameter("reason", str, description="Older form of the X-Reason header.", deprecated=True)],
         operation_id="artifacts_policy_update",
     )
     def put(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         try:
             policy = policy_set(acting_user=request.user, artifact=artifact, odrl=request.data,
-                                reason=request.query_params.get("reason", ""))
+                                reason=request_reason(request, fallback=request.query_params.get("reason", "")))
         except InvalidPolicy as exc:
             return Response({"odrl": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST)
         return _policy_response(policy)

@@ -51,7 +51,7 @@ def test_history_records_cannot_be_rewritten_or_deleted(restored):
 def test_api_detail_and_restore_response_show_the_history(api_client_for, alice, admin_user, retail):
     art = ArtifactFactory(owner_team=retail, published=True, slug="journey", title="Journey")
     client = api_client_for(alice)
-    assert client.post(f"/api/v1/artifacts/journey/archive/", {"rationale": RATIONALE, "lessons_learned": LESSONS},
+    assert client.post("/api/v1/artifacts/journey/archive/", {"rationale": RATIONALE, "lessons_learned": LESSONS},
                        format="json").status_code == 200
     resp = api_client_for(admin_user).post("/api/v1/artifacts/journey/restore/", {"reason": "Mistake."}, format="json")
     assert resp.status_code == 200
