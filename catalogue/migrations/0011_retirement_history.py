@@ -150,12 +150,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='artifact',
             name='lessons_history',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True, db_default='', editable=False),
         ),
         migrations.AddField(
             model_name='artifactevent',
             name='lessons_history',
-            field=models.TextField(blank=True, editable=False),
+            field=models.TextField(blank=True, db_default='', editable=False),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='artifact',

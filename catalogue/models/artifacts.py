@@ -58,7 +58,7 @@ class Artifact(models.Model):
     lessons_learned = models.TextField(blank=True)
     # The rationale and lessons of retirements a restore undid (full text in `retirements`), kept
     # on the row so catalogue search and the lessons library find them through their indexes.
-    lessons_history = models.TextField(blank=True, editable=False)
+    lessons_history = models.TextField(blank=True, editable=False, db_default="")
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
