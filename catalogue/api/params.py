@@ -19,7 +19,7 @@ class KnownQueryParams:
     """
 
     query_params: tuple[str, ...] = ()
-    query_filterset = None
+    query_filterset: type | None = None
 
     def known_query_params(self) -> set[str]:
         filterset = self.query_filterset or getattr(self, "filterset_class", None)

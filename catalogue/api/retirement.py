@@ -34,7 +34,7 @@ class RetirementRecordSerializer(serializers.Serializer):
 
 
 def retirement_history_data(user, artifact) -> list:
-    return RetirementRecordSerializer(retirement_history(user=user, artifact=artifact), many=True).data
+    return list(RetirementRecordSerializer(retirement_history(user=user, artifact=artifact), many=True).data)
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):

@@ -148,20 +148,23 @@ def retirement_history(*, user, artifact: Artifact) -> list[dict]:
         set(visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True))
         if successor_ids else set()
     )
-    return [
-        {
-            "action": r.action,
-            "rationale": r.rationale,
-            "lessons_learned": r.lessons_learned,
-            "superseded_by": r.superseded_by.slug if r.superseded_by_id in visible else None,
-            "superseded_by_title": r.superseded_by.title if r.superseded_by_id in visible else None,
-            "sunset_on": r.sunset_on,
-            "decided_by": r.decided_by.username if r.decided_by_id else None,
-            "decided_at": r.decided_at,
-            "restored": r.restored_at is not None,
-            "restored_at": r.restored_at,
-            "restored_by": r.restored_by.username if r.restored_by_id else None,
-            "restore_reason": r.restore_reason,
-        }
-        for r in records
-    ]
+    return [_history_entry(r, visible) for r in records]
+
+
+def _history_entry(r: Retirement, visible: set[int]) -> dict:
+    successor = r.superseded_by if r.superseded_by_id in visible else None
+    decided_by, restored_by = r.decided_by, r.restored_by
+    return {
+        "action": r.action,
+        "rationale": r.rationale,
+        "lessons_learned": r.lessons_learned,
+        "superseded_by": successor.slug if successor is not None else None,
+        "superseded_by_title": successor.title if successor is not None else None,
+        "sunset_on": r.sunset_on,
+        "decided_by": decided_by.username if decided_by is not None else None,
+        "decided_at": r.decided_at,
+        "restored": r.restored_at is not None,
+        "restored_at": r.restored_at,
+        "restored_by": restored_by.username if restored_by is not None else None,
+        "restore_reason": r.restore_reason,
+    }
