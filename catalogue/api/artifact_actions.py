@@ -41,9 +41,11 @@ class VersionListCreateView(KnownQueryParams, generics.ListCreateAPIView):
     serializer_class = VersionSerializer
     pagination_class = CursorPagination
     filter_backends: list = []
+    nested = True
 
     def get_queryset(self):
         artifact = artifact_get(user=self.request.user, slug=self.kwargs["slug"])
+        self.check_query_params(self.request)
         return Version.objects.filter(artifact=artifact)
 
     @extend_schema(parameters=[REASON_PARAMETER])

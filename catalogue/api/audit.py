@@ -76,6 +76,8 @@ HISTORY_ITEM_FIELDS: dict[str, serializers.Field] = {
 class ArtifactHistoryView(KnownQueryParams, APIView):
     """GET artifacts/{slug}/history/: business events and row changes, newest first."""
 
+    nested = True
+
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
         responses=inline_serializer("ArtifactHistoryPage", {
@@ -85,6 +87,7 @@ class ArtifactHistoryView(KnownQueryParams, APIView):
     )
     def get(self, request, slug):
         artifact = _visible_artifact(request.user, slug)
+        self.check_query_params(request)
         try:
             size = min(max(int(request.query_params.get("page_size", 50)), 1), 200)
         except ValueError:

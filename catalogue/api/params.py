@@ -15,8 +15,12 @@ class KnownQueryParams:
     """Mixin for list views: a GET list with an unknown query parameter answers 400 naming it.
 
     Known: COMMON_QUERY_PARAMS, the filters of `filterset_class` (or `query_filterset`), and the
-    view's own `query_params`. A viewset checks its `list` action only; an APIView every GET.
+    view's own `query_params`. A viewset checks its `list` action only; an APIView every GET. A
+    list nested under an artifact calls `check_query_params` itself once the artifact is found,
+    so one the user may not see answers 404 first (Rule 8).
     """
+
+    nested = False
 
     query_params: tuple[str, ...] = ()
     query_filterset: type | None = None
@@ -27,6 +31,10 @@ class KnownQueryParams:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if not self.nested:
+            self.check_query_params(request)
+
+    def check_query_params(self, request) -> None:
         if request.method not in ("GET", "HEAD") or getattr(self, "action", "list") != "list":
             return
         unknown = sorted(set(request.query_params) - self.known_query_params())

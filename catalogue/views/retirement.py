@@ -138,7 +138,10 @@ def retirement_panel(request, artifact):
         "restore": retired and user.has_perm("catalogue.restore_artifact", artifact),
     }
     # Past retirements stay visible on the artifact for good, restored ones too (Rule 6).
-    history = [h for h in retirement_history(user=user, artifact=artifact) if h["restored"]]
+    # lessons_history is on the row: only an artifact that was restored pays for the query.
+    history = (
+        [h for h in retirement_history(user=user, artifact=artifact) if h["restored"]] if artifact.lessons_history else []
+    )
     if not retired and not any(actions.values()) and not history:
         return None
     successor = None
