@@ -5,7 +5,7 @@ from .models import Artifact, Membership, Metric, Team
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Every admin write (forms, inlines, deletes, bulk actions) carries the admin as actor (Rule 7)."""
+    """Every admin write (forms, inlines, bulk actions) carries the admin as actor (Rule 7); deletes are refused."""
 
     def changeform_view(self, request, *args, **kwargs):
         from .services.audit import audit_context
@@ -13,11 +13,10 @@ class AuditedAdmin(admin.ModelAdmin):
         with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name} form"):
             return super().changeform_view(request, *args, **kwargs)
 
-    def delete_view(self, request, *args, **kwargs):
-        from .services.audit import audit_context
-
-        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name} deleted"):
-            return super().delete_view(request, *args, **kwargs)
+    def has_delete_permission(self, request, obj=None):
+        # No hard delete of domain objects from the admin (issue 15): it would take versions,
+        # lineage and history with it outside every service and audit event. Archive instead.
+        return False
 
     def changelist_view(self, request, *args, **kwargs):
         from .services.audit import audit_context
@@ -69,7 +68,7 @@ class ArtifactFacts(forms.ModelForm):
 
 
 class ArchivedReadOnlyAdmin(AuditedAdmin):
-    """Admin guard: no change or delete of an archived artifact; status moves only via services."""
+    """Admin guard: no change of an archived artifact (no delete of any); status moves only via services."""
 
     readonly_fields = [
         "status", "retirement_rationale", "lessons_learned", "superseded_by", "sunset_on", "retired_at",
@@ -81,9 +80,6 @@ class ArchivedReadOnlyAdmin(AuditedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return not self._archived(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._archived(obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         from django.db import transaction

@@ -2,23 +2,37 @@
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from .models import Artifact, Team
+from .models import Artifact, Authorship, Team
 from .models.choices import ArtifactKind, ArtifactStatus, Sensitivity
 from .search import search_artifacts
 
 # ordering value -> (order_by fields); each ends in a unique key so keyset pagination is stable.
-ORDERINGS: dict[str, tuple[str, ...]] = {
-    "-created_at": ("-created_at", "-id"),
-    "title": ("title", "id"),
-    "-updated_at": ("-updated_at", "-id"),
-    "relevance": ("-rank", "-id"),
-}
+# Every field has both directions (`-field` reverses it); each is a forward or backward walk of
+# one index (artifact_recent, artifact_updated, artifact_title), so no direction sorts the table.
+_FIELDS = {"created_at": ("created_at", "id"), "title": ("title", "id"), "updated_at": ("updated_at", "id"),
+           "relevance": ("rank", "id")}
+_REVERSED = {"relevance"}  # relevance means best first: its plain form is the descending rank
+
+
+def _directed(fields: tuple[str, ...], descending: bool) -> tuple[str, ...]:
+    return tuple(f"-{f}" for f in fields) if descending else fields
+
+
+ORDERINGS: dict[str, tuple[str, ...]] = {}
+for _name, _fields in _FIELDS.items():
+    ORDERINGS[_name] = _directed(_fields, _name in _REVERSED)
+    ORDERINGS[f"-{_name}"] = _directed(_fields, _name not in _REVERSED)
 ORDERING_LABELS = {
     "-created_at": "Newest",
-    "title": "Title",
+    "created_at": "Oldest",
+    "title": "Title (A–Z)",
+    "-title": "Title (Z–A)",
     "-updated_at": "Recently updated",
+    "updated_at": "Least recently updated",
     "relevance": "Relevance",
+    "-relevance": "Least relevant first",
 }
 DEFAULT_ORDERING = "-created_at"
 # `use:state` values of the eligibility filter (catalogue/eligibility.py), e.g. ai_training:allowed.
@@ -33,7 +47,7 @@ def ordering_for(params) -> tuple[str, ...]:
     """The order_by fields the params ask for (relevance by default when searching)."""
     q = (params.get("q") or "").strip() if params else ""
     wanted = (params.get("ordering") or "").strip() if params else ""
-    if wanted == "relevance" and not q:
+    if wanted in ("relevance", "-relevance") and not q:
         wanted = ""
     if wanted not in ORDERINGS:
         wanted = "relevance" if q else DEFAULT_ORDERING
@@ -48,6 +62,8 @@ class ArtifactFilterSet(django_filters.FilterSet):
     owner_team = django_filters.CharFilter(field_name="owner_team__slug", label="Owner team")
     status = django_filters.MultipleChoiceFilter(choices=ArtifactStatus.choices, distinct=False)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    constraint_tag = django_filters.CharFilter(method="filter_constraint_tag", label="Constraint tag")
+    contributor = django_filters.NumberFilter(method="filter_contributor", label="Contributor (id)")
     sensitivity = django_filters.MultipleChoiceFilter(choices=Sensitivity.choices, distinct=False)
     customer_derived = django_filters.BooleanFilter(widget=forms.NullBooleanSelect)
     reusable_by = django_filters.CharFilter(method="filter_reusable_by", label="Reusable by team")
@@ -60,7 +76,8 @@ class ArtifactFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Artifact
-        fields = ["q", "kind", "owner_team", "status", "tag", "sensitivity", "customer_derived", "reusable_by"]
+        fields = ["q", "kind", "owner_team", "status", "tag", "constraint_tag", "contributor", "sensitivity",
+                  "customer_derived", "reusable_by"]
 
     def filter_q(self, queryset, name, value):
         # Applied last in filter_queryset: a common term ranks a bounded candidate set, which
@@ -69,6 +86,13 @@ class ArtifactFilterSet(django_filters.FilterSet):
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=[value.strip().lower()])
+
+    def filter_constraint_tag(self, queryset, name, value):
+        return queryset.filter(constraint_tags__contains=[value.strip().lower()])  # GIN artifact_constraint_tags
+
+    def filter_contributor(self, queryset, name, value):
+        # A semi-join on the authorship's contributor index: no DISTINCT, no duplicate rows.
+        return queryset.filter(Exists(Authorship.objects.filter(artifact=OuterRef("pk"), contributor_id=int(value))))
 
     def filter_reusable_by(self, queryset, name, value):
         from .querysets import reusable_by  # added by the rights sub-domain

@@ -14,6 +14,7 @@ from ..services.artifacts import version_create
 from ..services.lifecycle import artifact_publish, artifact_submit
 from .artifacts import ArtifactSerializer
 from .pagination import CursorPagination
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 CONFLICT = OpenApiResponse(
     response=inline_serializer(
@@ -45,13 +46,15 @@ class VersionSerializer(serializers.ModelSerializer):
         return "published" if version.published_at else "draft"
 
 
-class VersionListCreateView(generics.ListCreateAPIView):
+class VersionListCreateView(KnownQueryParams, generics.ListCreateAPIView):
     serializer_class = VersionSerializer
     pagination_class = CursorPagination
     filter_backends: list = []
+    nested = True
 
     def get_queryset(self):
         artifact = artifact_get(user=self.request.user, slug=self.kwargs["slug"])
+        self.check_query_params(self.request)
         return Version.objects.filter(artifact=artifact)
 
     @extend_schema(
@@ -60,12 +63,15 @@ class VersionListCreateView(generics.ListCreateAPIView):
                     "this one is published (POST publish/ with `version`). On a customer-derived or "
                     "restricted artifact past draft, it opens a consent_ip review of this version.",
         responses={201: VersionSerializer, 409: CONFLICT},
+        parameters=[REASON_PARAMETER],
     )
     def create(self, request, *args, **kwargs):
         artifact = artifact_get(user=request.user, slug=self.kwargs["slug"])
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = version_create(acting_user=request.user, artifact=artifact, **serializer.validated_data)
+        version = version_create(
+            acting_user=request.user, artifact=artifact, reason=request_reason(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(version).data, status=201)
 
 

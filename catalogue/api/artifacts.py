@@ -18,6 +18,8 @@ from ..resemblance import resembling_archived_data
 from ..selectors.artifacts import artifact_get, artifact_list
 from ..services.artifacts import artifact_register, artifact_update
 from .pagination import CursorPagination
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
+from .retirement import RetirementRecordSerializer, retirement_history_data
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -130,6 +132,15 @@ class ArtifactSerializer(serializers.ModelSerializer):
         return fields
 
 
+class ArtifactDetailSerializer(ArtifactSerializer):
+    """The detail representation (schema): a list row plus its retirement history (Rule 6)."""
+
+    retirement_history = RetirementRecordSerializer(many=True, read_only=True)
+
+    class Meta(ArtifactSerializer.Meta):
+        fields = [*ArtifactSerializer.Meta.fields, "retirement_history"]
+
+
 class SelectorFilterBackend(DjangoFilterBackend):
     """Documents ArtifactFilterSet in the schema; the filtering itself happens in artifact_list."""
 
@@ -143,7 +154,7 @@ class ArtifactPagination(CursorPagination):
 
 
 class ArtifactViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ArtifactSerializer
@@ -161,8 +172,17 @@ class ArtifactViewSet(
         return artifact_get(user=self.request.user, slug=self.kwargs["slug"])
 
     def _detail(self, artifact, status=200):
-        fresh = artifact_get(user=self.request.user, slug=artifact.slug)
-        return Response(self.get_serializer(fresh).data, status=status)
+        return self._respond(artifact_get(user=self.request.user, slug=artifact.slug), status=status)
+
+    def _respond(self, fresh, status=200):
+        data = dict(self.get_serializer(fresh).data)
+        # Kept for good and shown on the restored artifact too (Rule 6); the detail only, not lists.
+        data["retirement_history"] = retirement_history_data(self.request.user, fresh)
+        return Response(data, status=status)
+
+    @extend_schema(responses=ArtifactDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return self._respond(self.get_object())
 
     def create(self, request, *args, **kwargs):
         if not (is_admin(request.user) or is_contributor(request.user)):
@@ -177,7 +197,7 @@ class ArtifactViewSet(
         )
         return response
 
-    @extend_schema(request=ArtifactSerializer)
+    @extend_schema(request=ArtifactSerializer, parameters=[REASON_PARAMETER], responses=ArtifactDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         artifact = self.get_object()
         if not request.user.has_perm("catalogue.change_artifact", artifact):
@@ -191,6 +211,7 @@ class ArtifactViewSet(
             kept = {(link.parent_id, link.relation): link.parent_version for link in _prefetched(artifact, "parent_links")}
             for link in fields["parents"]:
                 link["version"] = kept.get((link["artifact"].pk, link["relation"]))
-        reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
+        body_reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""
+        reason = request_reason(request, fallback=body_reason)
         artifact_update(acting_user=request.user, artifact=artifact, reason=reason, **fields)
         return self._detail(artifact)

@@ -13,6 +13,7 @@ from ..selectors.as_of import artifact_as_of
 from ..selectors.audit import artifact_history, audit_event_list, parse_when
 from ..selectors.common import visible_artifact
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
@@ -46,7 +47,8 @@ FILTERS = [
 
 
 @extend_schema(parameters=FILTERS)
-class AuditEventListView(generics.ListAPIView):
+class AuditEventListView(KnownQueryParams, generics.ListAPIView):
+    query_params = ("object", "actor", "action", "since", "until")
     """GET audit-events/: legal and admins only; newest first, cursor-paginated."""
 
     serializer_class = AuditEventSerializer
@@ -71,8 +73,10 @@ HISTORY_ITEM_FIELDS: dict[str, serializers.Field] = {
 }
 
 
-class ArtifactHistoryView(APIView):
+class ArtifactHistoryView(KnownQueryParams, APIView):
     """GET artifacts/{slug}/history/: business events and row changes, newest first."""
+
+    nested = True
 
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
@@ -83,6 +87,7 @@ class ArtifactHistoryView(APIView):
     )
     def get(self, request, slug):
         artifact = _visible_artifact(request.user, slug)
+        self.check_query_params(request)
         try:
             size = min(max(int(request.query_params.get("page_size", 50)), 1), 200)
         except ValueError:

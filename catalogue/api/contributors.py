@@ -16,6 +16,7 @@ from ..selectors.contributors import (
 )
 from ..services.contributors import PERSONAL_FIELDS, contributor_create, contributor_update
 from .pagination import CursorPagination
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 
 class ContributorSerializer(serializers.ModelSerializer):
@@ -44,9 +45,11 @@ class ContributorPagination(CursorPagination):
 
 
 class ContributorViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("kind", "q")
     serializer_class = ContributorSerializer
     pagination_class = ContributorPagination
     filter_backends: list = []
@@ -85,10 +88,13 @@ class ContributorViewSet(
         contributor = contributor_create(acting_user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(contributor).data, status=201)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         self._ensure_writer()
         contributor = self.get_object()
         serializer = self.get_serializer(contributor, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        contributor = contributor_update(acting_user=request.user, contributor=contributor, **serializer.validated_data)
+        contributor = contributor_update(
+            acting_user=request.user, contributor=contributor, reason=request_reason(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(contributor).data)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from ..models.choices import Remediation
 from ..selectors.impacts import impacts_visible_to
 from ..services.consent import impact_resolve
+from .params import KnownQueryParams
 
 
 class WithdrawalImpactSerializer(serializers.Serializer):
@@ -57,7 +58,8 @@ FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
-class WithdrawalImpactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WithdrawalImpactViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    query_params = ("consent", "artifact", "remediation")
     serializer_class = WithdrawalImpactSerializer
     permission_classes = [permissions.IsAuthenticated]
     filter_backends: list = []

@@ -59,6 +59,7 @@ from ..services.privacy import contributor_erase, record_access
 from ..services.reviews import review_decide, review_request
 from ..services.uploads import ALLOWED_TYPES
 from .artifact_actions import CONFLICT
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -161,9 +162,11 @@ WITHDRAW_RESPONSE = inline_serializer(
     OpenApiParameter("contributor", int), OpenApiParameter("artifact", str),
 ])
 class ConsentViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("view", "status", "contributor", "artifact")
     serializer_class = ConsentSerializer
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
     filter_backends: list = []
@@ -197,6 +200,7 @@ class ConsentViewSet(
         self.perform_create(serializer)
         return Response(self.get_serializer(self._reload(serializer.instance)).data, status=201)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         consent = self.get_object()
         serializer = self.get_serializer(consent, data=request.data, partial=True)
@@ -204,7 +208,7 @@ class ConsentViewSet(
         data = dict(serializer.validated_data)
         if "contributor" in data and data.pop("contributor") != consent.contributor:
             raise serializers.ValidationError({"contributor": ["A consent's contributor cannot change."]})
-        consent = consent_update(acting_user=request.user, consent=consent, **data)
+        consent = consent_update(acting_user=request.user, consent=consent, reason=request_reason(request), **data)
         return Response(self.get_serializer(self._reload(consent)).data)
 
     def _reload(self, consent):
@@ -316,9 +320,11 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
 
 
 class IPAssignmentViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    query_params = ("artifact", "status")
     serializer_class = IPAssignmentSerializer
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
     filter_backends: list = []
@@ -339,6 +345,7 @@ class IPAssignmentViewSet(
         assignment = ip_assignment_create(acting_user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(assignment).data, status=201)
 
+    @extend_schema(parameters=[REASON_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         assignment = self.get_object()
         serializer = self.get_serializer(assignment, data=request.data, partial=True)
@@ -347,7 +354,9 @@ class IPAssignmentViewSet(
         for fixed in ("artifact", "assignor"):
             if fixed in data and data.pop(fixed) != getattr(assignment, fixed):
                 raise serializers.ValidationError({fixed: ["Record a new assignment instead."]})
-        assignment = ip_assignment_update(acting_user=request.user, assignment=assignment, **data)
+        assignment = ip_assignment_update(
+            acting_user=request.user, assignment=assignment, reason=request_reason(request), **data
+        )
         return Response(self.get_serializer(assignment).data)
 
     @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
@@ -410,8 +419,10 @@ class DecideSerializer(serializers.Serializer):
 
 
 class ReviewViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    query_params = ("status", "kind", "artifact")
     serializer_class = ReviewSerializer
     filter_backends: list = []
 

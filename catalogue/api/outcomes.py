@@ -22,6 +22,7 @@ from ..selectors.credit import contributor_credit, team_credit
 from ..selectors.library import DEFAULT_TOP, MAX_TOP, LibraryFilters, library_ranking, value_summary
 from ..selectors.performance import artifact_performance, outcome_list
 from ..services.outcomes import metric_create, metric_update, outcome_record
+from .params import KnownQueryParams
 
 # --- Metrics ---------------------------------------------------------------------------
 
@@ -49,6 +50,7 @@ class AdminWrites(permissions.IsAuthenticated):
 
 
 class MetricViewSet(
+    KnownQueryParams,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
@@ -119,7 +121,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
     OpenApiParameter("team", str, description="Reusing team slug"),
     OpenApiParameter("metric", str, description="Metric code"),
 ])
-class OutcomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class OutcomeViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
     """Outcomes of reuses of the artifacts you may see; POST records one for your team's reuse."""
 
@@ -265,12 +267,14 @@ def library_filters(params) -> LibraryFilters:
     return LibraryFilters(**query.validated_data)
 
 
-class LibraryView(APIView):
+class LibraryView(KnownQueryParams, APIView):
     """Best practice: per kind and metric, artifacts ranked by the conservative end of the interval.
 
     Bounded: at most `top` (≤ 50) artifacts per kind and metric. With `from`/`to` the ranking
     is computed from the outcomes whose period ends in that range.
     """
+
+    query_params = ("kind", "team", "metric", "top", "from", "to")
 
     @extend_schema(
         parameters=[LibraryQuerySerializer, OpenApiParameter("from", OpenApiTypes.DATE),

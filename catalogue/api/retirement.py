@@ -1,6 +1,6 @@
 """Deprecate, archive, restore and the resemblance check: thin adapters over the services."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,11 +9,32 @@ from ..models import Artifact
 from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived_data
 from ..selectors.common import visible_artifact
+from ..selectors.lessons import retirement_history
 from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
     return visible_artifact(user, slug, "superseded_by", "retired_by")
+
+
+class RetirementRecordSerializer(serializers.Serializer):
+    """One deprecation or archive decision, kept for good; `restored` ones were undone by a restore."""
+
+    action = serializers.CharField()
+    rationale = serializers.CharField()
+    lessons_learned = serializers.CharField()
+    superseded_by = serializers.CharField(allow_null=True, help_text="successor slug (null if you may not see it)")
+    sunset_on = serializers.DateField(allow_null=True)
+    decided_by = serializers.CharField(allow_null=True, help_text="username; null when the system decided")
+    decided_at = serializers.DateTimeField()
+    restored = serializers.BooleanField()
+    restored_at = serializers.DateTimeField(allow_null=True)
+    restored_by = serializers.CharField(allow_null=True)
+    restore_reason = serializers.CharField()
+
+
+def retirement_history_data(user, artifact) -> list:
+    return list(RetirementRecordSerializer(retirement_history(user=user, artifact=artifact), many=True).data)
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
@@ -24,9 +45,15 @@ class RetirementStatusSerializer(serializers.ModelSerializer):
         model = Artifact
         fields = [
             "slug", "status", "retirement_rationale", "lessons_learned", "superseded_by",
-            "sunset_on", "retired_at", "retired_by", "updated_at",
+            "sunset_on", "retired_at", "retired_by", "updated_at", "retirement_history",
         ]
         read_only_fields = fields
+
+    retirement_history = serializers.SerializerMethodField()
+
+    @extend_schema_field(RetirementRecordSerializer(many=True))
+    def get_retirement_history(self, artifact) -> list:
+        return retirement_history_data(self.context["request"].user, artifact)
 
 
 class DeprecateSerializer(serializers.Serializer):
@@ -84,7 +111,7 @@ class _TransitionView(APIView):
         data.is_valid(raise_exception=True)
         self.service(acting_user=request.user, artifact=artifact, **data.validated_data)
         artifact = _visible_artifact(request.user, slug)
-        return Response(RetirementStatusSerializer(artifact).data)
+        return Response(RetirementStatusSerializer(artifact, context={"request": request}).data)
 
 
 def _transition_schema(request_serializer, operation_id: str):

@@ -10,10 +10,11 @@ from ..models import Artifact, Reuse, Team, Version
 from ..models.choices import Action, Channel, Purpose, ReuseMode
 from ..querysets import visible_artifacts
 from ..selectors.common import visible_artifact
-from ..selectors.rights import reuse_list
+from ..selectors.rights import ReuseFilterSet, reuse_list
 from ..services.policy import InvalidPolicy, policy_set
 from ..services.reuse import reuse_record
 from ..services.rights import rights_check
+from .params import REASON_PARAMETER, KnownQueryParams, request_reason
 
 
 def _visible_artifact(user, slug: str) -> Artifact:
@@ -36,14 +37,15 @@ class PolicyView(APIView):
             "`odrl`: a list of `{path, message}`: the document is malformed, names a context other than "
             "the bundled ODRL context (nothing is ever fetched), nests deeper than 64 levels or holds more "
             "than 500 rules."))},
-        parameters=[OpenApiParameter("reason", str, description="Why the policy changes (audited).")],
+        parameters=[REASON_PARAMETER,
+                    OpenApiParameter("reason", str, description="Older form of the X-Reason header.", deprecated=True)],
         operation_id="artifacts_policy_update",
     )
     def put(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         try:
             policy = policy_set(acting_user=request.user, artifact=artifact, odrl=request.data,
-                                reason=request.query_params.get("reason", ""))
+                                reason=request_reason(request, fallback=request.query_params.get("reason", "")))
         except InvalidPolicy as exc:
             return Response({"odrl": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST)
         return _policy_response(policy)
@@ -134,7 +136,8 @@ class ReuseSerializer(serializers.ModelSerializer):
     OpenApiParameter("team", str, description="Team slug"),
     OpenApiParameter("purpose", str, enum=Purpose.values),
 ])
-class ReuseViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReuseViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    query_filterset = ReuseFilterSet
     """Reuses of the artifacts you may see; POST runs the rights check and refuses with 409."""
 
     serializer_class = ReuseSerializer

@@ -10,6 +10,7 @@ from ..models import Membership, Team
 from ..permissions import is_admin
 from ..services.accounts import team_create
 from .pagination import CursorPagination
+from .params import KnownQueryParams
 
 
 class TeamMemberSerializer(serializers.Serializer):
@@ -34,7 +35,7 @@ class TeamPagination(CursorPagination):
     ordering = ("slug", "id")
 
 
-class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TeamViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = TeamSerializer
     lookup_field = "slug"
     pagination_class = TeamPagination

@@ -339,7 +339,8 @@ class _Run:
         primary = self.by_slug.get(slug) is row  # not a bad or duplicated slug
         existing = self.artifacts.get(slug) if primary else None
         if existing is not None and not self.user.has_perm("catalogue.view_artifact", existing):
-            self.error(row, "slug", "An artifact with this slug already exists.")
+            # The same words as a slug the requester can see and may not update (Rule 8: no oracle).
+            self.error(row, "slug", artifact_services.slug_unavailable_message(slug))
             return
         fields = self._fields(row, existing)
         versions = self._clean_versions(row)

@@ -2,7 +2,8 @@
 
 Everything goes through the services (acting as each team's maintainer, or the admin for
 contributors' personal data). Idempotent: existing contributors (by external reference) and
-artifacts (by slug) are reused, never duplicated. Artifacts stay drafts: publishing needs a
+the demo's own artifacts (by slug, see `marker`) are reused, never duplicated; an artifact a
+user registered is never touched. Artifacts stay drafts: publishing needs a
 reuse policy, which the rights seeder sets before it publishes; `catalogue_retired` tells the
 lifecycle seeder which ones to retire and why.
 """
@@ -13,6 +14,7 @@ from ..models import Artifact, Contributor
 from ..services.artifacts import artifact_register, version_create
 from ..services.contributors import contributor_create
 from .catalogue_data import ARTIFACTS, CONTRIBUTORS, RETIRED
+from .marker import demo_artifacts, seeder
 
 TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
 
@@ -36,13 +38,20 @@ def _contributors(users: dict) -> dict[str, Contributor]:
     return out
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, teams = context["users"], context["teams"]
     contributors = _contributors(users)
-    artifacts = {a.slug: a for a in Artifact.objects.filter(slug__in=[s["slug"] for s in ARTIFACTS])}
+    slugs = [s["slug"] for s in ARTIFACTS]
+    artifacts = {a.slug: a for a in demo_artifacts(slugs)}
+    # A slug someone registered themselves is theirs: the demo leaves it (and what builds on it) out.
+    taken = set(Artifact.objects.filter(slug__in=slugs).exclude(pk__in=[a.pk for a in artifacts.values()])
+                .values_list("slug", flat=True))
     created = 0
     for spec in ARTIFACTS:
-        if spec["slug"] in artifacts:
+        if spec["slug"] in artifacts or spec["slug"] in taken:
+            continue
+        if any(slug not in artifacts for slug, _ in spec["parents"]):
             continue
         actor = users[TEAM_ACTOR[spec["team"]]]
         artifact = artifact_register(

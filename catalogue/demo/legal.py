@@ -26,6 +26,7 @@ from ..services.consent import (
 )
 from ..services.ip import ip_assignment_create
 from ..services.reviews import review_decide, review_request
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -160,9 +161,10 @@ def _reviews(users, artifacts) -> int:
     return created
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, contributors = context["users"], context.get("contributors", {})
-    artifacts = context.get("artifacts") or {a.slug: a for a in Artifact.objects.all()}
+    artifacts = context.get("artifacts") or {a.slug: a for a in demo_artifacts()}
     return {
         "legal_consents": _consents(users, contributors, artifacts),
         "legal_assignments": _assignments(users, contributors, artifacts),
@@ -170,12 +172,13 @@ def seed(*, password: str, context: dict) -> dict:
     }
 
 
+@seeder
 def seed_live_reuse(*, password: str, context: dict) -> dict:
     """The live reuse the withdrawal will hit; runs before the outcomes seeder so its outcomes
     are reported on the first run, not added by a second one (seed_demo must be idempotent)."""
     users, teams = context["users"], context["teams"]
     consent = ConsentRecord.objects.filter(external_ref=WITHDRAWN_REF).first()
-    panel = Artifact.objects.filter(slug="small-business-cashflow-panel").first()
+    panel = demo_artifacts(["small-business-cashflow-panel"]).first()
     if consent is None or consent.status != ConsentStatus.GIVEN or panel is None:
         return {}
     if Reuse.objects.filter(artifact=panel, team=teams["cards"]).exists():
@@ -191,6 +194,7 @@ def seed_live_reuse(*, password: str, context: dict) -> dict:
     return {}
 
 
+@seeder
 def seed_withdrawal(*, password: str, context: dict) -> dict:
     """Withdraw one consent after reuses exist: an impact report with lineage and a live reuse."""
     users = context["users"]

@@ -17,6 +17,7 @@ from ..models import Artifact, Metric, Outcome, Reuse
 from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.outcomes import metrics_ensure_defaults, outcome_record
+from .marker import demo_reuses, seeder
 
 KIND_METRICS = {
     "ai_model": ["conversion_lift", "default_rate_delta"],
@@ -96,18 +97,19 @@ def _extra_reuses(admin, reuses: list[Reuse]) -> int:
     return made
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     admin = context["users"]["admin"]
     metrics_ensure_defaults(acting_user=admin)
     metrics = {m.code: m for m in Metric.objects.all()}
-    reuses = list(Reuse.objects.select_related("artifact", "team").order_by("id"))
+    reuses = list(demo_reuses().select_related("artifact", "team").order_by("id"))
     if not reuses:
         print("  outcomes: no demo reuses to report on (the rights seeder records them); skipped")
         return {"outcomes_created": 0}
     extra = _extra_reuses(admin, reuses)
     if extra:
-        reuses = list(Reuse.objects.select_related("artifact", "team").order_by("id"))
-    reported = set(Outcome.objects.values_list("reuse_id", flat=True).distinct())
+        reuses = list(demo_reuses().select_related("artifact", "team").order_by("id"))
+    reported = set(Outcome.objects.filter(reuse__in=[r.pk for r in reuses]).values_list("reuse_id", flat=True).distinct())
     created = 0
     for reuse in reuses:
         if reuse.pk in reported or reuse.artifact.status == ArtifactStatus.DRAFT:
@@ -128,8 +130,9 @@ def seed(*, password: str, context: dict) -> dict:
                 )
                 created += 1
     # Fold everything in now, as the worker would; the keys make the queued messages no-ops.
-    for reuse_id in Reuse.objects.values_list("id", flat=True):
+    demo_reuse_ids = [r.pk for r in reuses]
+    for reuse_id in demo_reuse_ids:
         tasks.rollup_reuse(reuse_id)
-    for outcome_id in Outcome.objects.values_list("id", flat=True):
+    for outcome_id in Outcome.objects.filter(reuse__in=demo_reuse_ids).values_list("id", flat=True):
         tasks.rollup_outcome(outcome_id)
     return {"outcomes_created": created, "outcome_reuses_added": extra}

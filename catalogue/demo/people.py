@@ -3,6 +3,7 @@
 from ..models import Team
 from ..models.choices import MembershipRole, Role
 from ..services.accounts import membership_set, user_ensure
+from .marker import seeder
 
 TEAMS = [("retail", "Retail Banking"), ("cards", "Cards & Payments")]
 
@@ -17,6 +18,7 @@ USERS = {
 }
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     teams = {}
     for slug, name in TEAMS:

@@ -16,6 +16,7 @@ from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.lifecycle import artifact_publish
 from ..services.retirement import artifact_archive, artifact_deprecate
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _ensure_published(artifact: Artifact, actor, admin) -> bool:
     return True
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users = context["users"]
     plan: dict[str, tuple[str, str, str, str | None, int | None]] = {
@@ -83,9 +85,8 @@ def seed(*, password: str, context: dict) -> dict:
         for slug, (status, rationale, lessons, successor) in context.get("catalogue_retired", {}).items()
     }
     plan.update(EXTRA)
-    artifacts = {a.slug: a for a in Artifact.objects.select_related("owner_team").filter(
-        slug__in=list(plan) + [p[3] for p in plan.values() if p[3]]
-    )}
+    artifacts = {a.slug: a for a in demo_artifacts(list(plan) + [p[3] for p in plan.values() if p[3]])
+                 .select_related("owner_team")}
     retired = []
     for slug, (status, rationale, lessons, successor_slug, sunset_days) in plan.items():
         artifact = artifacts.get(slug)

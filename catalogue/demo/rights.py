@@ -21,6 +21,7 @@ from ..models.choices import ArtifactStatus
 from ..rules import RuleViolation
 from ..services.policy import policy_set
 from ..services.reuse import reuse_record
+from .marker import demo_artifacts, seeder
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def _publish(artifacts: list[Artifact], users: dict) -> int:
 
 def _reuses(users: dict, teams: dict) -> tuple[int, int]:
     slugs = {r[0] for r in REUSES}
-    artifacts = {a.slug: a for a in Artifact.objects.filter(slug__in=slugs)}
+    artifacts = {a.slug: a for a in demo_artifacts(slugs)}
     existing = set(Reuse.objects.filter(artifact__slug__in=slugs).values_list("artifact__slug", "team__slug", "initiative"))
     recorded = refused = 0
     today = timezone.localdate()
@@ -170,9 +171,11 @@ def _reuses(users: dict, teams: dict) -> tuple[int, int]:
     return recorded, refused
 
 
+@seeder
 def seed(*, password: str, context: dict) -> dict:
     users, teams = context["users"], context["teams"]
-    artifacts = list(Artifact.objects.select_related("owner_team").filter(
+    # Only the demo's own artifacts: users' work in retail or cards is theirs to publish.
+    artifacts = list(demo_artifacts().select_related("owner_team").filter(
         owner_team__slug__in=list(TEAM_ACTOR)).order_by("created_at", "id"))
     policies = _set_policies(artifacts, users)
     published = _publish(artifacts, users)

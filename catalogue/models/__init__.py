@@ -4,6 +4,7 @@ from .consent import ConsentCoverage, ConsentRecord, IPAssignment, WithdrawalImp
 from .contributors import Contributor
 from .jobs import BackgroundJob
 from .notifications import Notification, NotificationPreference, Watch
+from .retirement import Retirement, RetirementAction
 from .reuse import ArtifactMetricRollup, ArtifactRollup, Metric, Outcome, Reuse, RollupApplied
 from .review import Review, ReviewDecision
 from .rights import ReusePolicy, RightsGrant
@@ -14,6 +15,6 @@ __all__ = [
     "Artifact", "ArtifactMetricRollup", "ArtifactRollup", "Attachment", "AuditEvent",
     "AuditSeal", "Authorship", "BackgroundJob", "ConsentCoverage", "ConsentRecord",
     "Contributor", "IPAssignment", "Lineage", "Membership", "Metric", "Notification",
-    "NotificationPreference", "Outcome", "Reuse", "ReusePolicy", "Review", "ReviewDecision", "RightsGrant",
+    "NotificationPreference", "Outcome", "Retirement", "RetirementAction", "Reuse", "ReusePolicy", "Review", "ReviewDecision", "RightsGrant",
     "RollupApplied", "SearchTerm", "Team", "Version", "Watch", "WithdrawalImpact",
 ]

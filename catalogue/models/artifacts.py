@@ -11,7 +11,9 @@ from .contributors import Contributor
 from .history import tracked
 from .teams import Team
 
-# Weighted document for full-text search: title A, tags B, summary and intent C, constraints D.
+# Weighted document for full-text search: title A, tags B, summary and intent C, constraints D,
+# why it was retired and what was learned C (Rule 6: archived items are the firm's memory; a
+# restored artifact keeps its past retirements in `lessons_history`).
 # Kept by a trigger so COPY, bulk updates and raw SQL keep it right too.
 SEARCH_VECTOR_SQL = """
 NEW.search_vector :=
@@ -19,7 +21,9 @@ NEW.search_vector :=
     setweight(to_tsvector('english', coalesce(array_to_string(NEW.tags, ' '), '')), 'B') ||
     setweight(to_tsvector('english', coalesce(NEW.summary, '') || ' ' || coalesce(NEW.intent, '')), 'C') ||
     setweight(to_tsvector('english', coalesce(NEW.constraints, '') || ' ' ||
-              coalesce(array_to_string(NEW.constraint_tags, ' '), '')), 'D');
+              coalesce(array_to_string(NEW.constraint_tags, ' '), '')), 'D') ||
+    setweight(to_tsvector('english', coalesce(NEW.retirement_rationale, '') || ' ' ||
+              coalesce(NEW.lessons_learned, '') || ' ' || coalesce(NEW.lessons_history, '')), 'C');
 RETURN NEW;
 """
 
@@ -52,6 +56,9 @@ class Artifact(models.Model):
     # Retirement (deprecation / archive): the firm's memory of why it stopped.
     retirement_rationale = models.TextField(blank=True)
     lessons_learned = models.TextField(blank=True)
+    # The rationale and lessons of retirements a restore undid (full text in `retirements`), kept
+    # on the row so catalogue search and the lessons library find them through their indexes.
+    lessons_history = models.TextField(blank=True, editable=False, db_default="")
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
@@ -74,6 +81,7 @@ class Artifact(models.Model):
             GinIndex(fields=["search_vector"], name="artifact_search"),
             GinIndex(name="artifact_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["tags"], name="artifact_tags"),
+            GinIndex(fields=["constraint_tags"], name="artifact_constraint_tags"),
             models.Index(fields=["-created_at", "-id"], name="artifact_recent"),
             models.Index(fields=["-updated_at", "-id"], name="artifact_updated"),
             models.Index(fields=["title", "id"], name="artifact_title"),

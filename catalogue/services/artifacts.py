@@ -1,5 +1,6 @@
 """Artifacts, authorship, versions and lineage: every write of the core catalogue."""
 
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -203,6 +204,19 @@ def lineage_changes(links: list[Lineage]) -> list[dict]:
 # --- artifacts --------------------------------------------------------------------------
 
 
+SLUG_UNAVAILABLE = "This slug is unavailable; choose another."
+
+
+def slug_unavailable_message(slug: str) -> str:
+    """The one answer for a taken slug, whoever holds it (Rule 8).
+
+    It never says "exists" and never differs between an artifact the requester can see and one
+    they may not (a restricted artifact answers 404 everywhere else). The suggestion is random,
+    so it says nothing about which neighbouring slugs are taken.
+    """
+    return f"{SLUG_UNAVAILABLE} For example: '{slug[:111]}-{secrets.token_hex(3)}'."
+
+
 def artifact_register(
     *, acting_user, owner_team: Team, slug: str, title: str, kind: str, summary: str = "",
     intent: str = "", constraints: str = "", constraint_tags=(), sensitivity: str = Sensitivity.INTERNAL,
@@ -223,7 +237,7 @@ def artifact_register(
     ensure_parents_visible(acting_user, parents_)
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact registered"):
         if Artifact.objects.filter(slug=slug).exists():
-            raise ValidationError({"slug": ["An artifact with this slug already exists."]})
+            raise ValidationError({"slug": [slug_unavailable_message(slug)]})
         if parents_:
             lock_lineage()
         artifact = Artifact.objects.create(slug=slug, created_by=user_or_none(acting_user), **fields)

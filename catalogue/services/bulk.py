@@ -102,7 +102,7 @@ def artifacts_register_batch(*, acting_user, items: list[dict], reason: str = ""
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifacts registered"):
         taken = sorted(Artifact.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         if taken:
-            raise ValidationError({"slug": [f"An artifact with the slug '{taken[0]}' already exists."]})
+            raise ValidationError({"slug": [f"'{taken[0]}': {core.slug_unavailable_message(taken[0])}"]})
         if any(parents for _, _, parents, _ in prepared):
             core.lock_lineage()
         creator = core.user_or_none(acting_user)

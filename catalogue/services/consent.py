@@ -89,12 +89,12 @@ def consent_create(
 
 
 def consent_update(
-    *, acting_user, consent: ConsentRecord, artifacts: list[Artifact] | None = None, **values
+    *, acting_user, consent: ConsentRecord, artifacts: list[Artifact] | None = None, reason: str = "", **values
 ) -> ConsentRecord:
     """Change a consent still in force (row locked); a consent that ended is final."""
     _ensure_manager(acting_user)
     ensure_editable(values, EDITABLE)
-    with transaction.atomic(), audit_context(actor=acting_user, reason="consent changed"):
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "consent changed"):
         locked = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
         if locked.status != ConsentStatus.GIVEN:
             raise RuleViolation(
@@ -123,7 +123,7 @@ def consent_update(
         if "expires_at" in values:
             locked.expiry_warned_at = None  # a new expiry date earns a new warning
         locked.save()
-        audit_event(actor=acting_user, action="consent.changed", obj=locked, changes=changes)
+        audit_event(actor=acting_user, action="consent.changed", obj=locked, reason=reason, changes=changes)
     return locked
 
 

@@ -50,11 +50,11 @@ def ip_assignment_create(
     return assignment
 
 
-def ip_assignment_update(*, acting_user, assignment: IPAssignment, **values) -> IPAssignment:
+def ip_assignment_update(*, acting_user, assignment: IPAssignment, reason: str = "", **values) -> IPAssignment:
     """Change an assignment (row locked); a revoked one is final."""
     _ensure_manager(acting_user)
     ensure_editable(values, EDITABLE)
-    with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment changed"):
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "IP assignment changed"):
         locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
         if locked.status == IPStatus.REVOKED:
             raise RuleViolation(
@@ -73,7 +73,7 @@ def ip_assignment_update(*, acting_user, assignment: IPAssignment, **values) -> 
         locked.save()
         audit_event(
             actor=acting_user, action="ip_assignment.changed", obj=locked, artifact=locked.artifact,
-            changes=changes,
+            reason=reason, changes=changes,
         )
     return locked
 

@@ -2,7 +2,9 @@
 
 Every status change is checked against `rules.TRANSITIONS`, the one table of the lifecycle;
 the row is locked, the audit event carries the rationale as its reason, and watchers and
-reusing teams are notified after commit.
+reusing teams are notified after commit. Each decision is also a `Retirement` record, kept for
+good: a restore closes the open records and keeps their text in `lessons_history`, so search
+and the lessons library still find what was learned (Rule 6).
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Artifact
+from ..models import Artifact, Retirement, RetirementAction
 from ..models.choices import ArtifactStatus as S
 from ..querysets import visible_artifacts
 from ..rules import Reason, RuleViolation, ensure_transition, refuse_transition
@@ -99,6 +101,40 @@ def _apply(*, actor, locked: Artifact, action: str, reason: str, values: dict) -
     return locked
 
 
+def _record(*, locked: Artifact, action: str, actor, values: dict) -> Retirement:
+    return Retirement.objects.create(
+        artifact=locked, action=action, rationale=values["retirement_rationale"],
+        lessons_learned=values["lessons_learned"], superseded_by=values.get("superseded_by"),
+        sunset_on=values.get("sunset_on"), decided_by=actor if getattr(actor, "pk", None) else None,
+        decided_at=values["retired_at"],
+    )
+
+
+def _close_records(*, locked: Artifact, actor, reason: str) -> list[Retirement]:
+    """Close the open retirement records of `locked` (one made from the row if it has none)."""
+    open_records = list(Retirement.objects.select_for_update().filter(artifact=locked, restored_at__isnull=True))
+    if not open_records and (locked.retirement_rationale or locked.lessons_learned):
+        # Retired before records were kept, or by a path that wrote only the row.
+        open_records = [Retirement.objects.create(
+            artifact=locked, action=locked.status if locked.status in RETIRED else RetirementAction.ARCHIVED,
+            rationale=locked.retirement_rationale or "No rationale was recorded.",
+            lessons_learned=locked.lessons_learned, superseded_by=locked.superseded_by,
+            sunset_on=locked.sunset_on, decided_by=locked.retired_by,
+            decided_at=locked.retired_at or locked.updated_at,
+        )]
+    now = timezone.now()
+    for record in open_records:
+        record.restored_at, record.restore_reason = now, reason
+        record.restored_by = actor if getattr(actor, "pk", None) else None
+        record.save(update_fields=["restored_at", "restored_by", "restore_reason"])
+    return open_records
+
+
+def history_text(records) -> str:
+    """The searchable text of past retirements (`Artifact.lessons_history`)."""
+    return "\n".join(f"{r.rationale} {r.lessons_learned}".strip() for r in records)
+
+
 def _sync(target: Artifact, source: Artifact) -> Artifact:
     # Callers keep using the instance they passed in; make it reflect the committed row.
     if target is not source:
@@ -120,18 +156,17 @@ def artifact_deprecate(
         locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
         ensure_transition(locked, S.DEPRECATED, action="deprecate")
         _check_successor(acting_user, locked, superseded_by)
-        _apply(
-            actor=acting_user, locked=locked, action="artifact.deprecated", reason=rationale,
-            values={
-                "status": S.DEPRECATED,
-                "retirement_rationale": rationale,
-                "lessons_learned": (lessons_learned or "").strip(),
-                "superseded_by": superseded_by,
-                "sunset_on": sunset_on,
-                "retired_at": timezone.now(),
-                "retired_by": acting_user,
-            },
-        )
+        values = {
+            "status": S.DEPRECATED,
+            "retirement_rationale": rationale,
+            "lessons_learned": (lessons_learned or "").strip(),
+            "superseded_by": superseded_by,
+            "sunset_on": sunset_on,
+            "retired_at": timezone.now(),
+            "retired_by": acting_user,
+        }
+        _record(locked=locked, action=RetirementAction.DEPRECATED, actor=acting_user, values=values)
+        _apply(actor=acting_user, locked=locked, action="artifact.deprecated", reason=rationale, values=values)
     return _sync(artifact, locked)
 
 
@@ -156,6 +191,9 @@ def _archive(
             "retired_at": timezone.now(),
             "retired_by": actor if getattr(actor, "pk", None) else None,
         }
+        _record(locked=locked, action=RetirementAction.ARCHIVED, actor=actor,
+                values={**values, "lessons_learned": (lessons_learned or "").strip(),
+                        "superseded_by": locked.superseded_by, "sunset_on": locked.sunset_on})
         _apply(actor=actor, locked=locked, action="artifact.archived", reason=audit_reason, values=values)
     return _sync(artifact, locked)
 
@@ -171,12 +209,16 @@ def artifact_restore(*, acting_user, artifact: Artifact, reason: str) -> Artifac
             refuse_transition(locked, S.PUBLISHED)  # restore only brings back retired artifacts
         target = S.PUBLISHED if locked.published_at or locked.status == S.DEPRECATED else S.DRAFT
         ensure_transition(locked, target, action="restore")
-        # The retirement record moves into the audit event's changes; the live row is clean.
+        # The live row is no longer retired; its retirements stay as closed records, and their
+        # text stays searchable (catalogue and lessons library) through lessons_history.
+        closed = _close_records(locked=locked, actor=acting_user, reason=reason)
+        past = "\n".join(t for t in (locked.lessons_history, history_text(closed)) if t)
         _apply(
             actor=acting_user, locked=locked, action="artifact.restored", reason=reason,
             values={
                 "status": target, "retirement_rationale": "", "lessons_learned": "",
                 "superseded_by": None, "sunset_on": None, "retired_at": None, "retired_by": None,
+                "lessons_history": past,
             },
         )
     return _sync(artifact, locked)

@@ -14,7 +14,7 @@ from ..querysets import visible_artifacts
 from ..resemblance import resembling_archived
 from ..rules import RuleViolation
 from ..selectors.common import visible_artifact
-from ..selectors.lessons import LessonsQuery, lessons_facets, lessons_page
+from ..selectors.lessons import LessonsQuery, lessons_facets, lessons_page, retirement_history
 from ..services.retirement import artifact_archive, artifact_deprecate, artifact_restore
 from .common import add_reasons
 from .panels import Panel, register
@@ -137,7 +137,12 @@ def retirement_panel(request, artifact):
         "archive": can_maintain and artifact.status in (ArtifactStatus.PUBLISHED, ArtifactStatus.DEPRECATED),
         "restore": retired and user.has_perm("catalogue.restore_artifact", artifact),
     }
-    if not retired and not any(actions.values()):
+    # Past retirements stay visible on the artifact for good, restored ones too (Rule 6).
+    # lessons_history is on the row: only an artifact that was restored pays for the query.
+    history = (
+        [h for h in retirement_history(user=user, artifact=artifact) if h["restored"]] if artifact.lessons_history else []
+    )
+    if not retired and not any(actions.values()) and not history:
         return None
     successor = None
     if artifact.superseded_by_id:
@@ -146,7 +151,7 @@ def retirement_panel(request, artifact):
     if artifact.retired_by_id:
         retired_by = get_user_model().objects.filter(pk=artifact.retired_by_id).values_list("username", flat=True).first()
     return {"artifact": artifact, "retired": retired, "actions": actions, "successor": successor,
-            "retired_by": retired_by}
+            "retired_by": retired_by, "history": history}
 
 
 register(Panel(key="retirement", template="catalogue/retirement/panel.html", context=retirement_panel, order=1))

@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     # One schema name per vocabulary, however many serializers use it.
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "catalogue.models.choices.Channel",
+        "ArtifactKindEnum": "catalogue.models.choices.ArtifactKind",
         "PurposeEnum": "catalogue.models.choices.Purpose",
         "ArtifactStatusEnum": "catalogue.models.choices.ArtifactStatus",
         "ConsentStatusEnum": "catalogue.models.choices.ConsentStatus",

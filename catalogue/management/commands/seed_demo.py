@@ -3,6 +3,7 @@ import secrets
 from django.db import transaction
 
 from ...demo import SEEDERS
+from ...services.audit import audited_as_system
 from ..base import AuditedCommand
 
 
@@ -16,7 +17,9 @@ class Command(AuditedCommand):
         generated = password is None
         password = password or secrets.token_urlsafe(12)
         context: dict = {}
-        with transaction.atomic():
+        # The demo personas pass the same permission checks a person would; the audit trail
+        # names the command (origin `command`, no actor), since nobody took these actions.
+        with transaction.atomic(), audited_as_system("seed_demo"):
             for seeder in SEEDERS:
                 self.stdout.write(f"seeding {seeder.__module__.rsplit('.', 1)[-1]} ...")
                 context.update(seeder(password=password, context=context) or {})
