@@ -42,10 +42,19 @@ class RightsRequest:
     purpose: str
     channel: str
     at: datetime
+    # Where the use happens (ISO 3166 code): the request's, else settings.CATALOGUE_JURISDICTION.
+    jurisdiction: str = ""
 
     @property
     def local_date(self):
         return timezone.localdate(self.at)
+
+
+def home_jurisdiction() -> str:
+    """Where a use happens when the request does not say: the bank's home jurisdiction."""
+    from django.conf import settings
+
+    return str(getattr(settings, "CATALOGUE_JURISDICTION", "GB")).upper()
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class SetRequest:
     purpose: str | None
     channel: str | None
     at: datetime
+    jurisdiction: str = ""
 
     @property
     def local_date(self):
@@ -182,8 +192,9 @@ def register(*, name: str, order: int, set_form: SetForm | None = None) -> Calla
     return add
 
 
-def set_forms() -> list[SetForm]:
-    return [c.set_form for c in CHECKS if c.set_form is not None]
+def set_forms(*, skip: tuple[str, ...] = ()) -> list[SetForm]:
+    """The registered set forms, less the checks named in `skip` (eligibility's "constrained")."""
+    return [c.set_form for c in CHECKS if c.set_form is not None and c.name not in skip]
 
 
 # Registration happens on import; the `order` numbers, not the import order, set the sequence.
