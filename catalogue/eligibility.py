@@ -34,13 +34,22 @@ USES: dict[str, tuple[str, tuple[str, ...]]] = {
     "data_mining": (Action.USE, (Purpose.RESEARCH, Purpose.INTERNAL_ANALYSIS)),
     "ai_inference": (Action.USE, (Purpose.PERSONALISATION, Purpose.CUSTOMER_SERVICE)),
 }
-USE_LABELS = {"ai_training": "AI training", "data_mining": "Data mining", "ai_inference": "AI inference"}
+USE_LABELS = {
+    "ai_training": "AI training",
+    "data_mining": "Data mining",
+    "ai_inference": "AI inference",
+}
 # Checks (checks/legal.py) whose denial legal can still lift, and the only codes they give.
 PENDING_CHECKS = ("legal_review", "legal_ip")
-PENDING_CODES = frozenset({
-    "review.missing", "review.expired", "review.purpose_not_approved", "review.ethics_not_approved",
-    "ip.assignment_missing",
-})
+PENDING_CODES = frozenset(
+    {
+        "review.missing",
+        "review.expired",
+        "review.purpose_not_approved",
+        "review.ethics_not_approved",
+        "ip.assignment_missing",
+    }
+)
 
 # "Any team": slugs cannot contain '*', so no policy names it; the policy check and its grant
 # rows both treat it as the stand-in for every team the policy does not name.
@@ -58,7 +67,9 @@ def artifact_eligibility(artifact, *, team=None, at: dt.datetime | None = None) 
 
     team = team or ANY_TEAM
     asked = [(USES[use][0], p, c) for use in USES for p, c in questions(use)]
-    answers = iter(rights_checks(artifact=artifact, team=team, questions=asked, at=at or timezone.now()))
+    answers = iter(
+        rights_checks(artifact=artifact, team=team, questions=asked, at=at or timezone.now())
+    )
     result = {}
     for use in USES:
         decisions = [next(answers) for _ in questions(use)]
@@ -72,7 +83,12 @@ def artifact_eligibility(artifact, *, team=None, at: dt.datetime | None = None) 
 
 
 def eligibility_filter(
-    queryset: QuerySet[Artifact], use: str, state: str, *, team=None, at: dt.datetime | None = None,
+    queryset: QuerySet[Artifact],
+    use: str,
+    state: str,
+    *,
+    team=None,
+    at: dt.datetime | None = None,
 ) -> QuerySet[Artifact]:
     """Set form of `artifact_eligibility(...)[use] == state`."""
     from .querysets import reusable_for_some_exists
@@ -84,7 +100,9 @@ def eligibility_filter(
     action = USES[use][0]
 
     def some(skip=()):
-        return reusable_for_some_exists(team, action=action, questions=questions(use), at=at, skip=skip)
+        return reusable_for_some_exists(
+            team, action=action, questions=questions(use), at=at, skip=skip
+        )
 
     if state == ALLOWED:
         return queryset.filter(some())
@@ -109,4 +127,3 @@ def filter_by_eligibility(queryset, value: str):
     if parsed is None:
         return queryset.none()
     return eligibility_filter(queryset, *parsed)
-

@@ -50,19 +50,40 @@ def reusable_for_some_exists(
 ) -> Exists:
     """For an Artifact queryset's filter: the rights check permits one of the (purpose, channel) pairs.
 
-    The OR of `reusable_by` per question, correlated on the outer artifact, so it is exactly
-    "some question is permitted" and costs index lookups per outer row, not a scan per question.
+    Exactly the union of `reusable_by` per question ("some question is permitted", which
+    `reusable_by` with purpose/channel None is not when two checks read the open dimension),
+    correlated on the outer artifact; each check's set form is asked only the questions it can
+    tell apart (its `reads`), so the SQL stays a few dozen EXISTS, not one copy per question.
     """
+    from dataclasses import replace
+
     from django.utils import timezone
 
-    at = at or timezone.now()
-    one = Artifact.objects.filter(pk=OuterRef("pk"))
-    branches = [
-        reusable_by(one, team, action=action, purpose=purpose, channel=channel, at=at,
-                    jurisdiction=jurisdiction, skip=skip)
-        for purpose, channel in questions
-    ]
-    return Exists(reduce(or_, branches) if branches else one.none())
+    from .checks import BOTH, SetRequest, home_jurisdiction, set_forms
+
+    def one():
+        return Artifact.objects.filter(pk=OuterRef("pk"))
+
+    def narrow(qs, reads, request):
+        for form in set_forms(skip=skip, reads=reads):
+            qs = form(qs, request)
+        return qs
+
+    if not questions:
+        return Exists(one().none())
+    base = SetRequest(team=team, action=action, purpose=None, channel=None, at=at or timezone.now(),
+                      jurisdiction=(jurisdiction or home_jurisdiction()).upper())
+    channels: dict[str, list[str]] = {}
+    for purpose, channel in questions:
+        channels.setdefault(purpose, []).append(channel)
+    # (checks reading neither) AND OR_p[(checks reading the purpose)(p) AND OR_c[(the rest)(p, c)]]:
+    # the same union as one reusable_by per question, with each check asked only what it reads.
+    per_purpose = []
+    for purpose, chans in channels.items():
+        asked = replace(base, purpose=purpose)
+        by_channel = [narrow(one(), BOTH, replace(asked, channel=ch)) for ch in chans]
+        per_purpose.append(narrow(one(), frozenset({"purpose"}), asked).filter(Exists(reduce(or_, by_channel))))
+    return Exists(narrow(one(), frozenset(), base).filter(Exists(reduce(or_, per_purpose))))
 
 
 def reusable_for_some(

@@ -272,7 +272,8 @@ def consent_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     return queryset.filter(Q(customer_derived=False) | Exists(covered)).exclude(pk__in=tainted)
 
 
-register(name="legal_review", order=30, set_form=review_set_form)(review_check)
-register(name="legal_ip", order=40, set_form=ip_set_form)(ip_check)
+PURPOSE = frozenset({"purpose"})
+register(name="legal_review", order=30, set_form=review_set_form, reads=PURPOSE)(review_check)
+register(name="legal_ip", order=40, set_form=ip_set_form, reads=frozenset())(ip_check)
 register(name="legal_ip_terms", order=45, set_form=ip_terms_set_form)(ip_terms_check)
-register(name="legal_consent", order=50, set_form=consent_set_form)(consent_check)
+register(name="legal_consent", order=50, set_form=consent_set_form, reads=PURPOSE)(consent_check)
