@@ -30,6 +30,7 @@ from ..models import (
     Version,
 )
 from ..models.choices import (
+    Channel,
     ConsentMethod,
     ConsentStatus,
     IPKind,
@@ -308,11 +309,20 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=IPKind.choices)
     status = serializers.ChoiceField(choices=IPStatus.choices, required=False)
     has_document = serializers.SerializerMethodField()
+    scope_purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), required=False,
+        help_text="Purposes the licence covers; empty: every purpose. Others are denied by the rights check.",
+    )
+    scope_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False,
+        help_text="Channels the licence covers; empty: every channel.",
+    )
 
     class Meta:
         model = IPAssignment
         fields = ["id", "artifact", "assignor", "assignee", "kind", "signed_on", "status", "scope",
-                  "jurisdiction", "has_document", "created_at", "updated_at"]
+                  "scope_purposes", "scope_channels", "jurisdiction", "has_document", "created_at", "updated_at"]
+        extra_kwargs = {"jurisdiction": {"help_text": "ISO 3166 alpha-2 codes, comma-separated; blank or WW: worldwide."}}
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_has_document(self, obj) -> bool:

@@ -259,6 +259,10 @@ class LibraryEntrySerializer(serializers.Serializer):
     ci_high = serializers.FloatField(allow_null=True)
     method = serializers.CharField()
     conservative = serializers.FloatField(allow_null=True, help_text="ci_low when higher is better, else ci_high")
+    reusable = serializers.BooleanField(
+        help_text="Whether the rights check permits teams (any team the policy does not single out) "
+                  "to use it as is now, for some purpose and channel: the same evaluation as rights-check.",
+    )
 
 
 def library_filters(params) -> LibraryFilters:

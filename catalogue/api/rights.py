@@ -63,6 +63,11 @@ class RightsCheckRequestSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    jurisdiction = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_null=True, default=None,
+        help_text="ISO 3166 alpha-2 code of where the use happens (default: the bank's home "
+                  "jurisdiction, settings.CATALOGUE_JURISDICTION, GB). IP licences must cover it.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

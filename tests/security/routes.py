@@ -142,6 +142,7 @@ WEB = {
     "notifications/digest/": lists("", expect=WRONG_METHOD),
     "artifacts/<slug:slug>/policy/": secret_and_visible(GONE),
     "artifacts/<slug:slug>/rights-check/": secret_and_visible(GONE),
+    "artifacts/<slug:slug>/eligibility/": secret_and_visible(GONE),
     "artifacts/<slug:slug>/reuse/": secret_and_visible(GONE),
     "reuses/": lists("", "?artifact=secret-cards-model", "?team=cards"),
     "artifacts/<slug:slug>/performance/": secret_and_visible(GONE),
