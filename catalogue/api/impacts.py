@@ -84,7 +84,7 @@ class WithdrawalImpactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @extend_schema(request=RemediateSerializer, responses={200: WithdrawalImpactSerializer})
     @action(detail=True, methods=["post"])
-    def remediate(self, request, pk=None):
+    def remediate(self, request, pk=None, format=None):
         """Record what the owners did (no_action, retrain, remove, replace) with a note."""
         impact = get_object_or_404(self.get_queryset(), pk=pk)
         body = RemediateSerializer(data=request.data)
