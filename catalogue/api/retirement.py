@@ -17,7 +17,9 @@ def _visible_artifact(user, slug: str) -> Artifact:
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
-    superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True,  # no successor named
+    )
     retired_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

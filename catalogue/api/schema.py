@@ -1,7 +1,7 @@
 """The OpenAPI schema's project-wide defaults: every operation documents the API's error answers.
 
 Errors come from one exception handler (api/errors.py), so their shapes are the same everywhere:
-400 field errors (`{field: [messages]}`, `non_field_errors` or `detail`), 401/403/404/405/413/429
+400 field errors (`{field: [messages]}`, `non_field_errors` or `detail`), 401/403/404/413/415/429
 `{"detail"}` and 409 `{"detail", "reasons": [{"code", "message"}]}`. An operation's own
 `extend_schema(responses=...)` wins for a status it declares itself.
 """
@@ -17,7 +17,9 @@ CONFLICT = OpenApiResponse(
         {
             "detail": serializers.CharField(),
             "reasons": inline_serializer(
-                "RuleViolationReason", {"code": serializers.CharField(), "message": serializers.CharField()}, many=True
+                "RuleViolationReason",
+                {"code": serializers.CharField(), "message": serializers.CharField()},
+                many=True,
             ),
         },
     ),
@@ -25,7 +27,11 @@ CONFLICT = OpenApiResponse(
 )
 
 # Status -> (description, body). 400 is any object: field names are the keys.
-FIELD_ERRORS = {"type": "object", "additionalProperties": {}, "description": "{field: [messages]} or {detail}"}
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "{field: [messages]} or {detail}",
+}
 ERRORS_EVERY_OPERATION = {
     "400": "Malformed request: field errors, or an unknown filter parameter",
     "401": "No or bad credentials",
@@ -36,6 +42,7 @@ ERRORS_EVERY_OPERATION = {
 ERRORS_WITH_BODY = {
     "409": "Refused by a rule or state conflict, with stable reason codes",
     "413": "Request body too large",
+    "415": "Unsupported media type of the request body",
 }
 
 
@@ -56,6 +63,8 @@ class CatalogueAutoSchema(AutoSchema):
                     "content": {"application/json": {"schema": FIELD_ERRORS}},
                 }
             else:
-                body = CONFLICT if code == "409" else OpenApiResponse(ERROR, description=description)
+                body = (
+                    CONFLICT if code == "409" else OpenApiResponse(ERROR, description=description)
+                )
                 responses[code] = self._get_response_for_code(body, code)
         return responses

@@ -72,6 +72,12 @@ PACK_RETAIL = R( 403,  403,         200,       403,             200,  200)  # au
 # Who may get a 2xx/3xx to an unsafe method with an empty body (it is refused as invalid otherwise).
 NOBODY: frozenset = frozenset()
 ANYONE = frozenset(ROLES)
+LEGAL_WRITE = {"legal", "admin"}
+RECORDERS = ANYONE - {"viewer"}  # contributors, legal and admins record contributors
+# PATCH of an artifact: its owner team's members (a plain member may edit) and admins. The lesson is
+# archived, read-only: nobody's PATCH is accepted (the archive answers 409).
+EDITORS = {"secret": {"owner_member", "owner_maintainer", "admin"}, "lesson": set(),
+           "parent": {"other_team", "admin"}, "child": {"other_team", "admin"}}
 
 
 @dataclass(frozen=True)
@@ -138,23 +144,26 @@ API = {
     "api/v1/^teams/$": lists(""),
     "api/v1/^teams/(?P<slug>)/$": (P("", slug="cards"),),
     "api/v1/^contributors/$": lists("", "?q=Octavia", "?q=Pemberton", "?kind=customer"),
-    "api/v1/^contributors/(?P<pk>)/$": (P("", pk="octavia"), P("", pk="barnaby")),
+    "api/v1/^contributors/(?P<pk>)/$": (P("", pk="octavia", write=RECORDERS), P("", pk="barnaby", write=RECORDERS)),
     "api/v1/^artifacts/$": lists(*ARTIFACT_QUERIES, "?reusable_by=cards"),
-    "api/v1/^artifacts/(?P<slug>)/$": per_artifact(RESTRICTED),
+    "api/v1/^artifacts/(?P<slug>)/$": tuple(  # PATCH: the owner team's members and admins
+        P("", RESTRICTED if key in ("secret", "lesson") else ALL, EDITORS[key], slug=key)
+        for key in ("secret", "lesson", "parent", "child")
+    ),
     "api/v1/^reuses/$": lists("", "?artifact=secret-cards-model", "?team=cards"),
     "api/v1/^metrics/$": lists(""),
-    "api/v1/^metrics/(?P<code>)/$": (P("", code="metric"),),
+    "api/v1/^metrics/(?P<code>)/$": (P("", code="metric", write={"admin"}),),
     "api/v1/^outcomes/$": lists("", "?artifact=secret-cards-model", "?team=cards"),
     "api/v1/^outcomes/(?P<pk>)/$": (P("", RESTRICTED, pk="outcome"), P("", pk="visible_outcome")),
     "api/v1/^consents/$": lists("", get=LEGAL),
-    "api/v1/^consents/(?P<pk>)/$": (P("", LEGAL, pk="consent"), P("", LEGAL, pk="visible_consent")),
+    "api/v1/^consents/(?P<pk>)/$": (P("", LEGAL, LEGAL_WRITE, pk="consent"), P("", LEGAL, LEGAL_WRITE, pk="visible_consent")),
     "api/v1/^consents/(?P<pk>)/end/$": (P("", LEGAL_POST, pk="consent"),),
     "api/v1/^consents/(?P<pk>)/evidence/$": (P("", LEGAL_FILE, pk="consent"),
                                                     P("", LEGAL_FILE, pk="visible_consent")),
     "api/v1/^consents/(?P<pk>)/receipt/$": (P("", LEGAL, pk="consent"), P("", LEGAL, pk="visible_consent")),
     "api/v1/^consents/(?P<pk>)/withdraw/$": (P("", LEGAL_POST, pk="consent"),),
     "api/v1/^ip-assignments/$": lists("", get=LEGAL),
-    "api/v1/^ip-assignments/(?P<pk>)/$": (P("", LEGAL, pk="ip"),),
+    "api/v1/^ip-assignments/(?P<pk>)/$": (P("", LEGAL, LEGAL_WRITE, pk="ip"),),
     "api/v1/^ip-assignments/(?P<pk>)/document/$": (P("", LEGAL_FILE, pk="ip"),),
     "api/v1/^reviews/$": lists("", "?artifact=secret-cards-model"),
     "api/v1/^reviews/(?P<pk>)/$": (P("", RESTRICTED, pk="review"),),

@@ -47,7 +47,15 @@ CHECKS = [
 # Known, not yet fixed: "role METHOD /path" (e.g. "alice GET /api/v1/library/") -> why. A listed operation still runs every check; its failures
 # are reported (printed) but do not fail the test. An entry whose operation passes fails the test, so
 # the list only shrinks. Keep it empty whenever possible.
-KNOWN_FAILURES: dict[str, str] = {}
+# A NUL byte in a form-encoded or multipart API body reaches PostgreSQL (DataError, 500): the NUL guard
+# (catalogue/middleware.py RejectNulBytesMiddleware, being reworked by issue 23's request-limits work)
+# checks JSON bodies and web forms only. Fix there, then drop these.
+NUL_IN_API_FORM = "500: a NUL byte in a form-encoded/multipart API body (middleware NUL guard skips it)"
+KNOWN_FAILURES: dict[str, str] = {
+    f"{role} POST {path}": NUL_IN_API_FORM
+    for role in ROLES
+    for path in ("/api/v1/reuses/", "/api/v1/withdrawal-impacts/{id}/remediate/")
+}
 
 
 @contextmanager
