@@ -217,7 +217,7 @@ class ConsentViewSet(
 
     @extend_schema(request=WithdrawSerializer, responses=WITHDRAW_RESPONSE)
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, pk=None, format=None):
         consent = self.get_object()
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -226,7 +226,7 @@ class ConsentViewSet(
 
     @extend_schema(request=EndSerializer, responses=WITHDRAW_RESPONSE)
     @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
+    def end(self, request, pk=None, format=None):
         """Revoke (by the bank) or invalidate (found defective): same effect as a withdrawal."""
         consent = self.get_object()
         body = EndSerializer(data=request.data)
@@ -275,14 +275,14 @@ class ConsentViewSet(
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON")
     @action(detail=True, methods=["get"])
-    def receipt(self, request, pk=None):
+    def receipt(self, request, pk=None, format=None):
         consent = self.get_object()
         record_access(actor=request.user, action="consent.receipt_viewed", obj=consent, detail="Kantara receipt")
         return Response(consent_receipt(consent))
 
     @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"])
-    def evidence(self, request, pk=None):
+    def evidence(self, request, pk=None, format=None):
         consent = self.get_object()
         if request.method == "POST":
             body = EvidenceSerializer(data=request.data)
@@ -371,7 +371,7 @@ class IPAssignmentViewSet(
 
     @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
-    def document(self, request, pk=None):
+    def document(self, request, pk=None, format=None):
         """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
         assignment = self.get_object()
         if request.method == "POST":
@@ -472,7 +472,7 @@ class ReviewViewSet(
                     "`override` with `override_rationale` (audited as review.gates_overridden).",
     )
     @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, format=None):
         review = self.get_object()
         if not request.user.has_perm("catalogue.decide_review"):
             raise PermissionDenied("Only legal reviewers and admins decide reviews.")

@@ -7,7 +7,12 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as dfilters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -283,7 +288,11 @@ class LibraryView(KnownQueryParams, APIView):
     @extend_schema(
         parameters=[LibraryQuerySerializer, OpenApiParameter("from", OpenApiTypes.DATE),
                     OpenApiParameter("to", OpenApiTypes.DATE)],
-        responses=LibraryEntrySerializer(many=True), operation_id="library_list",
+        responses=inline_serializer("LibraryPage", {
+            "results": LibraryEntrySerializer(many=True),
+            "next": serializers.CharField(allow_null=True), "previous": serializers.CharField(allow_null=True),
+        }),
+        operation_id="library_list",
     )
     def get(self, request):
         entries = library_ranking(request.user, library_filters(request.query_params))

@@ -108,7 +108,9 @@ class ReuseSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     version = serializers.CharField(source="version.version", required=False, allow_null=True, default=None)
     mode = serializers.ChoiceField(choices=ReuseMode.choices, default=ReuseMode.AS_IS)
-    recorded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,  # null once the recording user is gone
+    )
 
     class Meta:
         model = Reuse

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0010_rollup_small_sample'),
+        ('catalogue', '0013_retirement_history'),
     ]
 
     operations = [
