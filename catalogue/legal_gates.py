@@ -1,6 +1,8 @@
 """Publish gates of the legal sub-domain (Rule 1), one per concern, appended to PUBLISH_GATES.
 
-They apply to customer-derived and restricted artifacts only. The data all three need is
+The review and consent gates apply to customer-derived and restricted artifacts; the IP gate
+to every artifact with a customer, partner, agency or academic author (the rights check's
+`legal_ip` check asks the same question of the same rows). The data all three need is
 loaded once per PublishContext (`ctx.extra["legal"]`, three queries), never per row.
 """
 
@@ -61,8 +63,7 @@ def gate_consents(ctx: PublishContext) -> list[Reason]:
 
 
 def gate_ip_assignments(ctx: PublishContext) -> list[Reason]:
-    if not needs_legal_clearance(ctx.artifact):
-        return []
+    """Every artifact (Rule 1): a signed assignment or licence from each non-employee author."""
     data = _legal(ctx)
     missing = [c for c in data["outsiders"] if c.pk not in data["signed"]]
     if missing:

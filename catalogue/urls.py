@@ -52,6 +52,7 @@ urlpatterns = [
     # rights: reuse policy, rights check, reuse registration
     path("artifacts/<slug:slug>/policy/", rights_views.policy_edit_view, name="policy_edit"),
     path("artifacts/<slug:slug>/rights-check/", rights_views.rights_check_view, name="rights_check"),
+    path("artifacts/<slug:slug>/eligibility/", legal_views.eligibility_view, name="artifact_eligibility"),
     path("artifacts/<slug:slug>/reuse/", rights_views.reuse_create_view, name="reuse_create"),
     path("reuses/", rights_views.reuse_list_view, name="reuse_list"),
     # reuse outcomes and performance: charts, outcome form, library, credit, value

@@ -1,6 +1,6 @@
 """Nested artifact endpoints: versions/, lineage/, submit/, publish/ (thin adapters)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,19 +15,7 @@ from ..services.lifecycle import artifact_publish, artifact_submit
 from .artifacts import ArtifactSerializer
 from .pagination import CursorPagination
 from .params import REASON_PARAMETER, KnownQueryParams, request_reason
-
-CONFLICT = OpenApiResponse(
-    response=inline_serializer(
-        "RuleViolationResponse",
-        {
-            "detail": serializers.CharField(),
-            "reasons": inline_serializer(
-                "RuleViolationReason", {"code": serializers.CharField(), "message": serializers.CharField()}, many=True
-            ),
-        },
-    ),
-    description="The rules refuse it; every failing reason is listed.",
-)
+from .schema import CONFLICT
 
 
 class VersionSerializer(serializers.ModelSerializer):

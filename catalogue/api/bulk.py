@@ -78,7 +78,12 @@ class ArtifactImportView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer, 202: JobAcceptedSerializer},
+        responses={
+            200: ImportReportSerializer, 202: JobAcceptedSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                "Field errors of the upload form, or a file that cannot be imported: `detail` and the"
+                " `errors` found (row, column, message); a dry run's report has the 200 shape.")),
+        },
     )
     def post(self, request):
         if not may_import(request.user):

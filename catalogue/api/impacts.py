@@ -90,7 +90,7 @@ class WithdrawalImpactViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.Re
 
     @extend_schema(request=RemediateSerializer, responses={200: RemediatedSerializer})
     @action(detail=True, methods=["post"])
-    def remediate(self, request, pk=None):
+    def remediate(self, request, pk=None, format=None):
         """Record what the owners did (no_action, retrain, remove, replace) with a note.
 
         `remove` and `replace` end the artifact's live reuses (`ended_on` set, each audited as

@@ -30,6 +30,7 @@ from ..models import (
     Version,
 )
 from ..models.choices import (
+    Channel,
     ConsentMethod,
     ConsentStatus,
     IPKind,
@@ -216,7 +217,7 @@ class ConsentViewSet(
 
     @extend_schema(request=WithdrawSerializer, responses=WITHDRAW_RESPONSE)
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, pk=None, format=None):
         consent = self.get_object()
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -225,7 +226,7 @@ class ConsentViewSet(
 
     @extend_schema(request=EndSerializer, responses=WITHDRAW_RESPONSE)
     @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
+    def end(self, request, pk=None, format=None):
         """Revoke (by the bank) or invalidate (found defective): same effect as a withdrawal."""
         consent = self.get_object()
         body = EndSerializer(data=request.data)
@@ -274,14 +275,14 @@ class ConsentViewSet(
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON")
     @action(detail=True, methods=["get"])
-    def receipt(self, request, pk=None):
+    def receipt(self, request, pk=None, format=None):
         consent = self.get_object()
         record_access(actor=request.user, action="consent.receipt_viewed", obj=consent, detail="Kantara receipt")
         return Response(consent_receipt(consent))
 
     @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"])
-    def evidence(self, request, pk=None):
+    def evidence(self, request, pk=None, format=None):
         consent = self.get_object()
         if request.method == "POST":
             body = EvidenceSerializer(data=request.data)
@@ -308,11 +309,20 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=IPKind.choices)
     status = serializers.ChoiceField(choices=IPStatus.choices, required=False)
     has_document = serializers.SerializerMethodField()
+    scope_purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), required=False,
+        help_text="Purposes the licence covers; empty: every purpose. Others are denied by the rights check.",
+    )
+    scope_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False,
+        help_text="Channels the licence covers; empty: every channel.",
+    )
 
     class Meta:
         model = IPAssignment
         fields = ["id", "artifact", "assignor", "assignee", "kind", "signed_on", "status", "scope",
-                  "jurisdiction", "has_document", "created_at", "updated_at"]
+                  "scope_purposes", "scope_channels", "jurisdiction", "has_document", "created_at", "updated_at"]
+        extra_kwargs = {"jurisdiction": {"help_text": "ISO 3166 alpha-2 codes, comma-separated; blank or WW: worldwide."}}
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_has_document(self, obj) -> bool:
@@ -361,7 +371,7 @@ class IPAssignmentViewSet(
 
     @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
-    def document(self, request, pk=None):
+    def document(self, request, pk=None, format=None):
         """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
         assignment = self.get_object()
         if request.method == "POST":
@@ -462,7 +472,7 @@ class ReviewViewSet(
                     "`override` with `override_rationale` (audited as review.gates_overridden).",
     )
     @action(detail=True, methods=["post"])
-    def decide(self, request, pk=None):
+    def decide(self, request, pk=None, format=None):
         review = self.get_object()
         if not request.user.has_perm("catalogue.decide_review"):
             raise PermissionDenied("Only legal reviewers and admins decide reviews.")

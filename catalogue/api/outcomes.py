@@ -7,7 +7,12 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as dfilters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -261,6 +266,10 @@ class LibraryEntrySerializer(serializers.Serializer):
     ci_high = serializers.FloatField(allow_null=True)
     method = serializers.CharField()
     conservative = serializers.FloatField(allow_null=True, help_text="ci_low when higher is better, else ci_high")
+    reusable = serializers.BooleanField(
+        help_text="Whether the rights check permits teams (any team the policy does not single out) "
+                  "to use it as is now, for some purpose and channel: the same evaluation as rights-check.",
+    )
 
 
 def library_filters(params) -> LibraryFilters:
@@ -281,7 +290,11 @@ class LibraryView(KnownQueryParams, APIView):
     @extend_schema(
         parameters=[LibraryQuerySerializer, OpenApiParameter("from", OpenApiTypes.DATE),
                     OpenApiParameter("to", OpenApiTypes.DATE)],
-        responses=LibraryEntrySerializer(many=True), operation_id="library_list",
+        responses=inline_serializer("LibraryPage", {
+            "results": LibraryEntrySerializer(many=True),
+            "next": serializers.CharField(allow_null=True), "previous": serializers.CharField(allow_null=True),
+        }),
+        operation_id="library_list",
     )
     def get(self, request):
         entries = library_ranking(request.user, library_filters(request.query_params))

@@ -38,7 +38,9 @@ def retirement_history_data(user, artifact) -> list:
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
-    superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True,  # no successor named
+    )
     retired_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -63,6 +63,11 @@ class RightsCheckRequestSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    jurisdiction = serializers.RegexField(
+        r"^[A-Za-z]{2}$", required=False, allow_null=True, default=None,
+        help_text="ISO 3166 alpha-2 code of where the use happens (default: the bank's home "
+                  "jurisdiction, settings.CATALOGUE_JURISDICTION, GB). IP licences must cover it.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -103,7 +108,9 @@ class ReuseSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     version = serializers.CharField(source="version.version", required=False, allow_null=True, default=None)
     mode = serializers.ChoiceField(choices=ReuseMode.choices, default=ReuseMode.AS_IS)
-    recorded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True,  # null once the recording user is gone
+    )
 
     class Meta:
         model = Reuse

@@ -42,10 +42,19 @@ class RightsRequest:
     purpose: str
     channel: str
     at: datetime
+    # Where the use happens (ISO 3166 code): the request's, else settings.CATALOGUE_JURISDICTION.
+    jurisdiction: str = ""
 
     @property
     def local_date(self):
         return timezone.localdate(self.at)
+
+
+def home_jurisdiction() -> str:
+    """Where a use happens when the request does not say: the bank's home jurisdiction."""
+    from django.conf import settings
+
+    return str(getattr(settings, "CATALOGUE_JURISDICTION", "GB")).upper()
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class SetRequest:
     purpose: str | None
     channel: str | None
     at: datetime
+    jurisdiction: str = ""
 
     @property
     def local_date(self):
@@ -160,30 +170,43 @@ Check = Callable[[RightsRequest, RightsContext], CheckOutcome]
 SetForm = Callable[[QuerySet, SetRequest], QuerySet]
 
 
+BOTH = frozenset({"purpose", "channel"})
+
+
 @dataclass(frozen=True)
 class RegisteredCheck:
     name: str
     check: Check
     order: int
     set_form: SetForm | None = None
+    # Which of the request's purpose / channel the check reads (default: both, always safe).
+    # `querysets.reusable_for_some` uses it to ask each check only the questions it can tell apart.
+    reads: frozenset = BOTH
 
 
 CHECKS: list[RegisteredCheck] = []
 
 
-def register(*, name: str, order: int, set_form: SetForm | None = None) -> Callable[[Check], Check]:
+def register(
+    *, name: str, order: int, set_form: SetForm | None = None, reads: frozenset = BOTH,
+) -> Callable[[Check], Check]:
     """Decorator: add a check (replacing one of the same name) in `order`."""
 
     def add(check: Check) -> Check:
-        entry = RegisteredCheck(name=name, check=check, order=order, set_form=set_form)
+        # Only three groups exist: neither, the purpose alone, or both (a channel-only check is "both").
+        read = frozenset(reads) if frozenset(reads) in (frozenset(), frozenset({"purpose"})) else BOTH
+        entry = RegisteredCheck(name=name, check=check, order=order, set_form=set_form, reads=read)
         CHECKS[:] = sorted([c for c in CHECKS if c.name != name] + [entry], key=lambda c: c.order)
         return check
 
     return add
 
 
-def set_forms() -> list[SetForm]:
-    return [c.set_form for c in CHECKS if c.set_form is not None]
+def set_forms(*, skip: tuple[str, ...] = (), reads: frozenset | None = None) -> list[SetForm]:
+    """The registered set forms, less the checks named in `skip` (eligibility's "constrained");
+    with `reads`, only the checks that read exactly those request fields."""
+    return [c.set_form for c in CHECKS if c.set_form is not None and c.name not in skip
+            and (reads is None or c.reads == reads)]
 
 
 # Registration happens on import; the `order` numbers, not the import order, set the sequence.

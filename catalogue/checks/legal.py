@@ -1,5 +1,10 @@
 """Legal parts of the rights check (Rule 3): review state, IP chain and consent through lineage.
 
+The IP chain is two checks: `legal_ip` (a signed assignment or licence from every non-employee
+author: ip.assignment_missing) and `legal_ip_terms` (a held licence whose scope or jurisdiction
+excludes the request: ip.scope_excludes_purpose / ip.scope_excludes_channel /
+ip.jurisdiction_not_covered). Eligibility counts the first as "pending", the second as final.
+
 Each check costs a fixed number of queries whatever the lineage length: the consent check uses
 the shared ancestor walk once, then ONE query for every consent covering the artifact or its
 customer-derived ancestors. Each check has a set form for lists (`querysets.reusable_by`).
@@ -15,10 +20,14 @@ from ..rules import Reason
 from ..selectors.legal import (
     approved_review_of,
     consent_problem,
+    ip_chain,
     ip_gap_authorships,
+    ip_terms_gap_authorships,
+    jurisdiction_covers,
     lineage_coverage,
-    missing_assignors,
     needs_legal_clearance,
+    scope_covers_channel,
+    scope_covers_purposes,
 )
 from . import CheckOutcome, RightsContext, RightsRequest, SetRequest, register
 
@@ -119,26 +128,73 @@ def review_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     return queryset.filter(allowed)
 
 
-# --- IP chain -------------------------------------------------------------------------------
+# --- IP chain (Rule 1: every artifact, every non-employee contributor) -------------------
+
+
+def _ip_chain(ctx: RightsContext):
+    return ctx.cached("ip_chain", lambda: ip_chain(ctx.artifact.pk))
 
 
 def ip_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
+    """A signed assignment or licence from every customer, partner, agency and academic author."""
     out = CheckOutcome()
-    artifact = request.artifact
-    if not needs_legal_clearance(artifact):
-        return out
-    missing = ctx.cached("ip_missing", lambda: missing_assignors([artifact.pk])).get(artifact.pk, [])
-    for contributor in missing:
-        out.deny.append(Reason(
-            "ip.assignment_missing",
-            f"No signed IP assignment or licence from {contributor.pseudonym} ({contributor.kind}) "
-            f"for '{artifact.slug}'.",
-        ))
+    outsiders, licences = _ip_chain(ctx)
+    for contributor in outsiders:
+        if not licences.get(contributor.pk):
+            out.deny.append(Reason(
+                "ip.assignment_missing",
+                f"No signed IP assignment or licence from {contributor.pseudonym} ({contributor.kind}) "
+                f"for '{request.artifact.slug}'.",
+            ))
     return out
 
 
 def ip_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
-    return queryset.filter(~_needs_q() | ~Exists(ip_gap_authorships()))
+    return queryset.filter(~Exists(ip_gap_authorships()))
+
+
+def ip_terms_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
+    """Each contributor's signed licences: one must cover the purpose, channel and jurisdiction.
+
+    Contributors with no signed licence at all are `ip_check`'s (ip.assignment_missing).
+    """
+    out = CheckOutcome()
+    outsiders, licences = _ip_chain(ctx)
+    purposes = effective_purposes(request.action, request.purpose)
+    slug = request.artifact.slug
+    for contributor in outsiders:
+        held = licences.get(contributor.pk)
+        if not held:
+            continue
+        who = f"{contributor.pseudonym} ({contributor.kind})"
+        fit = [ip for ip in held if scope_covers_purposes(ip, purposes)]
+        if not fit:
+            out.deny.append(Reason(
+                "ip.scope_excludes_purpose",
+                f"The signed licence from {who} for '{slug}' does not cover {', '.join(purposes)}.",
+            ))
+            continue
+        fit = [ip for ip in fit if scope_covers_channel(ip, request.channel)]
+        if not fit:
+            out.deny.append(Reason(
+                "ip.scope_excludes_channel",
+                f"The signed licence from {who} for '{slug}' does not cover the {request.channel} channel.",
+            ))
+            continue
+        if not any(jurisdiction_covers(ip, request.jurisdiction) for ip in fit):
+            out.deny.append(Reason(
+                "ip.jurisdiction_not_covered",
+                f"The signed licence from {who} for '{slug}' does not cover jurisdiction "
+                f"{request.jurisdiction}.",
+            ))
+    return out
+
+
+def ip_terms_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
+    purposes = effective_purposes(request.action, request.purpose)
+    return queryset.filter(~Exists(ip_terms_gap_authorships(
+        purposes=purposes, channel=request.channel, jurisdiction=request.jurisdiction,
+    )))
 
 
 # --- consent through lineage ------------------------------------------------------------
@@ -216,6 +272,8 @@ def consent_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     return queryset.filter(Q(customer_derived=False) | Exists(covered)).exclude(pk__in=tainted)
 
 
-register(name="legal_review", order=30, set_form=review_set_form)(review_check)
-register(name="legal_ip", order=40, set_form=ip_set_form)(ip_check)
-register(name="legal_consent", order=50, set_form=consent_set_form)(consent_check)
+PURPOSE = frozenset({"purpose"})
+register(name="legal_review", order=30, set_form=review_set_form, reads=PURPOSE)(review_check)
+register(name="legal_ip", order=40, set_form=ip_set_form, reads=frozenset())(ip_check)
+register(name="legal_ip_terms", order=45, set_form=ip_terms_set_form)(ip_terms_check)
+register(name="legal_consent", order=50, set_form=consent_set_form, reads=PURPOSE)(consent_check)

@@ -68,6 +68,25 @@ ASSIGNMENTS = [
     ("vulnerability-cue-detector-prompt", "cust-0142", "non_exclusive_licence", "signed"),
     ("vulnerability-cue-detector-prompt", "northbridge", "non_exclusive_licence", "draft"),
     ("student-account-onboarding-journey", "cust-0203", "non_exclusive_licence", "signed"),
+    # Rule 1: partner, agency and academic work needs a signed assignment or licence too.
+    ("complaint-theme-classifier", "northbridge", "non_exclusive_licence", "signed"),
+    ("spending-insight-explainer-prompt", "brightline", "assignment", "signed"),
+    ("mortgage-affordability-journey", "studio-north", "assignment", "signed"),
+    ("card-dispute-journey", "brightline", "assignment", "signed"),
+    ("buy-now-pay-later-guardrails", "northwind", "non_exclusive_licence", "signed"),
+    ("balance-transfer-fee-design", "northbridge", "non_exclusive_licence", "signed"),
+    ("plain-language-style-guide", "brightline", "assignment", "signed"),
+    ("scam-warning-messages", "studio-north", "assignment", "signed"),
+    ("accessible-form-field-kit", "studio-north", "assignment", "signed"),
+    ("spending-insights-card", "brightline", "assignment", "signed"),
+    ("consumer-duty-ab-test-template", "northbridge", "non_exclusive_licence", "signed"),
+    ("open-banking-income-verifier", "ledgerly", "exclusive_licence", "signed"),
+    ("merchant-name-cleaner", "northwind", "non_exclusive_licence", "signed"),
+    ("co-design-session-kit", "studio-north", "assignment", "signed"),
+    ("co-design-session-kit", "northbridge", "non_exclusive_licence", "signed"),
+    ("rewards-catalogue-concept", "brightline", "assignment", "signed"),
+    ("cashback-offers-engine", "northwind", "non_exclusive_licence", "signed"),
+    ("budget-planner-dataset-synthetic", "northbridge", "non_exclusive_licence", "signed"),
 ]
 
 # (artifact, kind, purposes, requester, decisions [(reviewer, decision, rationale)])

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ..models import Artifact, Contributor
-from ..models.choices import IPKind, IPStatus
+from ..models.choices import Channel, IPKind, IPStatus, Purpose
 from .legal import EVIDENCE_TYPES
 
 
@@ -18,8 +18,18 @@ class IPAssignmentForm(forms.Form):
     status = forms.ChoiceField(choices=IPStatus.choices, initial=IPStatus.SIGNED)
     signed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                 help_text="Required once signed.")
-    scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    jurisdiction = forms.CharField(max_length=16, initial="GB", required=False)
+    scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            label="Scope (in words)")
+    scope_purposes = forms.MultipleChoiceField(
+        choices=Purpose.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Purposes covered", help_text="None ticked: every purpose. The rights check denies others.",
+    )
+    scope_channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Channels covered", help_text="None ticked: every channel.",
+    )
+    jurisdiction = forms.CharField(max_length=16, initial="GB", required=False,
+                                   help_text="ISO 3166 codes, comma-separated (GB,IE); blank or WW: worldwide.")
     document = forms.FileField(required=False, label="Signed document")
     document_type = forms.ChoiceField(choices=EVIDENCE_TYPES, required=False, label="Document type")
 

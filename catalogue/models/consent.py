@@ -87,8 +87,16 @@ class IPAssignment(models.Model):
     assignee = models.CharField(max_length=200, default="The Bank")
     kind = models.CharField(max_length=24, choices=IPKind.choices)
     signed_on = models.DateField(null=True, blank=True)
-    scope = models.TextField(blank=True)
-    jurisdiction = models.CharField(max_length=16, blank=True)
+    scope = models.TextField(blank=True, help_text="The licence's terms in words (for people).")
+    # The scope the rights check evaluates: the purposes and channels the licence covers
+    # (empty list = every purpose / every channel) and the jurisdictions it covers (blank =
+    # everywhere). Rows from before these fields existed keep meaning "unrestricted".
+    scope_purposes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    scope_channels = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    jurisdiction = models.CharField(
+        max_length=16, blank=True,
+        help_text="ISO 3166 codes the licence covers, comma-separated (GB or GB,IE); blank or WW: worldwide.",
+    )
     document = models.FileField(upload_to="ip-documents/", null=True, blank=True, max_length=300)
     status = models.CharField(max_length=16, choices=IPStatus.choices, default=IPStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)

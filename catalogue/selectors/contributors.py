@@ -30,6 +30,8 @@ def contributor_list(*, user, params=None) -> QuerySet[Contributor]:
 
 
 def contributor_get(*, user, pk) -> Contributor:
+    if not str(pk).isdigit():  # `contributors/null,null/` is no contributor, not a server error
+        raise Http404("No such contributor.")
     contributor = Contributor.objects.select_related("user").filter(pk=pk).first()
     if contributor is None:
         raise Http404("No such contributor.")

@@ -5,6 +5,7 @@ gates, eligibility and the workspace all ask it.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,10 +42,13 @@ from .preload import from_json_rows, json_rows
 EXPIRY_WARNING_DAYS = 30
 # Kinds that transfer or license a non-employee's rights (employee_work is for staff only).
 TITLE_KINDS = (IPKind.ASSIGNMENT, IPKind.EXCLUSIVE_LICENCE, IPKind.NON_EXCLUSIVE_LICENCE)
+WORLDWIDE = "WW"
 
 
 def needs_legal_clearance(artifact) -> bool:
-    """Rule 1/3: customer-derived and restricted artifacts need review, consent and IP."""
+    """Rule 1/3: customer-derived and restricted artifacts need a consent_ip review and consents.
+
+    (The IP chain is needed by every artifact: see `ip_chain` and checks/legal.py.)"""
     return bool(artifact.customer_derived) or artifact.sensitivity == Sensitivity.RESTRICTED
 
 
@@ -229,11 +233,70 @@ def ip_gap_authorships() -> QuerySet[Authorship]:
     )
 
 
-def ip_gaps() -> QuerySet[Artifact]:
-    """Customer-derived artifacts with a non-employee author lacking a signed assignment/licence."""
+def _split_codes(jurisdiction: str) -> list[str]:
+    return [code for code in re.split(r"[,\s]+", (jurisdiction or "").strip().upper()) if code]
+
+
+def normalise_jurisdiction(value: str) -> str:
+    """'gb, ie' -> 'GB,IE' (the stored form of an IP licence's jurisdictions)."""
+    return ",".join(dict.fromkeys(_split_codes(value)))
+
+
+def jurisdiction_covers(assignment: IPAssignment, where: str) -> bool:
+    """A licence covers `where` when it names no jurisdiction, WW (worldwide), or that code."""
+    codes = _split_codes(assignment.jurisdiction)
+    return not codes or WORLDWIDE in codes or where.upper() in codes
+
+
+def scope_covers_purposes(assignment: IPAssignment, purposes: Iterable[str]) -> bool:
+    """An empty scope_purposes covers every purpose."""
+    return not assignment.scope_purposes or set(purposes) <= set(assignment.scope_purposes)
+
+
+def scope_covers_channel(assignment: IPAssignment, channel: str | None) -> bool:
+    """An empty scope_channels covers every channel (None asks "some channel")."""
+    return not assignment.scope_channels or channel is None or channel in assignment.scope_channels
+
+
+def _covering_q(*, purposes: list[str], channel: str | None, jurisdiction: str) -> Q:
+    """The set form of the three `*_covers*` predicates above, for IPAssignment rows."""
+    q = Q(scope_purposes=[]) | Q(scope_purposes__contains=purposes)
+    if channel is not None:
+        q &= Q(scope_channels=[]) | Q(scope_channels__contains=[channel])
+    codes = "|".join(re.escape(c) for c in {WORLDWIDE, jurisdiction.upper() or WORLDWIDE})
+    return q & (Q(jurisdiction__regex=r"^\s*$") | Q(jurisdiction__iregex=rf"(^|[,\s])({codes})([,\s]|$)"))
+
+
+def ip_chain(artifact_id: int) -> tuple[list[Contributor], dict[int, list[IPAssignment]]]:
+    """(non-employee authors, {author id: their signed assignments/licences}) of one artifact: 2 queries."""
+    outsiders: list[Contributor] = []
+    for a in _outside_authorships(artifact_id=artifact_id).select_related("contributor"):
+        if a.contributor not in outsiders:
+            outsiders.append(a.contributor)
+    licences: dict[int, list[IPAssignment]] = {}
+    for ip in _signed_title_holders(artifact_id=artifact_id).order_by("id"):
+        licences.setdefault(ip.assignor_id, []).append(ip)
+    return outsiders, licences
+
+
+def ip_terms_gap_authorships(*, purposes: list[str], channel: str | None, jurisdiction: str) -> QuerySet[Authorship]:
+    """For `Exists()`: outer artifact's non-employee authors who hold signed licences, none covering."""
+    held = IPAssignment.objects.filter(
+        artifact_id=OuterRef("artifact_id"), assignor_id=OuterRef("contributor_id"),
+        status=IPStatus.SIGNED, kind__in=TITLE_KINDS,
+    )
+    covering = held.filter(_covering_q(purposes=purposes, channel=channel, jurisdiction=jurisdiction))
     return (
-        Artifact.objects.filter(customer_derived=True)
-        .filter(Exists(ip_gap_authorships()))
+        Authorship.objects.filter(artifact_id=OuterRef("pk"))
+        .exclude(contributor__kind=ContributorKind.EMPLOYEE)
+        .filter(Exists(held) & ~Exists(covering))
+    )
+
+
+def ip_gaps() -> QuerySet[Artifact]:
+    """Artifacts with a non-employee author lacking a signed assignment/licence (Rule 1: all of them)."""
+    return (
+        Artifact.objects.filter(Exists(ip_gap_authorships()))
         .select_related("owner_team")
         .order_by("slug")
     )

@@ -60,6 +60,10 @@ class LibraryEntry(NamedTuple):
     ci_low: float | None
     ci_high: float | None
     method: str
+    # May teams reuse it (as is, for some purpose and channel) now? The rights check's set form
+    # for "any team" (eligibility.ANY_TEAM), so the library never recommends what the check denies
+    # without saying so.
+    reusable: bool = False
 
     @property
     def conservative(self) -> float | None:
@@ -134,7 +138,28 @@ def library_ranking(user, filters: LibraryFilters) -> list[LibraryEntry]:
         cursor.execute("SET LOCAL jit = off")
         # sql is the ORM's own compiled query; its parameters stay bound.
         cursor.execute(_TOP_PER_GROUP_SQL.format(metric=metric[0], top=sql), [kinds, *metric[1], *params])
-        return list(map(LibraryEntry._make, cursor.fetchall()))
+        rows = cursor.fetchall()
+    return with_rights([LibraryEntry._make((*row, False)) for row in rows])
+
+
+def reusable_slugs(slugs) -> set[str]:
+    """Which of these artifacts any team may reuse as is for some purpose and channel: one query."""
+    from ..eligibility import ANY_TEAM
+    from ..models.choices import Channel, Purpose
+    from ..querysets import reusable_for_some
+
+    slugs = set(slugs)
+    if not slugs:
+        return set()
+    pairs = [(p, c) for p in Purpose.values for c in Channel.values]
+    qs = reusable_for_some(Artifact.objects.filter(slug__in=slugs), ANY_TEAM, action="use", questions=pairs)
+    return set(qs.values_list("slug", flat=True))
+
+
+def with_rights(entries: list[LibraryEntry]) -> list[LibraryEntry]:
+    """The entries with `reusable` set from the rights check's set form."""
+    ok = reusable_slugs(e.artifact_slug for e in entries)
+    return [e._replace(reusable=e.artifact_slug in ok) for e in entries]
 
 
 def _outcome_aggregates(qs, *group_by: str):
@@ -187,7 +212,7 @@ def _ranking_for_period(user, filters: LibraryFilters, top: int) -> list[Library
                     direction=direction, n=iv.n, mean=iv.mean, ci_low=iv.low, ci_high=iv.high, method=iv.method,
                 )
             )
-    return entries
+    return with_rights(entries)
 
 
 # --- Value summaries ---------------------------------------------------------------------

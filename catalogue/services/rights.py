@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..checks import CHECKS, RightsContext, RightsRequest
+from ..checks import CHECKS, RightsContext, RightsRequest, home_jurisdiction
 from ..models.choices import Action, Channel, Purpose
 from ..rules import Reason
 
@@ -43,7 +43,7 @@ class RightsDecision:
         if req is not None:
             out.update(
                 artifact=req.artifact.slug, team=req.team.slug, action=req.action,
-                purpose=req.purpose, channel=req.channel, evaluated_at=req.at.isoformat(),
+                purpose=req.purpose, channel=req.channel, jurisdiction=req.jurisdiction, evaluated_at=req.at.isoformat(),
             )
         return out
 
@@ -62,22 +62,46 @@ def validate_codes(*, action: str, purpose: str, channel: str) -> dict[str, str]
 
 def rights_check(
     *, artifact, team, action: str, purpose: str, channel: str, at: datetime | None = None,
-    acting_user=None,
+    jurisdiction: str | None = None, acting_user=None,
 ) -> RightsDecision:
     """May `team` do `action` on `artifact` for `purpose` in `channel` at `at` (default now)?
 
     Runs every registered check (bounded queries each); any denial denies, and every reason
-    of every check is listed. Read-only: callers that act on the answer lock the artifact first.
+    of every check is listed. `jurisdiction` (ISO 3166) defaults to the home jurisdiction.
+    Read-only: callers that act on the answer lock the artifact first.
     """
-    errors = validate_codes(action=action, purpose=purpose, channel=channel)
-    if errors:
-        raise ValueError("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    return rights_checks(artifact=artifact, team=team, questions=[(action, purpose, channel)], at=at,
+                         jurisdiction=jurisdiction)[0]
+
+
+def rights_checks(
+    *, artifact, team, questions: list[tuple[str, str, str]], at: datetime | None = None,
+    jurisdiction: str | None = None,
+) -> list[RightsDecision]:
+    """The rights check for several (action, purpose, channel) questions about one artifact.
+
+    Each answer is exactly `rights_check`'s; the questions share one RightsContext, so the
+    lineage, consents, reviews and IP rows are loaded once (eligibility asks up to ~40 at once).
+    """
+    for action, purpose, channel in questions:
+        errors = validate_codes(action=action, purpose=purpose, channel=channel)
+        if errors:
+            raise ValueError("; ".join(f"{k}: {v}" for k, v in errors.items()))
     at = at or timezone.now()
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
-    request = RightsRequest(artifact=artifact, team=team, action=action, purpose=purpose,
-                            channel=channel, at=at)
-    ctx = RightsContext(request)
+    where = (jurisdiction or home_jurisdiction()).upper()
+    ctx: RightsContext | None = None
+    answers = []
+    for action, purpose, channel in questions:
+        request = RightsRequest(artifact=artifact, team=team, action=action, purpose=purpose,
+                                channel=channel, at=at, jurisdiction=where)
+        ctx = ctx or RightsContext(request)  # its loaders depend on the artifact only
+        answers.append(_decide(request, ctx))
+    return answers
+
+
+def _decide(request: RightsRequest, ctx: RightsContext) -> RightsDecision:
     deny: list[Reason] = []
     notes: list[Reason] = []
     warnings: list[Reason] = []
@@ -90,7 +114,7 @@ def rights_check(
         warnings += outcome.warnings
         duties += outcome.duties
         facts.update(outcome.facts)
-    facts.setdefault("policy_id", artifact.current_policy_id)
+    facts.setdefault("policy_id", request.artifact.current_policy_id)
     if deny:
         return RightsDecision("deny", deny, [], warnings, request, facts)
     return RightsDecision("permit", notes, duties, warnings, request, facts)

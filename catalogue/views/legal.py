@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..downloads import file_download
 from ..eligibility import USE_LABELS, artifact_eligibility
@@ -25,6 +25,7 @@ from ..models.choices import (
 )
 from ..querysets import visible_artifacts
 from ..rules import RuleViolation
+from ..selectors.common import visible_artifact
 from ..selectors.impacts import inherited_consent_state
 from ..selectors.legal import (
     artifact_consents,
@@ -313,17 +314,15 @@ def legal_panel(request, artifact):
     now = timezone.now()
     # Withdrawals reaching the artifact through lineage, whether or not an impact row is open.
     inherited = inherited_consent_state(artifact, user=request.user, at=now)
-    if not (consents or reviews or open_impacts or inherited or artifact.customer_derived
+    if not (consents or reviews or open_impacts or inherited or data.missing_ip or artifact.customer_derived
             or artifact.sensitivity == "restricted"):
         return None
-    eligibility = artifact_eligibility(artifact, consents=consents, reviews=reviews, at=now)
     ended = [c for c in consents if consent_problem(c, now)]
     return {
         "artifact": artifact,
         "consent_count": len(consents), "consents_ended": len(ended),
         "consent_rows": [{"consent": c, "problem": consent_problem(c, now)} for c in consents],
         "missing_ip": data.missing_ip,
-        "eligibility": [(USE_LABELS[k], v) for k, v in eligibility.items()],
         "open_reviews": [r for r in reviews if r.status == ReviewStatus.OPEN],
         "latest_reviews": reviews[:5],
         "open_impacts": open_impacts,
@@ -332,6 +331,19 @@ def legal_panel(request, artifact):
         or request.user.has_perm("catalogue.manage_consent"),
         "is_legal": can_see_personal_data(request.user),
     }
+
+
+@require_GET
+def eligibility_view(request, slug):
+    """Training-data eligibility of one artifact, from the rights check (loaded after the page).
+
+    Its own request: a dozen rights-check questions would break the page's query budget.
+    """
+    artifact = visible_artifact(request.user, slug, "owner_team", "current_policy", "superseded_by")
+    states = artifact_eligibility(artifact)
+    context = {"artifact": artifact, "eligibility": [(USE_LABELS[k], v) for k, v in states.items()]}
+    template = "catalogue/legal/eligibility.html" if request.htmx else "catalogue/legal/eligibility_page.html"
+    return render(request, template, context)
 
 
 register(Panel(key="legal", template="catalogue/legal/panel.html", context=legal_panel, order=40,

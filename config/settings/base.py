@@ -111,7 +111,11 @@ def database_from_env(variable: str = "DATABASE_URL") -> dict:
     # Parallel workers doubled a selective search's time at 1M artifacts (starting them costs more
     # than the few rows found); the catalogue's queries are short and bounded, so none by default.
     parallel = f"-c max_parallel_workers_per_gather={env.int('DB_PARALLEL_WORKERS', default=0)}"
-    config["OPTIONS"]["options"] = " ".join(filter(None, [config["OPTIONS"].get("options"), parallel]))
+    # JIT compiling a plan costs seconds; the rights check's set forms (eligibility, library,
+    # reusable_by) are many small EXISTS whose estimated cost passes jit_above_cost while they
+    # run in milliseconds. Off unless DB_JIT=on.
+    jit = f"-c jit={'on' if env.bool('DB_JIT', default=False) else 'off'}"
+    config["OPTIONS"]["options"] = " ".join(filter(None, [config["OPTIONS"].get("options"), parallel, jit]))
     return config
 
 
@@ -191,6 +195,8 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(LOCAL_DIR / "media")))
 MEDIA_URL = "/media/"
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Where a use happens when a rights check does not say (ISO 3166 alpha-2): IP licences must cover it.
+CATALOGUE_JURISDICTION = env.str("CATALOGUE_JURISDICTION", default="GB").upper()
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 # API request bodies other than uploads (JSON): larger ones answer 413 before they are read.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
@@ -227,7 +233,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "catalogue.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "catalogue.api.schema.CatalogueAutoSchema",
     "EXCEPTION_HANDLER": "catalogue.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -9,19 +9,20 @@ from catalogue.eligibility import (
     NOT_ALLOWED,
     USES,
     artifact_eligibility,
-    eligibility_q,
+    eligibility_filter,
 )
 from catalogue.models import Artifact, AuditEvent, Contributor, Review
 from catalogue.models import choices as c
-from catalogue.selectors.legal import legal_panel_data
 from catalogue.services.privacy import contributor_erase
 from tests.factories import ArtifactFactory, ConsentFactory
+from tests.rights.conftest import set_policy
+
+EVERYTHING = {"actions": ("use", "train")}
 
 
 def states(artifact):
-    # The same consents and reviews the artifact page's legal panel computes eligibility from.
-    data = legal_panel_data(artifact)
-    return artifact_eligibility(artifact, consents=data.consents, reviews=data.reviews)
+    # Read from the rights check (issue 15 finding 3: no second copy of the rules).
+    return artifact_eligibility(Artifact.objects.get(pk=artifact.pk))
 
 
 def assert_set_form_agrees(*artifacts):
@@ -29,32 +30,42 @@ def assert_set_form_agrees(*artifacts):
         expected = states(artifact)
         for use in USES:
             for state in (ALLOWED, CONSTRAINED, NOT_ALLOWED):
-                found = Artifact.objects.filter(pk=artifact.pk).filter(eligibility_q(use, state)).exists()
+                found = eligibility_filter(Artifact.objects.filter(pk=artifact.pk), use, state).exists()
                 assert found == (expected[use] == state), (artifact.slug, use, state)
 
 
-def test_eligibility_states(cleared, retail):
+def published(retail, admin_user, **kwargs):
+    artifact = ArtifactFactory(owner_team=retail, published=True, **kwargs)
+    set_policy(artifact, admin_user, **EVERYTHING)
+    return artifact
+
+
+def test_eligibility_states(cleared, retail, admin_user):
     artifact = cleared["artifact"]
+    set_policy(artifact, admin_user, **EVERYTHING)
     # consent grants product_design + research; review approves the same.
     assert states(artifact) == {"ai_training": NOT_ALLOWED, "data_mining": ALLOWED, "ai_inference": NOT_ALLOWED}
-    trainable = ArtifactFactory(owner_team=retail, customer=True, slug="trainable")
+    trainable = published(retail, admin_user, customer=True, slug="trainable")
     ConsentFactory(purposes=["model_training", "personalisation"]).artifacts.add(trainable)
     assert states(trainable) == {"ai_training": CONSTRAINED, "data_mining": NOT_ALLOWED, "ai_inference": CONSTRAINED}
-    ordinary = ArtifactFactory(owner_team=retail)
+    ordinary = published(retail, admin_user)
     assert set(states(ordinary).values()) == {ALLOWED}
-    restricted = ArtifactFactory(owner_team=retail, restricted=True)
+    restricted = published(retail, admin_user, restricted=True)
     assert set(states(restricted).values()) == {CONSTRAINED}
-    bare = ArtifactFactory(owner_team=retail, customer=True)
+    bare = published(retail, admin_user, customer=True)
     assert set(states(bare).values()) == {NOT_ALLOWED}
-    assert_set_form_agrees(artifact, trainable, ordinary, restricted, bare)
+    unpublished = ArtifactFactory(owner_team=retail)  # a draft with no policy is not eligible
+    assert set(states(unpublished).values()) == {NOT_ALLOWED}
+    assert_set_form_agrees(artifact, trainable, ordinary, restricted, bare, unpublished)
     type(cleared["consent"]).objects.filter(pk=cleared["consent"].pk).update(status=c.ConsentStatus.WITHDRAWN)
     Review.objects.filter(artifact=trainable).delete()
     assert states(artifact)["data_mining"] == NOT_ALLOWED
     assert_set_form_agrees(artifact, trainable)
 
 
-def test_eligibility_list_filter(cleared, retail, alice, api_client_for):
-    ArtifactFactory(owner_team=retail, published=True, slug="plain")
+def test_eligibility_list_filter(cleared, retail, alice, admin_user, api_client_for):
+    set_policy(cleared["artifact"], admin_user, **EVERYTHING)
+    published(retail, admin_user, slug="plain")
     client = api_client_for(alice)
     slugs = lambda q: {a["slug"] for a in client.get(f"/api/v1/artifacts/?eligibility={q}").json()["results"]}  # noqa: E731
     assert "co-created-journey" in slugs("data_mining:allowed")
@@ -68,7 +79,10 @@ def test_panel_shows_eligibility_without_personal_data(cleared, alice, client):
     response = client.get(f"/artifacts/{cleared['artifact'].slug}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="legal-panel"' in html and 'id="eligibility"' in html
+    assert 'id="legal-panel"' in html and 'id="eligibility-slot"' in html
+    fragment = client.get(f"/artifacts/{cleared['artifact'].slug}/eligibility/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and 'id="eligibility"' in fragment.content.decode()
+    html += fragment.content.decode()
     assert cleared["customer"].legal_name not in html
     assert cleared["customer"].email not in html
 

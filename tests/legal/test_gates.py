@@ -7,7 +7,13 @@ from django.utils import timezone
 from catalogue.models import Authorship, IPAssignment, Review
 from catalogue.models import choices as c
 from catalogue.rules import PublishContext, failing_publish_gates
-from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFactory, VersionFactory
+from tests.factories import (
+    ArtifactFactory,
+    AuthorshipFactory,
+    ContributorFactory,
+    IPAssignmentFactory,
+    VersionFactory,
+)
 
 
 def gate_codes(artifact, version=None):
@@ -64,9 +70,13 @@ def test_all_failing_gates_listed_for_bare_restricted_artifact(retail):
     assert "publish.consent_missing" not in codes
 
 
-def test_ordinary_artifact_skips_legal_gates(retail):
+def test_ordinary_artifact_skips_review_and_consent_but_needs_licences(retail):
+    """Issue 15 finding 5: agency work needs a signed licence even when not customer-derived."""
     artifact = ArtifactFactory(owner_team=retail)
-    AuthorshipFactory(artifact=artifact, contributor=ContributorFactory(agency=True))
+    agency = ContributorFactory(agency=True)
+    AuthorshipFactory(artifact=artifact, contributor=agency)
+    assert LEGAL & set(gate_codes(artifact)) == {"publish.ip_assignment_missing"}
+    IPAssignmentFactory(artifact=artifact, assignor=agency, kind=c.IPKind.NON_EXCLUSIVE_LICENCE)
     assert not LEGAL & set(gate_codes(artifact))
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     AuthorshipFactory,
     ConsentFactory,
     ContributorFactory,
+    IPAssignmentFactory,
     LineageFactory,
 )
 
@@ -74,9 +75,14 @@ def test_ip_chain_names_missing_contributor(cleared, retail):
     assert legal_codes(check(cleared["artifact"], retail)).count("ip.assignment_missing") == 2
 
 
-def test_ordinary_artifacts_are_not_touched(retail):
+def test_ordinary_artifacts_need_no_review_or_consent_but_need_licences(retail):
+    """Issue 15 finding 5 (Rule 1): agency work needs a signed licence even when ordinary."""
     artifact = ArtifactFactory(owner_team=retail, published=True)
-    AuthorshipFactory(artifact=artifact, contributor=ContributorFactory(agency=True))
+    agency = ContributorFactory(agency=True)
+    AuthorshipFactory(artifact=artifact, contributor=agency)
+    assert legal_codes(check(artifact, retail)) == ["ip.assignment_missing"]
+    assert agrees(artifact, retail)
+    IPAssignmentFactory(artifact=artifact, assignor=agency, kind=c.IPKind.NON_EXCLUSIVE_LICENCE)
     assert legal_codes(check(artifact, retail)) == []
     assert agrees(artifact, retail)
 

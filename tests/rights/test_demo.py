@@ -3,7 +3,7 @@
 import pytest
 
 from catalogue.demo import catalogue as catalogue_seed
-from catalogue.demo import people, rights
+from catalogue.demo import legal, people, rights
 from catalogue.models import Artifact, Reuse, ReusePolicy
 from catalogue.models.choices import ArtifactStatus
 from catalogue.services.rights import rights_check
@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def run_seeders():
     context: dict = {}
-    for seed in (people.seed, catalogue_seed.seed, rights.seed):
+    # legal.seed before rights.seed, as in seed_demo: partner/agency work needs its licences (Rule 1).
+    for seed in (people.seed, catalogue_seed.seed, legal.seed, rights.seed):
         context.update(seed(password="demo-pass-123", context=context) or {})
     return context
 

@@ -139,3 +139,13 @@ def world(retail, cards, alice, bob, legal1, victor) -> World:
                  visible_consent=visible_consent, ip=ip, review=review, reuse=reuse, outcome=outcome,
                  visible_reuse=visible_reuse, visible_outcome=visible_outcome, metric=metric,
                  impact=impact, job=job, notification=notification)
+
+
+@pytest.fixture
+def cara(cards):
+    """Contributor and plain member (not maintainer) of cards, the restricted artifacts' owner team."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="cara", roles=[c.Role.CONTRIBUTOR, c.Role.VIEWER])
+    MembershipFactory(team=cards, user=user, role=c.MembershipRole.MEMBER)
+    return user

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from .routes import ROUTES, UNCLASSIFIED_ALLOWED
+from .matrix import ROUTES, UNCLASSIFIED_ALLOWED
 from .test_no_leaks import _path
 from .urlconf import all_routes, is_format_variant
 

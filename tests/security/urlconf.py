@@ -5,7 +5,14 @@ import re
 from django.urls import URLPattern, URLResolver, get_resolver
 
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
-_FORMAT = r"\.(?P<format>[a-z0-9]+)/?$"
+_FORMAT = r"\.(?P<format>)/?$"
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+
+def key_of(pattern: str) -> str:
+    """A route as the matrix names it: a regex group by its name only, so `(?P<pk>[0-9]+)` and
+    `(?P<pk>[^/.]+)` are the same route (a lookup pattern may tighten without renaming it)."""
+    return _GROUP.sub(lambda m: f"(?P<{m.group(1)}>)", pattern)
 
 
 def all_routes() -> list[str]:
@@ -18,7 +25,7 @@ def all_routes() -> list[str]:
             elif isinstance(p, URLPattern):
                 yield prefix + str(p.pattern)
 
-    return [r for r in walk(get_resolver().url_patterns, "") if not r.startswith("admin/")]
+    return [key_of(r) for r in walk(get_resolver().url_patterns, "") if not r.startswith("admin/")]
 
 
 def is_format_variant(route: str) -> bool:
