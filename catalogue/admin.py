@@ -58,7 +58,9 @@ class ArtifactFacts(forms.ModelForm):
         from .facts import ensure_facts_kept
         from .rules import RuleViolation
 
-        cleaned = super().clean()
+        super().clean()
+
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if self.instance.pk and "customer_derived" in cleaned:
             try:
                 ensure_facts_kept(Artifact.objects.get(pk=self.instance.pk), customer_derived=cleaned["customer_derived"])

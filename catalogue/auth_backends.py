@@ -70,7 +70,7 @@ class CatalogueTokenAuthentication(TokenAuthentication):
     """DRF token authentication that loads the user's roles in the token's own query."""
 
     def authenticate_credentials(self, key):
-        token = with_roles(self.get_model().objects.select_related("user"), "user_id").filter(key=key).first()
+        token = with_roles(self.get_model()._default_manager.select_related("user"), "user_id").filter(key=key).first()
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:

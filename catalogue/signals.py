@@ -1,10 +1,12 @@
 """Celery tasks carry their own audit origin: task name and id."""
 
+from contextvars import Token
+
 from celery.signals import task_postrun, task_prerun
 
 from .origin import _origin
 
-_tokens: dict[str, object] = {}
+_tokens: dict[str, Token[dict | None]] = {}
 
 
 @task_prerun.connect

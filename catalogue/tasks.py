@@ -19,7 +19,8 @@ def task_with_origin(func):
         with task_origin(task=func.__name__):
             return func(*args, **kwargs)
 
-    run.__signature__ = inspect.signature(func)  # Celery checks call arguments against it
+    # Celery checks call arguments against it; functions take arbitrary attributes, the stubs' wrapper type does not say so.
+    run.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
     return shared_task(acks_late=True)(run)
 
 

@@ -189,7 +189,7 @@ class ArtifactViewSet(
             raise PermissionDenied("Only contributors and admins may register artifacts.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        artifact = artifact_register(acting_user=request.user, **serializer.service_fields(serializer.validated_data))
+        artifact = artifact_register(acting_user=request.user, **ArtifactSerializer.service_fields(serializer.validated_data))
         response = self._detail(artifact, status=201)
         # Rule 6: registering something like a retired artifact shows why that one was retired.
         response.data["resembles_retired"] = resembling_archived_data(
@@ -204,7 +204,7 @@ class ArtifactViewSet(
             raise PermissionDenied("You may edit only your teams' artifacts.")
         serializer = self.get_serializer(artifact, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        fields = serializer.service_fields(serializer.validated_data)
+        fields = ArtifactSerializer.service_fields(serializer.validated_data)
         fields.pop("slug", None)
         if "parents" in fields:
             # The API names no parent version: a link it repeats keeps the version it has.

@@ -246,7 +246,7 @@ class ConsentViewSet(
                 "reuses_next": self._reuses_next(consent, reuses),
                 "details": [
                     {"artifact": r.artifact.slug, "owner_team": r.artifact.owner_team.slug,
-                     "via": r.via.slug if r.via_id else None, "live_reuses": r.live_reuses,
+                     "via": r.via.slug if r.via is not None else None, "live_reuses": r.live_reuses,
                      "remediation": r.remediation}
                     for r in rows
                 ],

@@ -116,7 +116,9 @@ class OutcomeSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # A reuse of an artifact you may not see looks exactly like a missing one (Rule 8).
-            self.fields["reuse"].queryset = Reuse.objects.filter(
+            reuse_field = self.fields["reuse"]
+            assert isinstance(reuse_field, serializers.RelatedField)  # declared above; fields are typed as Field
+            reuse_field.queryset = Reuse.objects.filter(  # type: ignore[arg-type]  # the stubs type the attribute as a Manager descriptor; a QuerySet is what DRF takes
                 artifact__in=visible_artifacts(request.user).values("pk")
             ).select_related("team", "artifact")
 

@@ -125,7 +125,9 @@ class ReuseSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Invisible artifacts look exactly like missing ones (Rule 8).
-            self.fields["artifact"].queryset = visible_artifacts(request.user)
+            artifact_field = self.fields["artifact"]
+            assert isinstance(artifact_field, serializers.RelatedField)  # declared above; fields are typed as Field
+            artifact_field.queryset = visible_artifacts(request.user)  # type: ignore[arg-type]  # the stubs type the attribute as a Manager descriptor; a QuerySet is what DRF takes
 
     def validate(self, attrs):
         label = (attrs.pop("version", None) or {}).get("version")

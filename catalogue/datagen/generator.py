@@ -289,7 +289,7 @@ class Generator:
 
         def policies():
             for i in np.flatnonzero(has_policy):
-                document = build_policy(artifact_slug=self._slug(i), owner_team_slug=team_slug[self.teams_of[i]],
+                document = build_policy(artifact_slug=self._slug(int(i)), owner_team_slug=team_slug[self.teams_of[i]],
                                         teams=None, **POLICY_TEMPLATES[templates[i]])
                 yield (f"{policy_ids[i]}\t1\t{text(json.dumps(document))}\tGenerated policy (template {templates[i]}).\t"
                        f"{_iso(stamp_of[i])}\t{a0 + i}\n")

@@ -100,7 +100,8 @@ class ArtifactForm(forms.Form):
         return slug
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if not self.is_edit and not cleaned.get("slug") and cleaned.get("title"):
             cleaned["slug"] = self._free_slug(cleaned["title"])
         return cleaned
@@ -166,7 +167,8 @@ class AuthorForm(forms.Form):
         bootstrap(self, validate_url=validate_url)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if self.errors:
             return cleaned
         if cleaned.get("credit_share") is None:
@@ -193,11 +195,14 @@ class ParentForm(forms.Form):
     def __init__(self, *args, user=None, validate_url=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["artifact"].queryset = visible_artifacts(user)
+        artifact_field = self.fields["artifact"]
+        assert isinstance(artifact_field, forms.ModelChoiceField)  # declared above; self.fields is typed as Field
+        artifact_field.queryset = visible_artifacts(user)
         bootstrap(self, validate_url=validate_url)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         parent, version = cleaned.get("artifact"), cleaned.get("version")
         if parent is not None and version:
             found = Version.objects.filter(artifact=parent, version=version).first()
@@ -260,7 +265,8 @@ class VersionForm(forms.Form):
         return version
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if cleaned.get("attachment") and not cleaned.get("declared_type"):
             self.add_error("declared_type", "Say what type of file this is.")
         return cleaned

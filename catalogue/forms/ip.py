@@ -48,7 +48,8 @@ class IPAssignmentForm(forms.Form):
         return contributor
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # Form.clean returns it; the stubs type the return as Optional
         if data.get("document") is not None and not data.get("document_type"):
             self.add_error("document_type", "Say what kind of file the document is.")
         return data

@@ -48,7 +48,8 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if data.get("teams_mode") == TEAMS_CHOSEN and not data.get("teams"):
             self.add_error("teams", "Choose at least one team, or allow all teams.")
         start, end = data.get("valid_from"), data.get("valid_until")
@@ -69,7 +70,8 @@ class ProhibitionForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
         if not data.get("action") and (data.get("purposes") or data.get("channels")):
             self.add_error("action", "Choose the prohibited action.")
         return data

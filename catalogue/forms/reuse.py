@@ -25,12 +25,19 @@ class RightsQuestionForm(forms.Form):
         # server-side cursor every time the select is rendered (twice by crispy). `teams`: the
         # same list, already loaded by the caller (the artifact page preloads it).
         field = self.fields["team"]
+        # Declared above with a queryset; self.fields is typed as plain Field.
+        assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
         teams = list(field.queryset) if teams is None else teams
         field.choices = [(team.slug, field.label_from_instance(team)) for team in teams]
         if user is not None and "team" not in self.initial:
             # The user's first team by name, picked from the same list (no query of its own).
             mine = team_roles(user)
             self.initial["team"] = next((team.slug for team in teams if team.pk in mine), None)
+
+
+class _VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.version
 
 
 class ReuseForm(forms.Form):
@@ -40,7 +47,7 @@ class ReuseForm(forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices)
     mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
     occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    version: forms.ModelChoiceField = forms.ModelChoiceField(
+    version = _VersionChoiceField(
         queryset=Version.objects.none(), required=False, empty_label="Latest published version",
     )
 
@@ -50,7 +57,10 @@ class ReuseForm(forms.Form):
         teams = Team.objects.order_by("name")
         if not is_admin(user):
             teams = teams.filter(memberships__user=user) if is_contributor(user) else teams.none()
-        self.fields["team"].queryset = teams
+        team_field, version_field = self.fields["team"], self.fields["version"]
+        # Both declared above as ModelChoiceField; self.fields is typed as plain Field.
+        assert isinstance(team_field, forms.ModelChoiceField)
+        assert isinstance(version_field, forms.ModelChoiceField)
+        team_field.queryset = teams
         # Only published versions may be reused (Rule 1); the service refuses any other.
-        self.fields["version"].queryset = published_versions(artifact)
-        self.fields["version"].label_from_instance = lambda v: v.version
+        version_field.queryset = published_versions(artifact)

@@ -4,6 +4,8 @@ Views adapt: they bind forms, call one service, and turn `RuleViolation`, `Permi
 and field-keyed `ValidationError` into form errors or messages (never a 500).
 """
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -70,11 +72,13 @@ def artifact_detail_view(request, slug):
     user = request.user
     # One query brings the artifact with every list its page and panels show (selectors.preload).
     artifact = artifact_get(user=user, slug=slug, links=False, preload={**_page_loads(), **panel_loads(user)})
-    authorships = from_json_rows(Authorship, artifact.page_authorships, related=["contributor"])
+    # page_authorships / page_versions are annotations named by _page_loads(): the model type cannot know them.
+    loaded = cast(Any, artifact)
+    authorships = from_json_rows(Authorship, loaded.page_authorships, related=["contributor"])
     personal = shows_personal_data(user)
     if personal:
         record_personal_data_view(user=user, contributors=[a.contributor for a in authorships])
-    versions = from_json_rows(Version, artifact.page_versions)
+    versions = from_json_rows(Version, loaded.page_versions)
     files_allowed = user.has_perm("catalogue.view_artifact_files", artifact)
     attachments: dict[int, list] = {}
     if files_allowed and versions:
@@ -282,7 +286,7 @@ def artifact_create_view(request):
     return _handle_form(request, None)
 
 
-def _editable(request, slug) -> Artifact | None:
+def _editable(request, slug) -> Artifact:
     artifact = artifact_get(user=request.user, slug=slug)
     if not request.user.has_perm("catalogue.change_artifact", artifact):
         raise PermissionDenied("Only the owner team can edit this artifact.")
@@ -406,7 +410,8 @@ def version_create_view(request, slug):
         except ValidationError as exc:
             add_validation_errors(form, exc, renamed={"file": "attachment"})
         except (RuleViolation, PermissionDenied) as exc:
-            for message in getattr(exc, "reasons", None) and [r.message for r in exc.reasons] or [str(exc)]:
+            reasons = [r.message for r in exc.reasons] if isinstance(exc, RuleViolation) else []
+            for message in reasons or [str(exc)]:
                 form.add_error(None, message)
         else:
             messages.success(request, f"Version {version.version} added.")

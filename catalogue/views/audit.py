@@ -43,7 +43,8 @@ def audit_events_view(request):
         raise PermissionDenied
     params = {k: request.GET.get(k, "").strip() for k in ("object", "actor", "action", "since", "until")}
     errors: dict = {}
-    events, following = [], None
+    events: list[AuditEvent] = []
+    following: str | None = None
     try:
         since = _web_when(params["since"], "since")
         until = _web_when(params["until"], "until")

@@ -106,7 +106,7 @@ def artifact_list_view(request):
         "can_register": is_admin(request.user) or (is_contributor(request.user) and bool(team_roles(request.user))),
     }
     htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request
+    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
     template = "catalogue/partials/artifact_results.html" if partial else "catalogue/artifact_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -121,8 +121,13 @@ def adoption_chart_view(request, slug):
 # --- outcome form ------------------------------------------------------------------------------
 
 
+class _MetricChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.unit}, {obj.get_direction_display()})"
+
+
 class OutcomeForm(forms.Form):
-    metric = forms.ModelChoiceField(queryset=Metric.objects.order_by("name"), to_field_name="code")
+    metric = _MetricChoiceField(queryset=Metric.objects.order_by("name"), to_field_name="code")
     value = forms.FloatField()
     sample_size = forms.IntegerField(required=False, help_text="Customers, sessions or cases measured.")
     period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -132,7 +137,6 @@ class OutcomeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].label_from_instance = lambda m: f"{m.name} ({m.unit}, {m.get_direction_display()})"
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

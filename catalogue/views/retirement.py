@@ -123,7 +123,8 @@ def resemblance_check_view(request):
         visible_artifacts(request.user).filter(Q(pk__in=successor_ids)).values_list("pk", flat=True)
     ) if successor_ids else set()
     for match in matches:
-        match.successor = match.superseded_by if match.superseded_by_id in visible else None
+        # A display attribute for the template, like the resemblance scores resembling_archived sets.
+        match.successor = match.superseded_by if match.superseded_by_id in visible else None  # type: ignore[attr-defined]
     return render(request, "catalogue/retirement/resemblance.html", {"matches": matches})
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelChoiceField
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -87,7 +88,7 @@ def policy_edit_view(request, slug):
         "current": current,
         "reading": _reading(current.odrl) if current else [],
         "policy_json": json.dumps(current.odrl, indent=2) if current else "",
-        "form_cannot_show": bool(current) and initial_from_policy(current.odrl) is None,
+        "form_cannot_show": current is not None and initial_from_policy(current.odrl) is None,
         "can_edit": can_edit,
         "form": form,
         "prohibitions": prohibitions,
@@ -169,9 +170,12 @@ def reuse_create_view(request, slug):
             add_validation_errors(form, exc)
         else:
             return render(request, "catalogue/rights/reuse_done.html", {"artifact": artifact, "reuse": reuse})
+    team_field = form.fields["team"]
+    # ReuseForm declares a ModelChoiceField and always sets its queryset; self.fields is typed as Field.
+    assert isinstance(team_field, ModelChoiceField) and team_field.queryset is not None
     return render(request, "catalogue/rights/reuse_form.html", {
         "artifact": artifact, "form": form, "refusal": refusal,
-        "no_team": not form.fields["team"].queryset.exists(),
+        "no_team": not team_field.queryset.exists(),
     }, status=409 if refusal else 200)
 
 

@@ -31,6 +31,7 @@ class Command(AuditedCommand):
             bar.close()
         if not result.ok:
             problem = result.problem
+            assert problem is not None  # verify_chain reports ok=False only with the problem it found
             self.stderr.write(
                 f"FAILED: {problem}\n  table: {problem.table}\n  id: {problem.row_id}\n"
                 f"  seal: #{problem.seq}\n  {result.checked} records verified before it"
