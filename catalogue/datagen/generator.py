@@ -419,9 +419,9 @@ class Generator:
         self.result.counts["reviews"] = copy_lines("catalogue_review", cols, reviews(), progress=self._tick("reviews"))
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO catalogue_ipassignment (assignee, kind, signed_on, scope, jurisdiction, status, "
-                "created_at, updated_at, artifact_id, assignor_id) "
-                "SELECT 'The Bank', 'assignment', current_date - 60, 'All uses', 'GB', 'signed', now(), now(), "
+                "INSERT INTO catalogue_ipassignment (assignee, kind, signed_on, scope, scope_purposes, scope_channels, "
+                "jurisdiction, status, created_at, updated_at, artifact_id, assignor_id) "
+                "SELECT 'The Bank', 'assignment', current_date - 60, 'All uses', '{}', '{}', 'GB', 'signed', now(), now(), "
                 "au.artifact_id, au.contributor_id FROM catalogue_authorship au "
                 "JOIN catalogue_contributor c ON c.id = au.contributor_id AND c.kind <> 'employee' "
                 "WHERE au.artifact_id >= %s",
