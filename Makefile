@@ -19,8 +19,9 @@ install: $(VENV)/.installed
 run: install
 	$(WITH_DB) $(PY) -m config.runall
 
+# The test settings by name: importing `config` (Celery app) would otherwise default them to local.
 test: install
-	$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
