@@ -121,9 +121,11 @@ UPLOAD_REFUSED = OpenApiResponse(
         "reasons": inline_serializer("UploadRefusalReason", {
             "code": serializers.CharField(help_text="upload.malware, upload.pdf_javascript, upload.polyglot, upload.trailing_data, ..."),
             "message": serializers.CharField(),
-        }, many=True),
+        }, many=True, required=False),
+        "detail": serializers.CharField(required=False, help_text="A body refused before the file is read (e.g. a NUL)."),
     }),
-    description="400: the file is refused (malformed, active content, polyglot, bomb, malware); "
+    description="400: the file is refused (malformed, active content, polyglot, bomb, malware), or the body "
+                "is (`detail`); "
                 "503 upload.scan_unavailable: the virus scanner could not scan it (nothing stored).",
 )
 

@@ -254,3 +254,12 @@ def test_a_nul_byte_in_a_form_or_multipart_api_body_is_a_json_400(api_client_for
         body, content_type = encode_multipart(BOUNDARY, fields), MULTIPART_CONTENT
     response = api_client_for(legal1).generic("POST", path, body, content_type=content_type)
     assert "NUL" in _assert_json(response, 400)["detail"]
+
+
+def test_a_nul_in_an_evidence_body_matches_the_documented_400(api_client_for, world, legal1):
+    """Schemathesis: evidence/'s 400 schema required `reasons`; a NUL refusal says `detail`."""
+    response = api_client_for(legal1).generic("POST", f"/api/v1/consents/{world.consent.pk}/evidence/", b"\x00",
+                                              content_type="application/json")
+    assert "NUL" in _assert_json(response, 400)["detail"]
+    schema = api_client_for(legal1).get("/api/v1/schema/?format=json").json()
+    assert "reasons" not in schema["components"]["schemas"]["UploadRefused"].get("required", [])
