@@ -36,18 +36,25 @@ def _redis(url):
     return client
 
 
+def _items(client, key, kind: str) -> list:
+    if kind == "string":
+        return [client.get(key)]
+    if kind == "list":
+        return client.lrange(key, 0, -1)
+    if kind == "set":
+        return list(client.smembers(key))
+    if kind == "hash":
+        return list(client.hgetall(key).values())
+    if kind == "zset":
+        return client.zrange(key, 0, -1)
+    return []
+
+
 def _values(client) -> list[bytes]:
     """Every value in the database; kombu message bodies base64-decoded."""
     out = []
     for key in client.scan_iter(count=500):
-        kind = client.type(key).decode()
-        items = {
-            "string": lambda: [client.get(key)],
-            "list": lambda: client.lrange(key, 0, -1),
-            "set": lambda: list(client.smembers(key)),
-            "hash": lambda: list(client.hgetall(key).values()),
-            "zset": lambda: client.zrange(key, 0, -1),
-        }.get(kind, list)()
+        items = _items(client, key, client.type(key).decode())
         out.append(key)
         for item in items:
             out.append(item or b"")
