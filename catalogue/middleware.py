@@ -1,6 +1,6 @@
 import uuid
 from http import HTTPStatus
-from urllib.parse import unquote, unquote_to_bytes
+from urllib.parse import unquote
 
 import structlog
 from django.conf import settings
@@ -74,12 +74,10 @@ class RejectNulBytesMiddleware:
             if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
                 return False  # reading it here would refuse a body the view streams itself
             return b"\x00" in request.body or b"\\u0000" in request.body.lower()
-        if request.content_type == "application/x-www-form-urlencoded" and request.path_info.startswith("/api/"):
-            # DRF's FormParser reads the same cached body afterwards (size already bounded).
-            return b"\x00" in unquote_to_bytes(request.body.replace(b"+", b" "))
         if request.method == "POST" and not request.path_info.startswith("/api/"):
             # Form fields only (CSRF parses them anyway); uploaded files may hold NUL bytes. The API
-            # parses its own multipart bodies (DRF), so it is left to read its stream untouched.
+            # parses its own form-encoded and multipart bodies: its parsers refuse NUL in fields
+            # (catalogue/api/parsers.py), so its stream is left untouched here.
             return any("\x00" in value for values in request.POST.lists() for value in values[1])
         return False
 

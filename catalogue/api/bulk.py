@@ -10,7 +10,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +30,7 @@ from ..models import BackgroundJob
 from ..selectors.artifacts import artifact_get
 from ..services.bulk import export_job_create, import_job_create
 from ..services.uploads import check_import_file
+from .parsers import NulFreeFormParser, NulFreeMultiPartParser
 
 ImportReportSerializer = inline_serializer(
     "ImportReport",
@@ -74,7 +74,7 @@ class ImportUploadSerializer(serializers.Serializer):
 class ArtifactImportView(APIView):
     """Import a CSV or JSON file of artifacts: all rows or none; big files run as a job."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [NulFreeMultiPartParser, NulFreeFormParser]
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},

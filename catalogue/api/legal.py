@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,6 +60,7 @@ from ..services.reviews import review_decide, review_request
 from ..services.uploads import ALLOWED_TYPES
 from .artifact_actions import CONFLICT
 from .params import REASON_PARAMETER, KnownQueryParams, request_reason
+from .parsers import LimitedJSONParser, NulFreeFormParser, NulFreeMultiPartParser
 
 
 class ManagesConsent(permissions.BasePermission):
@@ -121,9 +121,11 @@ UPLOAD_REFUSED = OpenApiResponse(
         "reasons": inline_serializer("UploadRefusalReason", {
             "code": serializers.CharField(help_text="upload.malware, upload.pdf_javascript, upload.polyglot, upload.trailing_data, ..."),
             "message": serializers.CharField(),
-        }, many=True),
+        }, many=True, required=False),
+        "detail": serializers.CharField(required=False, help_text="A body refused before the file is read (e.g. a NUL)."),
     }),
-    description="400: the file is refused (malformed, active content, polyglot, bomb, malware); "
+    description="400: the file is refused (malformed, active content, polyglot, bomb, malware), or the body "
+                "is (`detail`); "
                 "503 upload.scan_unavailable: the virus scanner could not scan it (nothing stored).",
 )
 
@@ -172,7 +174,7 @@ class ConsentViewSet(
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
     filter_backends: list = []
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, NulFreeMultiPartParser, NulFreeFormParser]
 
     def get_queryset(self):
         params = self.request.query_params
@@ -370,7 +372,7 @@ class IPAssignmentViewSet(
         return Response(self.get_serializer(assignment).data)
 
     @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[NulFreeMultiPartParser, NulFreeFormParser])
     def document(self, request, pk=None, format=None):
         """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
         assignment = self.get_object()

@@ -1,4 +1,5 @@
-"""The API's JSON parser: bounded size, depth and string length, checked before any view sees the data.
+"""The API's parsers. JSON: bounded size, depth and string length, checked before any view sees the data.
+Form-encoded and multipart: no NUL character in a field (PostgreSQL refuses them in text: a 500).
 
 DRF's own parser reads any amount and lets a deeply nested body raise RecursionError (a 500) in
 the decoder or in the first recursive step after it (serializers, the ODRL loader).
@@ -13,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
 
@@ -77,3 +78,35 @@ class LimitedJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from None
         check_json_shape(data)
         return data
+
+
+NUL_DETAIL = "NUL characters are not allowed in requests."
+
+
+def refuse_nul(fields) -> None:
+    """ParseError (400) when a form field's name or value holds a NUL; uploaded files may hold them."""
+    for name, values in fields.lists():
+        if "\x00" in name or any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ParseError(NUL_DETAIL)
+
+
+class NulFreeFormParser(FormParser):
+    """FormParser refusing NUL characters in field names and values."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        refuse_nul(data)
+        return data
+
+
+class NulFreeMultiPartParser(MultiPartParser):
+    """MultiPartParser refusing NUL characters in field names and values (not in the files)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        refuse_nul(parsed.data)
+        for name in parsed.files:
+            if "\x00" in name:
+                raise ParseError(NUL_DETAIL)
+        return parsed
+

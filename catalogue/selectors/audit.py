@@ -9,7 +9,7 @@ import binascii
 import heapq
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pghistory.models
 from django.apps import apps
@@ -51,7 +51,11 @@ def parse_when(value: str | None, name: str) -> datetime | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise ValidationError({name: ["Use an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."]})
-    return parsed
+    try:
+        # In UTC: PostgreSQL refuses offsets past 15:59 that Python accepts (up to 23:59).
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({name: ["The date-time is outside the years 1 to 9999 in UTC."]}) from None
 
 
 def audit_event_list(

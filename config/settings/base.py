@@ -237,11 +237,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "catalogue.api.errors.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Size, nesting and string-length limits on JSON bodies (catalogue/limits.py).
+    # Size, nesting and string-length limits on JSON bodies (catalogue/limits.py); no NUL in form fields.
     "DEFAULT_PARSER_CLASSES": [
         "catalogue.api.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "catalogue.api.parsers.NulFreeFormParser",
+        "catalogue.api.parsers.NulFreeMultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -45,26 +45,9 @@ CHECKS = [
 ]
 
 # Known, not yet fixed: "role METHOD /path" -> why. A listed operation still runs every check; its failures
-# are printed, not failed on. Each is being fixed under issue 23 by the request-limits work (sec-requests):
-# - a NUL byte in a form-encoded or multipart API body reaches PostgreSQL (DataError, 500): the NUL guard
-#   in catalogue/middleware.py checks JSON bodies and web forms only;
-# - `withdrawal-impacts/<not a number>/remediate/` is a 500: that branch gives every viewset a numeric
-#   lookup pattern.
-# Remove an entry once its fix is merged; an entry that passes is reported as such.
-KNOWN_FAILURES: dict[str, str] = {
-    f"{role} POST {path}": why
-    for role in ROLES
-    for path, why in (
-        ("/api/v1/reuses/", "500: NUL byte in a form-encoded body"),
-        # 500s seen at the 2,000-case budget, not yet diagnosed (form-encoded bodies like the two above):
-        ("/api/v1/outcomes/", "500: not yet diagnosed"),
-        ("/api/v1/artifacts/{slug}/rights-check/", "500: not yet diagnosed"),
-        (
-            "/api/v1/withdrawal-impacts/{id}/remediate/",
-            "500: NUL in a multipart body; a non-numeric id",
-        ),
-    )
-}
+# are printed, not failed on. Issue 23 wants none: add an entry only with a failing regression test and a
+# fix under way, and remove it once the fix is merged; an entry that passes is reported as such.
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @contextmanager
