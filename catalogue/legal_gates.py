@@ -8,10 +8,10 @@ loaded once per PublishContext (`ctx.extra["legal"]`, three queries), never per 
 
 from django.utils import timezone
 
+from .legal_rules import TITLE_KINDS, approved_review_of, consent_problem, needs_legal_clearance
 from .models import ConsentRecord, Contributor, IPAssignment, Review
 from .models.choices import ContributorKind, IPStatus, ReviewKind
 from .rules import PUBLISH_GATES, PublishContext, Reason
-from .selectors.legal import TITLE_KINDS, approved_review_of, consent_problem, needs_legal_clearance
 
 
 def _legal(ctx: PublishContext) -> dict:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..legal_gates import gate_consents, gate_ip_assignments
+from ..legal_rules import in_force_q, needs_legal_clearance
 from ..models import Artifact, Authorship, ConsentRecord, Review, ReviewDecision, Version
 from ..models.choices import (
     ArtifactStatus,
@@ -24,7 +25,6 @@ from ..models.choices import (
 )
 from ..permissions import is_legal
 from ..rules import PublishContext, Reason, RuleViolation
-from ..selectors.legal import in_force_q, needs_legal_clearance
 from .audit import audit_context, audit_event
 
 # Re-certification: an approval holds for a year unless the reviewer sets another date.
