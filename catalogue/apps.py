@@ -19,8 +19,13 @@ class CatalogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects Celery origin hooks
+        from . import (
+            signals,  # noqa: F401 - connects Celery origin hooks
+            tasks,  # noqa: F401 - registers the tasks services queue by name (queueing)
+        )
         from .legal_gates import install as install_legal_gates
+        from .services.reviews import install_hooks as install_review_hooks
 
-        install_legal_gates()  # legal publish gates (Rule 1) and the review-opening submit hook
+        install_legal_gates()  # legal publish gates (Rule 1)
+        install_review_hooks()  # a submit or a new version opens its consent_ip review
         post_migrate.connect(grant_app_role, sender=self, dispatch_uid="catalogue.grant_app_role")

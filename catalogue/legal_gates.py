@@ -8,10 +8,10 @@ loaded once per PublishContext (`ctx.extra["legal"]`, three queries), never per 
 
 from django.utils import timezone
 
+from .legal_rules import TITLE_KINDS, approved_review_of, consent_problem, needs_legal_clearance
 from .models import ConsentRecord, Contributor, IPAssignment, Review
 from .models.choices import ContributorKind, IPStatus, ReviewKind
 from .rules import PUBLISH_GATES, PublishContext, Reason
-from .selectors.legal import TITLE_KINDS, approved_review_of, consent_problem, needs_legal_clearance
 
 
 def _legal(ctx: PublishContext) -> dict:
@@ -79,14 +79,7 @@ LEGAL_GATES = [gate_consent_ip_review, gate_consents, gate_ip_assignments]
 
 
 def install() -> None:
-    """Append the gates, the submit and the new-version hooks once (idempotent; called from the app config)."""
-    from .services.lifecycle import SUBMIT_HOOKS, VERSION_HOOKS
-    from .services.reviews import on_new_version, on_submit
-
+    """Append the legal gates to PUBLISH_GATES once (idempotent; called from the app config)."""
     for gate in LEGAL_GATES:
         if gate not in PUBLISH_GATES:
             PUBLISH_GATES.append(gate)
-    if on_submit not in SUBMIT_HOOKS:
-        SUBMIT_HOOKS.append(on_submit)
-    if on_new_version not in VERSION_HOOKS:
-        VERSION_HOOKS.append(on_new_version)

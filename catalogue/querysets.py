@@ -1,10 +1,13 @@
 """Set forms of the rules: the same decisions as permissions.py, for whole lists."""
 
+from dataclasses import replace
 from functools import reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from .checks import BOTH, SetRequest, home_jurisdiction, set_forms
 from .models import Artifact
 from .models.choices import Sensitivity
 from .permissions import is_admin, is_legal, team_roles
@@ -32,10 +35,6 @@ def reusable_by(
     check depends on the open dimension; `reusable_for_some` is exact in every case).
     `skip` leaves out the named checks (eligibility's "pending legal clearance").
     """
-    from django.utils import timezone
-
-    from .checks import SetRequest, home_jurisdiction, set_forms
-
     qs = Artifact.objects.all() if queryset is None else queryset
     request = SetRequest(team=team, action=action, purpose=purpose, channel=channel, at=at or timezone.now(),
                          jurisdiction=(jurisdiction or home_jurisdiction()).upper())
@@ -55,12 +54,6 @@ def reusable_for_some_exists(
     correlated on the outer artifact; each check's set form is asked only the questions it can
     tell apart (its `reads`), so the SQL stays a few dozen EXISTS, not one copy per question.
     """
-    from dataclasses import replace
-
-    from django.utils import timezone
-
-    from .checks import BOTH, SetRequest, home_jurisdiction, set_forms
-
     def one():
         return Artifact.objects.filter(pk=OuterRef("pk"))
 

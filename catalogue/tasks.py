@@ -143,7 +143,7 @@ def sweep_consent_expiry() -> dict:
 @shared_task(acks_late=True)
 def run_import_job(job_id: int) -> str:
     """Run a queued bulk import (BackgroundJob) as its creator; a finished job is skipped."""
-    from .services.bulk import import_job_run
+    from .services.bulk_jobs import import_job_run
 
     with task_origin(task="run_import_job", job=job_id):
         job = import_job_run(job_id=job_id)
@@ -153,7 +153,7 @@ def run_import_job(job_id: int) -> str:
 @shared_task(acks_late=True)
 def run_export_job(job_id: int) -> str:
     """Write a queued bulk export to the job's file as its creator; a finished job is skipped."""
-    from .services.bulk import export_job_run
+    from .services.bulk_jobs import export_job_run
 
     with task_origin(task="run_export_job", job=job_id):
         job = export_job_run(job_id=job_id)

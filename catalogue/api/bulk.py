@@ -23,12 +23,12 @@ from ..bulk.access import (
     visible_job,
 )
 from ..bulk.formats import FileProblem, RowError, check_size, parse, parse_bool
-from ..bulk.importer import import_rows
 from ..bulk.prov import artifact_prov
 from ..filters import ArtifactFilterSet
 from ..models import BackgroundJob
 from ..selectors.artifacts import artifact_get
-from ..services.bulk import export_job_create, import_job_create
+from ..services.bulk_import import import_rows
+from ..services.bulk_jobs import export_job_create, import_job_create
 from ..services.uploads import check_import_file
 from .parsers import NulFreeFormParser, NulFreeMultiPartParser
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ..models.choices import Action, Purpose, ReviewKind, ReviewStatus, Sensitivity
-from ..rules import Reason
-from ..selectors.legal import (
+from ..legal_rules import (
     approved_review_of,
     consent_problem,
     ip_chain,
@@ -29,7 +27,9 @@ from ..selectors.legal import (
     scope_covers_channel,
     scope_covers_purposes,
 )
-from . import CheckOutcome, RightsContext, RightsRequest, SetRequest, register
+from ..models.choices import Action, Purpose, ReviewKind, ReviewStatus, Sensitivity
+from ..rules import Reason
+from .base import CheckOutcome, RightsContext, RightsRequest, SetRequest, register
 
 
 def effective_purposes(action: str, purpose: str | None) -> list[str]:

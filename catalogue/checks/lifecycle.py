@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from ..models.choices import ArtifactStatus
 from ..rules import Reason
-from . import CheckOutcome, RightsContext, RightsRequest, SetRequest, register
+from .base import CheckOutcome, RightsContext, RightsRequest, SetRequest, register
 
 
 def lifecycle_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:

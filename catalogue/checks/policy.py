@@ -23,7 +23,7 @@ from .. import odrl
 from ..models.choices import Action, Channel, Purpose
 from ..odrl.vocab import short
 from ..rules import Reason
-from . import (
+from .base import (
     ARTIFACT_PREFIX,
     TEAM_PREFIX,
     CheckOutcome,

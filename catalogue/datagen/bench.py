@@ -27,13 +27,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.authtoken.models import Token
 
-from ..bulk.importer import import_rows
 from ..models import Artifact, ArtifactRollup, Authorship, Contributor, Membership, Team
 from ..models.choices import MembershipRole, Role
 from ..querysets import reusable_by
 from ..search import WORD_SIMILARITY_THRESHOLD
 from ..selectors.library import LibraryFilters, library_ranking
 from ..services.audit import audit_context
+from ..services.bulk_import import import_rows
 from ..services.rights import rights_check
 from ..services.rollups import rollup_apply_outcome, rollups_recompute
 from ..views import catalogue as catalogue_views

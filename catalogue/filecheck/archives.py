@@ -9,7 +9,7 @@ same way down to `zip_max_depth`. Office files must not carry macros, ActiveX or
 import io
 import zipfile
 
-from . import Limits, Refused, mismatch
+from .refusals import Limits, Refused, mismatch
 
 ARCHIVE_NAMES = (
     ".zip",

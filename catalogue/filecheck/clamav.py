@@ -4,7 +4,7 @@ import io
 
 import clamd
 
-from . import Refused, ScanUnavailable
+from .refusals import Refused, ScanUnavailable
 
 
 def scan(

@@ -10,7 +10,7 @@ import zlib
 
 from PIL import Image
 
-from . import Limits, Refused, mismatch
+from .refusals import Limits, Refused, mismatch
 
 FORMATS = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

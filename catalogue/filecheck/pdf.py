@@ -11,7 +11,7 @@ import io
 
 import pikepdf
 
-from . import Limits, Refused, mismatch
+from .refusals import Limits, Refused, mismatch
 
 ACTIONS = {  # /S of an action dictionary
     "/JavaScript": "upload.pdf_javascript",

@@ -9,7 +9,7 @@ import io
 import re
 import zipfile
 
-from . import Refused
+from .refusals import Refused
 
 ZIP_LOCAL = b"PK\x03\x04"
 ZIP_END = b"PK\x05\x06"

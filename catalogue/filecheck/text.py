@@ -4,7 +4,7 @@ import codecs
 import json
 import re
 
-from . import Refused, mismatch
+from .refusals import Refused, mismatch
 
 # C0 controls other than tab, line feed, form feed and carriage return mean "not text".
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")

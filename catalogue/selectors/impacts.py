@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ..legal_rules import consent_problem
 from ..models import Artifact, ConsentRecord, Reuse, WithdrawalImpact
 from ..permissions import team_roles
 from ..querysets import visible_artifacts
-from .legal import consent_problem
 from .lineage import relatives_of
 
 

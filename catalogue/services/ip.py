@@ -6,10 +6,10 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from ..legal_rules import normalise_jurisdiction
 from ..models import Artifact, Contributor, IPAssignment
 from ..models.choices import Channel, IPKind, IPStatus, Purpose
 from ..rules import Reason, RuleViolation
-from ..selectors.legal import normalise_jurisdiction
 from .audit import audit_context, audit_event, diff
 from .common import ensure_editable
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..legal_gates import gate_consents, gate_ip_assignments
+from ..legal_rules import in_force_q, needs_legal_clearance
 from ..models import Artifact, Authorship, ConsentRecord, Review, ReviewDecision, Version
 from ..models.choices import (
     ArtifactStatus,
@@ -24,8 +25,8 @@ from ..models.choices import (
 )
 from ..permissions import is_legal
 from ..rules import PublishContext, Reason, RuleViolation
-from ..selectors.legal import in_force_q, needs_legal_clearance
 from .audit import audit_context, audit_event
+from .lifecycle import SUBMIT_HOOKS, VERSION_HOOKS
 
 # Re-certification: an approval holds for a year unless the reviewer sets another date.
 DEFAULT_VALIDITY = dt.timedelta(days=365)
@@ -266,3 +267,11 @@ def _notify_decided(review: Review) -> None:
         artifact=review.artifact, url=f"/legal/reviews/{review.pk}/",
         dedupe_key=f"review:{review.pk}:{review.status}",
     )
+
+
+def install_hooks() -> None:
+    """Open reviews on submit and on a new version (the lifecycle hooks); idempotent, app config."""
+    if on_submit not in SUBMIT_HOOKS:
+        SUBMIT_HOOKS.append(on_submit)
+    if on_new_version not in VERSION_HOOKS:
+        VERSION_HOOKS.append(on_new_version)

@@ -15,10 +15,10 @@ from ..bulk.access import (
     visible_job,
 )
 from ..bulk.formats import FileProblem, RowError, check_size, parse
-from ..bulk.importer import ImportReport, import_rows
 from ..bulk.templates import COLUMN_REFERENCE, NOTES, example_csv, example_json
 from ..models import BackgroundJob
-from ..services.bulk import IMPORT_JOB, export_job_create, import_job_create
+from ..services.bulk_import import ImportReport, import_rows
+from ..services.bulk_jobs import IMPORT_JOB, export_job_create, import_job_create
 from ..services.uploads import check_import_file
 
 WEB_SORTS = {"newest": "-created_at", "title": "title", "updated": "-updated_at", "relevance": "relevance"}

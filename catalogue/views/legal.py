@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..downloads import file_download
 from ..eligibility import USE_LABELS, artifact_eligibility
 from ..forms.legal import ConsentForm, EvidenceForm
+from ..legal_rules import consent_problem, missing_assignors
 from ..models import ConsentRecord, Review, WithdrawalImpact
 from ..models.choices import (
     ConsentStatus,
@@ -31,12 +32,10 @@ from ..selectors.legal import (
     artifact_consents,
     artifact_ip,
     consent_list,
-    consent_problem,
     impacts_for_consent,
     ip_gaps,
     legal_panel_data,
     legal_panel_loads,
-    missing_assignors,
     review_queue,
     review_risks,
 )

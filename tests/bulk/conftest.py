@@ -55,7 +55,7 @@ def existing(retail, cards, people):
 def run_import():
     """run_import(data, user, name='f.csv', **kw) -> ImportReport, parsing like every surface does."""
     from catalogue.bulk.formats import parse
-    from catalogue.bulk.importer import import_rows
+    from catalogue.services.bulk_import import import_rows
 
     def run(data, user, name="f.csv", **kwargs):
         if isinstance(data, str):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from catalogue import tasks
 from catalogue.models import Artifact, BackgroundJob
-from catalogue.services.bulk import ProgressWriter, import_job_run
+from catalogue.services.bulk_jobs import ProgressWriter, import_job_run
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_large_import_runs_as_a_job(alice, bob, api_client_for, monkeypatch, dja
 
 
 def test_job_reports_progress_row_by_row(alice, retail):
-    from catalogue.services.bulk import import_job_create
+    from catalogue.services.bulk_jobs import import_job_create
 
     job = import_job_create(acting_user=alice, data=(CSV + "b,B,content,retail\nc,C,content,retail\n").encode(), filename="f.csv", dry_run=False, total=3)
 

@@ -7,7 +7,7 @@ import pytest
 
 from catalogue.bulk.exporter import export_queryset, iter_csv, iter_json
 from catalogue.bulk.formats import FORMULA_STARTS, NUMBER, parse
-from catalogue.bulk.importer import import_rows
+from catalogue.services.bulk_import import import_rows
 from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFactory, VersionFactory
 
 from .conftest import snapshot, wipe

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from catalogue.bulk.importer import import_rows
 from catalogue.models import Artifact, AuditEvent, Contributor, Lineage
+from catalogue.services.bulk_import import import_rows
 from tests.factories import ArtifactFactory, AuthorshipFactory, LineageFactory
 
 pytestmark = pytest.mark.django_db

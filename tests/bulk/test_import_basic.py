@@ -1,9 +1,9 @@
 import pytest
 
 from catalogue.bulk.formats import parse
-from catalogue.bulk.importer import import_rows
 from catalogue.bulk.templates import example_csv, example_json
 from catalogue.models import Artifact, Contributor
+from catalogue.services.bulk_import import import_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from catalogue import tasks
 from catalogue.bulk.formats import COLUMNS, parse
-from catalogue.bulk.importer import import_rows
 from catalogue.models import Artifact, BackgroundJob
+from catalogue.services.bulk_import import import_rows
 
 pytestmark = pytest.mark.django_db
 

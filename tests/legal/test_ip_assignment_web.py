@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from catalogue.legal_rules import missing_assignors
 from catalogue.models import AuditEvent, IPAssignment
-from catalogue.selectors.legal import missing_assignors
 from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFactory
 from tests.upload_samples import pdf_bytes
 

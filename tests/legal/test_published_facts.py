@@ -228,7 +228,7 @@ def test_web_edit_form_cannot_untick_or_drop_lineage(withdrawn, alice, client):
 
 def test_bulk_import_update_cannot_untick_or_drop_lineage(withdrawn, alice):
     from catalogue.bulk.formats import parse
-    from catalogue.bulk.importer import import_rows
+    from catalogue.services.bulk_import import import_rows
 
     data = (
         "slug,title,kind,owner_team,customer_derived\n"

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from ...bulk.formats import FileProblem, parse
-from ...bulk.importer import import_rows
+from ...services.bulk_import import import_rows
 from ..base import AuditedCommand
 
 

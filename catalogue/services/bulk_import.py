@@ -1,4 +1,4 @@
-"""Import rows (from CSV or JSON, see `formats.py`) through the same services as the API.
+"""Import rows (parsed by `bulk/formats.py` from CSV or JSON) through the same services as the API.
 
 One transaction for the whole file: every row is validated by the artifact services' own
 cleaning (`clean_fields`, `clean_version`, `ensure_credit_within_one`, all public) and then written by
@@ -19,12 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 
+from ..bulk.formats import VERSION_COLUMNS, RowError
 from ..models import Artifact, Authorship, Contributor, Lineage, Team, Version
 from ..permissions import can_register_for_team
 from ..rules import RuleViolation
-from ..services import artifacts as artifact_services
-from ..services.audit import diff
-from .formats import VERSION_COLUMNS, RowError
+from . import artifacts as artifact_services
+from .audit import diff
+from .bulk import artifacts_register_batch, contributors_create_batch
 
 SCALARS = artifact_services.SCALAR_FIELDS
 PSEUDONYM = re.compile(r"contributor-[0-9a-f]{10}")
@@ -254,8 +255,6 @@ class _Run:
 
     def _create_contributors(self) -> None:
         """Unknown contributors whose kind the file gives are created (once each) first."""
-        from ..services.bulk import contributors_create_batch
-
         specs: dict[str, dict] = {}
         for row in self.rows:
             for author in row.get("authors") or ():
@@ -450,8 +449,6 @@ class _Run:
 
     def _write_new(self, rows: list[dict]) -> None:
         """All new artifacts in one batch (`artifacts_register_batch`: the register rules)."""
-        from ..services.bulk import artifacts_register_batch
-
         if not rows:
             return
         fresh = {r["__slug__"] for r in rows}
