@@ -1,10 +1,17 @@
 """In Chromium: author a policy, ask the panel (htmx swap, no reload), record a reuse."""
 
 import pytest
+from django.utils import timezone
 
 from catalogue.models import Reuse
 from catalogue.models import choices as c
-from tests.factories import ArtifactFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ArtifactFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+    VersionFactory,
+)
 
 
 @pytest.mark.browser
@@ -14,7 +21,10 @@ def test_policy_then_panel_then_reuse(browser_page, live_server, login):
     TeamFactory(slug="cards", name="Cards & Payments")
     maya = UserFactory(username="maya", roles=[c.Role.CONTRIBUTOR, c.Role.VIEWER])
     MembershipFactory(team=retail, user=maya, role=c.MembershipRole.MAINTAINER)
-    ArtifactFactory(owner_team=retail, published=True, slug="style-guide", title="Plain language style guide")
+    guide = ArtifactFactory(owner_team=retail, published=True, slug="style-guide", title="Plain language style guide")
+    # Only a published version can be reused (Rule 1).
+    guide.current_version = VersionFactory(artifact=guide, version="1.0", published_at=timezone.now())
+    guide.save(update_fields=["current_version"])
     page = browser_page
     login(page, maya)
 
