@@ -10,7 +10,9 @@ class AuditedAdmin(admin.ModelAdmin):
     def changeform_view(self, request, *args, **kwargs):
         from .services.audit import audit_context
 
-        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name} form"):
+        with audit_context(
+            actor=request.user, reason=f"admin: {self.model._meta.verbose_name} form"
+        ):
             return super().changeform_view(request, *args, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
@@ -21,7 +23,9 @@ class AuditedAdmin(admin.ModelAdmin):
     def changelist_view(self, request, *args, **kwargs):
         from .services.audit import audit_context
 
-        with audit_context(actor=request.user, reason=f"admin: {self.model._meta.verbose_name_plural} list action"):
+        with audit_context(
+            actor=request.user, reason=f"admin: {self.model._meta.verbose_name_plural} list action"
+        ):
             return super().changelist_view(request, *args, **kwargs)
 
 
@@ -60,10 +64,15 @@ class ArtifactFacts(forms.ModelForm):
 
         super().clean()
 
-        cleaned = self.cleaned_data  # what Form.clean returns; the stubs type that return as Optional
+        cleaned = (
+            self.cleaned_data
+        )  # what Form.clean returns; the stubs type that return as Optional
         if self.instance.pk and "customer_derived" in cleaned:
             try:
-                ensure_facts_kept(Artifact.objects.get(pk=self.instance.pk), customer_derived=cleaned["customer_derived"])
+                ensure_facts_kept(
+                    Artifact.objects.get(pk=self.instance.pk),
+                    customer_derived=cleaned["customer_derived"],
+                )
             except RuleViolation as exc:
                 raise forms.ValidationError([r.message for r in exc.reasons]) from None
         return cleaned
@@ -73,8 +82,17 @@ class ArchivedReadOnlyAdmin(AuditedAdmin):
     """Admin guard: no change of an archived artifact (no delete of any); status moves only via services."""
 
     readonly_fields = [
-        "status", "retirement_rationale", "lessons_learned", "superseded_by", "sunset_on", "retired_at",
-        "retired_by", "published_at", "current_version", "current_policy", "created_by",
+        "status",
+        "retirement_rationale",
+        "lessons_learned",
+        "superseded_by",
+        "sunset_on",
+        "retired_at",
+        "retired_by",
+        "published_at",
+        "current_version",
+        "current_policy",
+        "created_by",
     ]
 
     def _archived(self, obj) -> bool:
@@ -98,8 +116,11 @@ class ArchivedReadOnlyAdmin(AuditedAdmin):
                 ensure_facts_kept(current, customer_derived=obj.customer_derived)
             super().save_model(request, obj, form, change)
             audit_event(
-                actor=request.user, action="artifact.admin_changed" if change else "artifact.admin_created",
-                obj=obj, reason="edited in the admin", changes={"fields": list(form.changed_data)},
+                actor=request.user,
+                action="artifact.admin_changed" if change else "artifact.admin_created",
+                obj=obj,
+                reason="edited in the admin",
+                changes={"fields": list(form.changed_data)},
             )
 
 

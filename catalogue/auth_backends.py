@@ -26,16 +26,26 @@ from .permissions import adopt_roles
 def with_roles(queryset: QuerySet, user_ref: str = "pk", *, unread: bool = False) -> QuerySet:
     """`queryset` annotated with the groups and memberships of the user at `user_ref`."""
     annotations: dict[str, Any] = {
-        "loaded_groups": ArraySubquery(Group.objects.filter(user=OuterRef(user_ref)).values("name")),
+        "loaded_groups": ArraySubquery(
+            Group.objects.filter(user=OuterRef(user_ref)).values("name")
+        ),
         "loaded_team_roles": ArraySubquery(
-            Membership.objects.filter(user=OuterRef(user_ref)).values(pair=JSONObject(team=F("team_id"), role=F("role")))
+            Membership.objects.filter(user=OuterRef(user_ref)).values(
+                pair=JSONObject(team=F("team_id"), role=F("role"))
+            )
         ),
     }
     if unread:
         # The web nav's unread badge, capped: cardinality of the first UNREAD_CAP ids.
-        unread_ids = Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True).order_by().values("id")
+        unread_ids = (
+            Notification.objects.filter(recipient=OuterRef(user_ref), read_at__isnull=True)
+            .order_by()
+            .values("id")
+        )
         annotations["loaded_unread"] = Func(
-            ArraySubquery(unread_ids[:UNREAD_CAP]), function="cardinality", output_field=IntegerField()
+            ArraySubquery(unread_ids[:UNREAD_CAP]),
+            function="cardinality",
+            output_field=IntegerField(),
         )
     return queryset.annotate(**annotations)
 
@@ -54,7 +64,11 @@ class CatalogueModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        user = with_roles(get_user_model()._default_manager.all(), unread=True).filter(pk=user_id).first()
+        user = (
+            with_roles(get_user_model()._default_manager.all(), unread=True)
+            .filter(pk=user_id)
+            .first()
+        )
         if user is None or not self.user_can_authenticate(user):
             return None
         _adopt(user, user)
@@ -70,7 +84,11 @@ class CatalogueTokenAuthentication(TokenAuthentication):
     """DRF token authentication that loads the user's roles in the token's own query."""
 
     def authenticate_credentials(self, key):
-        token = with_roles(self.get_model()._default_manager.select_related("user"), "user_id").filter(key=key).first()
+        token = (
+            with_roles(self.get_model()._default_manager.select_related("user"), "user_id")
+            .filter(key=key)
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:

@@ -17,13 +17,15 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-matplotlib.rcParams.update({
-    "svg.fonttype": "none",       # text stays text: smaller, selectable, read by screen readers
-    "svg.hashsalt": "catalogue",  # stable element ids: the same data gives the same bytes
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: smaller, selectable, read by screen readers
+        "svg.hashsalt": "catalogue",  # stable element ids: the same data gives the same bytes
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 BAND = "#0d6efd"
 POINT = "#495057"
@@ -39,10 +41,8 @@ def _svg(fig: Figure, *, title: str, description: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: we add our own labels
-    accessible = (
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(description)}</desc>'
-    )
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: we add our own labels
+    accessible = f'<title id="t">{escape(title)}</title><desc id="d">{escape(description)}</desc>'
     svg = re.sub(r"<svg\b", '<svg role="img" aria-labelledby="t d"', svg, count=1)
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + accessible, svg, count=1)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + svg
@@ -55,8 +55,16 @@ def _empty(title: str) -> str:
 
 
 def outcome_chart(
-    *, title: str, unit: str, direction: str, points: list[dict], n: int,
-    mean: float | None, low: float | None, high: float | None, method: str,
+    *,
+    title: str,
+    unit: str,
+    direction: str,
+    points: list[dict],
+    n: int,
+    mean: float | None,
+    low: float | None,
+    high: float | None,
+    method: str,
 ) -> str:
     """Outcome values over time with the mean and its 95% interval as a shaded band."""
     if not points:
@@ -64,12 +72,22 @@ def outcome_chart(
     fig = Figure(figsize=(6.0, 2.6))
     ax = fig.add_subplot()
     dates = [p["period_end"] for p in points]
-    ax.scatter(dates, [p["value"] for p in points], s=14, color=POINT, alpha=0.75, label="outcomes", zorder=3)
+    ax.scatter(
+        dates,
+        [p["value"] for p in points],
+        s=14,
+        color=POINT,
+        alpha=0.75,
+        label="outcomes",
+        zorder=3,
+    )
     start, end = min(dates), max(dates)
     if start == end:
         start, end = start - dt.timedelta(days=15), end + dt.timedelta(days=15)
     if low is not None and high is not None:
-        ax.fill_between([start, end], low, high, color=BAND, alpha=0.18, label="95% interval", linewidth=0)
+        ax.fill_between(
+            [start, end], low, high, color=BAND, alpha=0.18, label="95% interval", linewidth=0
+        )
     if mean is not None:
         ax.plot([start, end], [mean, mean], color=BAND, linewidth=1.6, label="mean")
     locator = AutoDateLocator()
@@ -126,7 +144,14 @@ def ranking_chart(*, title: str, unit: str, direction: str, entries: list) -> st
     ys = list(range(len(entries)))[::-1]
     for y, e in zip(ys, entries, strict=True):
         if e.ci_low is not None and e.ci_high is not None:
-            ax.plot([e.ci_low, e.ci_high], [y, y], color=BAND, linewidth=3, alpha=0.35, solid_capstyle="butt")
+            ax.plot(
+                [e.ci_low, e.ci_high],
+                [y, y],
+                color=BAND,
+                linewidth=3,
+                alpha=0.35,
+                solid_capstyle="butt",
+            )
         ax.plot([e.mean], [y], "o", color=BAND, markersize=5)
         if e.conservative is not None:
             ax.plot([e.conservative], [y], "|", color=BOUND, markersize=12, markeredgewidth=2)

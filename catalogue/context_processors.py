@@ -48,7 +48,8 @@ class UnreadCount:
             if count is None:
                 count = (
                     Notification.objects.filter(recipient=self.user, read_at__isnull=True)
-                    .order_by()[:UNREAD_CAP].count()
+                    .order_by()[:UNREAD_CAP]
+                    .count()
                 )
             self.value = "" if count == 0 else ("99+" if count >= UNREAD_CAP else str(count))
         return self.value

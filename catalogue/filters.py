@@ -11,8 +11,12 @@ from .search import search_artifacts
 # ordering value -> (order_by fields); each ends in a unique key so keyset pagination is stable.
 # Every field has both directions (`-field` reverses it); each is a forward or backward walk of
 # one index (artifact_recent, artifact_updated, artifact_title), so no direction sorts the table.
-_FIELDS = {"created_at": ("created_at", "id"), "title": ("title", "id"), "updated_at": ("updated_at", "id"),
-           "relevance": ("rank", "id")}
+_FIELDS = {
+    "created_at": ("created_at", "id"),
+    "title": ("title", "id"),
+    "updated_at": ("updated_at", "id"),
+    "relevance": ("rank", "id"),
+}
 _REVERSED = {"relevance"}  # relevance means best first: its plain form is the descending rank
 
 
@@ -62,7 +66,9 @@ class ArtifactFilterSet(django_filters.FilterSet):
     owner_team = django_filters.CharFilter(field_name="owner_team__slug", label="Owner team")
     status = django_filters.MultipleChoiceFilter(choices=ArtifactStatus.choices, distinct=False)
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
-    constraint_tag = django_filters.CharFilter(method="filter_constraint_tag", label="Constraint tag")
+    constraint_tag = django_filters.CharFilter(
+        method="filter_constraint_tag", label="Constraint tag"
+    )
     contributor = django_filters.NumberFilter(method="filter_contributor", label="Contributor (id)")
     sensitivity = django_filters.MultipleChoiceFilter(choices=Sensitivity.choices, distinct=False)
     customer_derived = django_filters.BooleanFilter(widget=forms.NullBooleanSelect)
@@ -71,13 +77,26 @@ class ArtifactFilterSet(django_filters.FilterSet):
         choices=ELIGIBILITY_CHOICES, method="filter_eligibility", label="Training-data eligibility"
     )
     ordering = django_filters.ChoiceFilter(
-        choices=list(ORDERING_LABELS.items()), method="filter_ordering", label="Sort by", empty_label=None
+        choices=list(ORDERING_LABELS.items()),
+        method="filter_ordering",
+        label="Sort by",
+        empty_label=None,
     )
 
     class Meta:
         model = Artifact
-        fields = ["q", "kind", "owner_team", "status", "tag", "constraint_tag", "contributor", "sensitivity",
-                  "customer_derived", "reusable_by"]
+        fields = [
+            "q",
+            "kind",
+            "owner_team",
+            "status",
+            "tag",
+            "constraint_tag",
+            "contributor",
+            "sensitivity",
+            "customer_derived",
+            "reusable_by",
+        ]
 
     def filter_q(self, queryset, name, value):
         # Applied last in filter_queryset: a common term ranks a bounded candidate set, which
@@ -88,11 +107,15 @@ class ArtifactFilterSet(django_filters.FilterSet):
         return queryset.filter(tags__contains=[value.strip().lower()])
 
     def filter_constraint_tag(self, queryset, name, value):
-        return queryset.filter(constraint_tags__contains=[value.strip().lower()])  # GIN artifact_constraint_tags
+        return queryset.filter(
+            constraint_tags__contains=[value.strip().lower()]
+        )  # GIN artifact_constraint_tags
 
     def filter_contributor(self, queryset, name, value):
         # A semi-join on the authorship's contributor index: no DISTINCT, no duplicate rows.
-        return queryset.filter(Exists(Authorship.objects.filter(artifact=OuterRef("pk"), contributor_id=int(value))))
+        return queryset.filter(
+            Exists(Authorship.objects.filter(artifact=OuterRef("pk"), contributor_id=int(value)))
+        )
 
     def filter_reusable_by(self, queryset, name, value):
         from .querysets import reusable_by  # added by the rights sub-domain
@@ -112,7 +135,9 @@ class ArtifactFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        params = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        params = (
+            self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        )
         if (params.get("q") or "").strip():
             queryset = search_artifacts(queryset, params["q"])
         return queryset.order_by(*ordering_for(params))

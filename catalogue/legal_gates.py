@@ -20,7 +20,9 @@ def _legal(ctx: PublishContext) -> dict:
         contributor_ids = {a.contributor_id for a in ctx.authorships}
         ctx.extra["legal"] = {
             "reviews": list(Review.objects.filter(artifact=artifact, kind=ReviewKind.CONSENT_IP)),
-            "consents": list(ConsentRecord.objects.filter(coverage__artifact=artifact).order_by("id")),
+            "consents": list(
+                ConsentRecord.objects.filter(coverage__artifact=artifact).order_by("id")
+            ),
             "signed": set(
                 IPAssignment.objects.filter(
                     artifact=artifact, status=IPStatus.SIGNED, kind__in=TITLE_KINDS
@@ -28,7 +30,8 @@ def _legal(ctx: PublishContext) -> dict:
             ),
             "outsiders": list(
                 Contributor.objects.filter(pk__in=contributor_ids)
-                .exclude(kind=ContributorKind.EMPLOYEE).order_by("id")
+                .exclude(kind=ContributorKind.EMPLOYEE)
+                .order_by("id")
             ),
         }
     return ctx.extra["legal"]
@@ -40,11 +43,13 @@ def gate_consent_ip_review(ctx: PublishContext) -> list[Reason]:
     version_id = getattr(ctx.version, "pk", None)
     if approved_review_of(_legal(ctx)["reviews"], version_id=version_id) is None:
         label = f"version {ctx.version.version}" if ctx.version is not None else "this artifact"
-        return [Reason(
-            "publish.consent_ip_review_missing",
-            f"Customer-derived and restricted artifacts need an approved, current consent and IP "
-            f"review of {label}.",
-        )]
+        return [
+            Reason(
+                "publish.consent_ip_review_missing",
+                f"Customer-derived and restricted artifacts need an approved, current consent and IP "
+                f"review of {label}.",
+            )
+        ]
     return []
 
 
@@ -55,7 +60,12 @@ def gate_consents(ctx: PublishContext) -> list[Reason]:
     now = timezone.now()
     ended = [(c, code) for c in consents if (code := consent_problem(c, now))]
     if ctx.artifact.customer_derived and not consents:
-        return [Reason("publish.consent_missing", "No consent record covers this customer-derived artifact.")]
+        return [
+            Reason(
+                "publish.consent_missing",
+                "No consent record covers this customer-derived artifact.",
+            )
+        ]
     if ended:
         listed = ", ".join(f"consent {c.pk} ({code.split('.', 1)[1]})" for c, code in ended)
         return [Reason("publish.consent_missing", f"Covering consents are not in force: {listed}.")]
@@ -68,10 +78,12 @@ def gate_ip_assignments(ctx: PublishContext) -> list[Reason]:
     missing = [c for c in data["outsiders"] if c.pk not in data["signed"]]
     if missing:
         names = ", ".join(f"{c.pseudonym} ({c.kind})" for c in missing)
-        return [Reason(
-            "publish.ip_assignment_missing",
-            f"No signed IP assignment or licence from: {names}.",
-        )]
+        return [
+            Reason(
+                "publish.ip_assignment_missing",
+                f"No signed IP assignment or licence from: {names}.",
+            )
+        ]
     return []
 
 

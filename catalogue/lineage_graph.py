@@ -63,11 +63,15 @@ class LineageView:
 
     @property
     def ancestors(self) -> list[Node]:
-        return sorted((n for n in self.nodes.values() if n.level < 0), key=lambda n: (n.hops, n.title))
+        return sorted(
+            (n for n in self.nodes.values() if n.level < 0), key=lambda n: (n.hops, n.title)
+        )
 
     @property
     def descendants(self) -> list[Node]:
-        return sorted((n for n in self.nodes.values() if n.level > 0), key=lambda n: (n.hops, n.title))
+        return sorted(
+            (n for n in self.nodes.values() if n.level > 0), key=lambda n: (n.hops, n.title)
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -79,8 +83,11 @@ class LineageView:
 
 def _node(artifact: Artifact) -> Node:
     return Node(
-        id=artifact.pk, slug=artifact.slug, title=artifact.title,
-        kind=artifact.get_kind_display(), status=artifact.status,
+        id=artifact.pk,
+        slug=artifact.slug,
+        title=artifact.title,
+        kind=artifact.get_kind_display(),
+        status=artifact.status,
         url=reverse("catalogue:artifact_detail", args=[artifact.slug]),
     )
 
@@ -109,10 +116,18 @@ def lineage_view(*, user, artifact: Artifact) -> LineageView:
     parent_links: dict[int, list] = {}
     if ids:
         walked = ids | {artifact.pk}
-        links = Lineage.objects.filter(child_id=OuterRef("pk"), parent_id__in=walked).order_by("parent_id")
-        rows = visible_artifacts(user, Artifact.objects.filter(pk__in=walked)).only(
-            "id", "slug", "title", "kind", "status", "owner_team_id", "sensitivity"
-        ).annotate(walk_parent_links=ArraySubquery(links.values(link=JSONObject(parent=F("parent_id"), relation=F("relation")))))
+        links = Lineage.objects.filter(child_id=OuterRef("pk"), parent_id__in=walked).order_by(
+            "parent_id"
+        )
+        rows = (
+            visible_artifacts(user, Artifact.objects.filter(pk__in=walked))
+            .only("id", "slug", "title", "kind", "status", "owner_team_id", "sensitivity")
+            .annotate(
+                walk_parent_links=ArraySubquery(
+                    links.values(link=JSONObject(parent=F("parent_id"), relation=F("relation")))
+                )
+            )
+        )
         for row in rows:
             parent_links[row.pk] = row.walk_parent_links
             if row.pk != artifact.pk:
@@ -122,17 +137,27 @@ def lineage_view(*, user, artifact: Artifact) -> LineageView:
     # Only links between nodes the user sees (a restricted relative's links stay hidden).
     edges = [
         Edge(child, link["parent"], link["relation"])
-        for child in sorted(parent_links) if child in nodes
-        for link in parent_links[child] if link["parent"] in nodes
+        for child in sorted(parent_links)
+        if child in nodes
+        for link in parent_links[child]
+        if link["parent"] in nodes
     ]
     _assign_levels(artifact.pk, nodes, edges, up, down)
     view = LineageView(center=center, nodes=nodes, edges=edges)
     view.parents = sorted(
-        ((nodes[e.parent_id], e.relation.replace("_", " ")) for e in edges if e.child_id == artifact.pk),
+        (
+            (nodes[e.parent_id], e.relation.replace("_", " "))
+            for e in edges
+            if e.child_id == artifact.pk
+        ),
         key=lambda t: t[0].title,
     )
     view.children = sorted(
-        ((nodes[e.child_id], e.relation.replace("_", " ")) for e in edges if e.parent_id == artifact.pk),
+        (
+            (nodes[e.child_id], e.relation.replace("_", " "))
+            for e in edges
+            if e.parent_id == artifact.pk
+        ),
         key=lambda t: t[0].title,
     )
     view.more_ancestors = _any_visible(user, hidden_up)
@@ -201,11 +226,17 @@ def _graphviz_svg(dot: str, view: LineageView) -> str | None:
             f"fillcolor={_dot_str(fill)}, penwidth={2 if node is view.center else 1}];"
         )
     for e in view.edges:
-        lines.append(f"n{e.child_id} -> n{e.parent_id} [label={_dot_str(e.relation.replace('_', ' '))}];")
+        lines.append(
+            f"n{e.child_id} -> n{e.parent_id} [label={_dot_str(e.relation.replace('_', ' '))}];"
+        )
     lines.append("}")
     try:
         out = subprocess.run(  # noqa: S603
-            [dot, "-Tsvg"], input="\n".join(lines).encode(), capture_output=True, timeout=5, check=True
+            [dot, "-Tsvg"],
+            input="\n".join(lines).encode(),
+            capture_output=True,
+            timeout=5,
+            check=True,
         ).stdout.decode()
     except (OSError, subprocess.SubprocessError):
         return None
@@ -314,7 +345,9 @@ def _python_svg(view: LineageView) -> str:
         stroke = STATUS_STROKE.get(node.status, "#6c757d")
         dash = ' stroke-dasharray="5 3"' if node.status == "archived" else ""
         out.append(f'<a href="{_esc(node.url)}"><g>')
-        out.append(f"<title>{_esc(node.title)} ({_esc(node.kind)}, {_esc(node.status.replace('_', ' '))})</title>")
+        out.append(
+            f"<title>{_esc(node.title)} ({_esc(node.kind)}, {_esc(node.status.replace('_', ' '))})</title>"
+        )
         out.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="6" '
             f'fill="{"#e7f1ff" if is_center else "#ffffff"}" stroke="{stroke}" '

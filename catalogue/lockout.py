@@ -8,7 +8,9 @@ from axes.helpers import get_cool_off
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-LOCKED_DETAIL = "Too many failed log-in attempts: this account is locked for this address; try again later."
+LOCKED_DETAIL = (
+    "Too many failed log-in attempts: this account is locked for this address; try again later."
+)
 
 
 def retry_after_seconds(request) -> int:
@@ -23,6 +25,8 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"detail": LOCKED_DETAIL, "retry_after": seconds}, status=429)
     else:
-        response = render(request, "registration/locked_out.html", {"retry_after": seconds}, status=429)
+        response = render(
+            request, "registration/locked_out.html", {"retry_after": seconds}, status=429
+        )
     response["Retry-After"] = str(seconds)
     return response

@@ -103,14 +103,22 @@ class ApiBodyLimitMiddleware:
             try:
                 size = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return JsonResponse({"detail": "The Content-Length header is not a number."}, status=400)
+                return JsonResponse(
+                    {"detail": "The Content-Length header is not a number."}, status=400
+                )
             limit = settings.API_MAX_BODY_BYTES
             if request.content_type == "multipart/form-data":
                 limit += settings.MAX_UPLOAD_BYTES
                 if size > limit:
-                    return JsonResponse({"detail": (
-                        f"The request body is {size:,} bytes; the limit for uploads is {limit:,} bytes "
-                        "(MAX_UPLOAD_BYTES + API_MAX_BODY_BYTES).")}, status=413)
+                    return JsonResponse(
+                        {
+                            "detail": (
+                                f"The request body is {size:,} bytes; the limit for uploads is {limit:,} bytes "
+                                "(MAX_UPLOAD_BYTES + API_MAX_BODY_BYTES)."
+                            )
+                        },
+                        status=413,
+                    )
             elif size > limit:
                 return JsonResponse({"detail": too_large_detail(size)}, status=413)
         return self.get_response(request)

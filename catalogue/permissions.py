@@ -69,7 +69,10 @@ def in_owner_team(user, artifact) -> bool:
 
 @rules.predicate
 def maintains_owner_team(user, artifact) -> bool:
-    return artifact is not None and team_roles(user).get(artifact.owner_team_id) == MembershipRole.MAINTAINER
+    return (
+        artifact is not None
+        and team_roles(user).get(artifact.owner_team_id) == MembershipRole.MAINTAINER
+    )
 
 
 @rules.predicate
@@ -92,8 +95,12 @@ def maintainer_of(user, team) -> bool:
 
 sees_everything = is_admin | is_legal
 
-rules.add_perm("catalogue.view_artifact", is_staff_user & (~is_restricted | in_owner_team | sees_everything))
-rules.add_perm("catalogue.view_artifact_files", is_public_internal | in_owner_team | sees_everything)
+rules.add_perm(
+    "catalogue.view_artifact", is_staff_user & (~is_restricted | in_owner_team | sees_everything)
+)
+rules.add_perm(
+    "catalogue.view_artifact_files", is_public_internal | in_owner_team | sees_everything
+)
 rules.add_perm("catalogue.change_artifact", is_admin | (is_contributor & in_owner_team))
 rules.add_perm("catalogue.maintain_artifact", is_admin | (is_contributor & maintains_owner_team))
 rules.add_perm("catalogue.view_personal_data", sees_everything)

@@ -20,12 +20,21 @@ def visible_artifacts(user, queryset: QuerySet[Artifact] | None = None) -> Query
         return qs.none()
     if is_admin(user) or is_legal(user):
         return qs
-    return qs.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Q(owner_team_id__in=list(team_roles(user))))
+    return qs.filter(
+        ~Q(sensitivity=Sensitivity.RESTRICTED) | Q(owner_team_id__in=list(team_roles(user)))
+    )
 
 
 def reusable_by(
-    queryset: QuerySet[Artifact] | None, team, *, action: str = "use", purpose: str | None = None,
-    channel: str | None = None, at=None, jurisdiction: str | None = None, skip: tuple[str, ...] = (),
+    queryset: QuerySet[Artifact] | None,
+    team,
+    *,
+    action: str = "use",
+    purpose: str | None = None,
+    channel: str | None = None,
+    at=None,
+    jurisdiction: str | None = None,
+    skip: tuple[str, ...] = (),
 ) -> QuerySet[Artifact]:
     """Set form of the rights check (Rule 3): artifacts `team` may do `action` on at `at`.
 
@@ -36,15 +45,26 @@ def reusable_by(
     `skip` leaves out the named checks (eligibility's "pending legal clearance").
     """
     qs = Artifact.objects.all() if queryset is None else queryset
-    request = SetRequest(team=team, action=action, purpose=purpose, channel=channel, at=at or timezone.now(),
-                         jurisdiction=(jurisdiction or home_jurisdiction()).upper())
+    request = SetRequest(
+        team=team,
+        action=action,
+        purpose=purpose,
+        channel=channel,
+        at=at or timezone.now(),
+        jurisdiction=(jurisdiction or home_jurisdiction()).upper(),
+    )
     for narrow in set_forms(skip=skip):
         qs = narrow(qs, request)
     return qs
 
 
 def reusable_for_some_exists(
-    team, *, action: str, questions: list[tuple[str, str]], at=None, jurisdiction: str | None = None,
+    team,
+    *,
+    action: str,
+    questions: list[tuple[str, str]],
+    at=None,
+    jurisdiction: str | None = None,
     skip: tuple[str, ...] = (),
 ) -> Exists:
     """For an Artifact queryset's filter: the rights check permits one of the (purpose, channel) pairs.
@@ -54,6 +74,7 @@ def reusable_for_some_exists(
     correlated on the outer artifact; each check's set form is asked only the questions it can
     tell apart (its `reads`), so the SQL stays a few dozen EXISTS, not one copy per question.
     """
+
     def one():
         return Artifact.objects.filter(pk=OuterRef("pk"))
 
@@ -64,8 +85,14 @@ def reusable_for_some_exists(
 
     if not questions:
         return Exists(one().none())
-    base = SetRequest(team=team, action=action, purpose=None, channel=None, at=at or timezone.now(),
-                      jurisdiction=(jurisdiction or home_jurisdiction()).upper())
+    base = SetRequest(
+        team=team,
+        action=action,
+        purpose=None,
+        channel=None,
+        at=at or timezone.now(),
+        jurisdiction=(jurisdiction or home_jurisdiction()).upper(),
+    )
     channels: dict[str, list[str]] = {}
     for purpose, channel in questions:
         channels.setdefault(purpose, []).append(channel)
@@ -75,15 +102,26 @@ def reusable_for_some_exists(
     for purpose, chans in channels.items():
         asked = replace(base, purpose=purpose)
         by_channel = [narrow(one(), BOTH, replace(asked, channel=ch)) for ch in chans]
-        per_purpose.append(narrow(one(), frozenset({"purpose"}), asked).filter(Exists(reduce(or_, by_channel))))
+        per_purpose.append(
+            narrow(one(), frozenset({"purpose"}), asked).filter(Exists(reduce(or_, by_channel)))
+        )
     return Exists(narrow(one(), frozenset(), base).filter(Exists(reduce(or_, per_purpose))))
 
 
 def reusable_for_some(
-    queryset: QuerySet[Artifact] | None, team, *, action: str, questions: list[tuple[str, str]], at=None,
-    jurisdiction: str | None = None, skip: tuple[str, ...] = (),
+    queryset: QuerySet[Artifact] | None,
+    team,
+    *,
+    action: str,
+    questions: list[tuple[str, str]],
+    at=None,
+    jurisdiction: str | None = None,
+    skip: tuple[str, ...] = (),
 ) -> QuerySet[Artifact]:
     """Artifacts the rights check permits for at least one of the (purpose, channel) `questions`."""
     qs = Artifact.objects.all() if queryset is None else queryset
-    return qs.filter(reusable_for_some_exists(team, action=action, questions=questions, at=at,
-                                              jurisdiction=jurisdiction, skip=skip))
+    return qs.filter(
+        reusable_for_some_exists(
+            team, action=action, questions=questions, at=at, jurisdiction=jurisdiction, skip=skip
+        )
+    )

@@ -15,7 +15,9 @@ from django.conf import settings
 
 from .models import ConsentRecord
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "standards" / "kantara-consent-receipt-v1_1-schema.json"
+SCHEMA_PATH = (
+    Path(__file__).resolve().parent / "standards" / "kantara-consent-receipt-v1_1-schema.json"
+)
 RECEIPT_VERSION = "KI-CR-v1.1.0"
 _NAMESPACE = uuid.UUID("6f1f3b1e-8e4e-4c55-9a43-2d3c6cbd0a11")
 
@@ -23,8 +25,12 @@ DEFAULT_CONTROLLER = {
     "piiController": "The Bank",
     "onBehalf": False,
     "contact": "Data Protection Officer",
-    "address": {"streetAddress": "1 Bank Street", "addressLocality": "London", "postalCode": "EC2A 1AA",
-                "addressCountry": "GB"},
+    "address": {
+        "streetAddress": "1 Bank Street",
+        "addressLocality": "London",
+        "postalCode": "EC2A 1AA",
+        "addressCountry": "GB",
+    },
     "email": "dpo@bank.example",
     "phone": "+44 20 7946 0000",
     "piiControllerUrl": "https://bank.example",
@@ -42,7 +48,8 @@ def consent_receipt(consent: ConsentRecord) -> dict:
     controller = copy.deepcopy(getattr(settings, "CONSENT_RECEIPT_CONTROLLER", DEFAULT_CONTROLLER))
     termination = (
         f"Expires {consent.expires_at.isoformat()}; withdrawable at any time"
-        if consent.expires_at else "Until withdrawn"
+        if consent.expires_at
+        else "Until withdrawn"
     )
     purposes = [
         {
@@ -66,8 +73,12 @@ def consent_receipt(consent: ConsentRecord) -> dict:
         "language": "en",
         "piiPrincipalId": consent.external_ref or contributor.external_ref or contributor.pseudonym,
         "piiControllers": [controller],
-        "policyUrl": getattr(settings, "CONSENT_POLICY_URL", "https://bank.example/privacy/co-creation"),
-        "services": [{"service": "Creative IP catalogue: co-created artifacts", "purposes": purposes}],
+        "policyUrl": getattr(
+            settings, "CONSENT_POLICY_URL", "https://bank.example/privacy/co-creation"
+        ),
+        "services": [
+            {"service": "Creative IP catalogue: co-created artifacts", "purposes": purposes}
+        ],
         "sensitive": False,
         "spiCat": [],
         # Extensions beyond v1.1 (the schema allows them): the DPV status and notice version.

@@ -34,7 +34,9 @@ def _lexemes(text: str) -> list[str]:
     return [lx for lx in lexemes if len(lx) > 2][:MAX_LEXEMES]
 
 
-def resembling_archived(*, user, title: str, summary: str = "", intent: str = "", limit: int = 5) -> list[Artifact]:
+def resembling_archived(
+    *, user, title: str, summary: str = "", intent: str = "", limit: int = 5
+) -> list[Artifact]:
     """Retired artifacts visible to `user` that resemble the given text, most similar first.
 
     Each carries `title_similarity`, `shared_lexemes` and `resemblance` (0..1) attributes.
@@ -44,13 +46,16 @@ def resembling_archived(*, user, title: str, summary: str = "", intent: str = ""
     if not title and not lexemes:
         return []
     qs = visible_artifacts(user, Artifact.objects.filter(status__in=RETIRED))
-    title_sim = TrigramSimilarity("title", title) if title else Value(0.0, output_field=FloatField())
+    title_sim = (
+        TrigramSimilarity("title", title) if title else Value(0.0, output_field=FloatField())
+    )
     shared: RawSQL | Value
     if lexemes:
         shared = RawSQL(
             "cardinality(ARRAY(SELECT unnest(tsvector_to_array(catalogue_artifact.search_vector))"
             " INTERSECT SELECT unnest(%s::text[])))",
-            [lexemes], output_field=FloatField(),
+            [lexemes],
+            output_field=FloatField(),
         )
     else:
         shared = Value(0.0, output_field=FloatField())
@@ -59,7 +64,11 @@ def resembling_archived(*, user, title: str, summary: str = "", intent: str = ""
     qs = (
         qs.annotate(title_similarity=title_sim, shared_lexemes=shared)
         .filter(Q(title_similarity__gte=TITLE_THRESHOLD) | Q(shared_lexemes__gte=needed))
-        .annotate(resemblance=Greatest(F("title_similarity"), F("shared_lexemes") / Value(n), output_field=FloatField()))
+        .annotate(
+            resemblance=Greatest(
+                F("title_similarity"), F("shared_lexemes") / Value(n), output_field=FloatField()
+            )
+        )
         .select_related("owner_team", "superseded_by")
         .order_by("-resemblance", "-id")
     )
@@ -72,9 +81,15 @@ def resembling_archived(*, user, title: str, summary: str = "", intent: str = ""
 def resemblance_data(matches: list[Any], *, user) -> list[dict]:
     """JSON-ready matches for the API (the artifact create response and `artifacts/resemblance/`)."""
     successor_ids = {m.superseded_by_id for m in matches if m.superseded_by_id}
-    visible_successors = set(
-        visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True)
-    ) if successor_ids else set()
+    visible_successors = (
+        set(
+            visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if successor_ids
+        else set()
+    )
     return [
         {
             "slug": m.slug,
@@ -82,7 +97,9 @@ def resemblance_data(matches: list[Any], *, user) -> list[dict]:
             "status": m.status,
             "retirement_rationale": m.retirement_rationale,
             "lessons_learned": m.lessons_learned,
-            "superseded_by": m.superseded_by.slug if m.superseded_by and m.superseded_by_id in visible_successors else None,
+            "superseded_by": m.superseded_by.slug
+            if m.superseded_by and m.superseded_by_id in visible_successors
+            else None,
             "retired_at": m.retired_at.isoformat() if m.retired_at else None,
             "resemblance": m.resemblance,
         }
@@ -90,8 +107,11 @@ def resemblance_data(matches: list[Any], *, user) -> list[dict]:
     ]
 
 
-def resembling_archived_data(*, user, title: str, summary: str = "", intent: str = "", limit: int = 5) -> list[dict]:
+def resembling_archived_data(
+    *, user, title: str, summary: str = "", intent: str = "", limit: int = 5
+) -> list[dict]:
     """One call for serializers: the matches as JSON-ready dicts."""
     return resemblance_data(
-        resembling_archived(user=user, title=title, summary=summary, intent=intent, limit=limit), user=user
+        resembling_archived(user=user, title=title, summary=summary, intent=intent, limit=limit),
+        user=user,
     )

@@ -66,7 +66,9 @@ TRANSITIONS: dict[str, frozenset[tuple[str, str]]] = {
     "deprecate": frozenset({(S.PUBLISHED, S.DEPRECATED)}),
     "archive": frozenset({(S.PUBLISHED, S.ARCHIVED), (S.DEPRECATED, S.ARCHIVED)}),
     # Restore brings retired work back: published again, or draft if it never was published.
-    "restore": frozenset({(S.DEPRECATED, S.PUBLISHED), (S.ARCHIVED, S.PUBLISHED), (S.ARCHIVED, S.DRAFT)}),
+    "restore": frozenset(
+        {(S.DEPRECATED, S.PUBLISHED), (S.ARCHIVED, S.PUBLISHED), (S.ARCHIVED, S.DRAFT)}
+    ),
 }
 
 
@@ -106,13 +108,19 @@ Gate = Callable[[PublishContext], list[Reason]]
 
 def gate_intent(ctx: PublishContext) -> list[Reason]:
     if not (ctx.artifact.intent or "").strip():
-        return [Reason("publish.intent_missing", "State the intent: the purpose or hypothesis behind it.")]
+        return [
+            Reason(
+                "publish.intent_missing", "State the intent: the purpose or hypothesis behind it."
+            )
+        ]
     return []
 
 
 def gate_originator(ctx: PublishContext) -> list[Reason]:
     if not any(a.role == "originator" for a in ctx.authorships):
-        return [Reason("publish.originator_missing", "Name at least one originator among the authors.")]
+        return [
+            Reason("publish.originator_missing", "Name at least one originator among the authors.")
+        ]
     return []
 
 
@@ -124,7 +132,12 @@ def gate_policy(ctx: PublishContext) -> list[Reason]:
 
 def gate_version(ctx: PublishContext) -> list[Reason]:
     if ctx.version is None:
-        return [Reason("publish.version_missing", "Add a version to publish: a version is what others reuse.")]
+        return [
+            Reason(
+                "publish.version_missing",
+                "Add a version to publish: a version is what others reuse.",
+            )
+        ]
     return []
 
 

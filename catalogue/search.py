@@ -47,7 +47,10 @@ WORD_SIMILARITY_THRESHOLD = 0.5
 def _set_trigram_threshold(sender, connection, **kwargs):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(WORD_SIMILARITY_THRESHOLD)])
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(WORD_SIMILARITY_THRESHOLD)],
+            )
         connection._catalogue_trgm_for = id(connection.connection)
 
 
@@ -67,7 +70,10 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config="english")
     # Cast to float8 so cursor pagination can round-trip the rank exactly.
     exact_rank = Cast(_rank(query), FloatField()) + Value(1.0)
-    if _cached(("estimate", q), lambda: _expected_matches(queryset, Q(search_vector=query))) > FREQUENT_MATCHES:
+    if (
+        _cached(("estimate", q), lambda: _expected_matches(queryset, Q(search_vector=query)))
+        > FREQUENT_MATCHES
+    ):
         # A common word: thousands of exact matches outrank any typo match, which is left out.
         return _most_recent(queryset, Q(search_vector=query)).annotate(rank=exact_rank)
     typo_text = _cached(("typo", q), lambda: _typo_text(q, queryset.db))
@@ -77,11 +83,21 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
     typo_match = Q(search_vector=typo)
     negated = _negated_terms(q)
     if negated:
-        typo_match &= ~Q(search_vector=SearchQuery(" or ".join(negated), search_type="websearch", config="english"))
+        typo_match &= ~Q(
+            search_vector=SearchQuery(
+                " or ".join(negated), search_type="websearch", config="english"
+            )
+        )
     match = Q(search_vector=query) | typo_match
-    rank = Case(When(search_vector=query, then=exact_rank), default=Cast(_rank(typo), FloatField()),
-                output_field=FloatField())
-    if _cached(("estimate", q, typo_text), lambda: _expected_matches(queryset, match)) > FREQUENT_MATCHES:
+    rank = Case(
+        When(search_vector=query, then=exact_rank),
+        default=Cast(_rank(typo), FloatField()),
+        output_field=FloatField(),
+    )
+    if (
+        _cached(("estimate", q, typo_text), lambda: _expected_matches(queryset, match))
+        > FREQUENT_MATCHES
+    ):
         # A misspelt common word ("mortage") is as common as the word it stands for.
         return _most_recent(queryset, match).annotate(rank=rank)
     return queryset.filter(match).annotate(rank=rank)
@@ -89,11 +105,15 @@ def search_artifacts(queryset: QuerySet, q: str) -> QuerySet:
 
 def _most_recent(queryset: QuerySet, match: Q) -> QuerySet:
     """The CANDIDATES most recent matches, after every other filter of `queryset`."""
-    return queryset.filter(pk__in=queryset.filter(match).order_by("-created_at", "-id").values("pk")[:CANDIDATES])
+    return queryset.filter(
+        pk__in=queryset.filter(match).order_by("-created_at", "-id").values("pk")[:CANDIDATES]
+    )
 
 
 def _rank(query: SearchQuery) -> SearchRank:
-    return SearchRank(F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
+    return SearchRank(
+        F("search_vector"), query, cover_density=True, normalization=Value(RANK_NORMALISATION)
+    )
 
 
 def _expected_matches(queryset: QuerySet, match: Q) -> float:
@@ -159,7 +179,10 @@ def _typo_text(q: str, using: str) -> str | None:
     if not words:
         return None
     with connections[using].cursor() as cursor:
-        cursor.execute(_ALTERNATIVES_SQL, {"words": words, "threshold": TYPO_SIMILARITY, "per_word": TYPO_CANDIDATES})
+        cursor.execute(
+            _ALTERNATIVES_SQL,
+            {"words": words, "threshold": TYPO_SIMILARITY, "per_word": TYPO_CANDIDATES},
+        )
         rows = cursor.fetchall()
     if all(own for _, _, own in rows):
         return None
@@ -168,7 +191,9 @@ def _typo_text(q: str, using: str) -> str | None:
         if lexeme not in groups.setdefault(n, []):
             groups[n].append(lexeme)
     # Lexemes are already normalised: the 'simple' configuration (see the caller) keeps them as they are.
-    return " & ".join("(" + " | ".join(f"{_quote_lexeme(x)}:A" for x in group) + ")" for group in groups.values())
+    return " & ".join(
+        "(" + " | ".join(f"{_quote_lexeme(x)}:A" for x in group) + ")" for group in groups.values()
+    )
 
 
 def _quote_lexeme(lexeme: str) -> str:

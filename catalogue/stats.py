@@ -35,9 +35,9 @@ import numpy as np
 from scipy import stats as sps
 
 CONFIDENCE = 0.95
-T_MIN_N = 30          # at or above: t-interval from sums, always
-SMALL_N = 10          # below: bootstrap, always (n >= 2)
-SKEW_LIMIT = 1.0      # |skewness| above this counts as skewed
+T_MIN_N = 30  # at or above: t-interval from sums, always
+SMALL_N = 10  # below: bootstrap, always (n >= 2)
+SKEW_LIMIT = 1.0  # |skewness| above this counts as skewed
 BOOTSTRAP_RESAMPLES = 9_999
 BOOTSTRAP_SEED = 20_260_101
 
@@ -124,8 +124,13 @@ def _bootstrap(arr: np.ndarray, confidence: float, method: str) -> tuple[float, 
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = sps.bootstrap(
-            (arr,), np.mean, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
-            method=method, vectorized=True, rng=np.random.default_rng(BOOTSTRAP_SEED),
+            (arr,),
+            np.mean,
+            confidence_level=confidence,
+            n_resamples=BOOTSTRAP_RESAMPLES,
+            method=method,
+            vectorized=True,
+            rng=np.random.default_rng(BOOTSTRAP_SEED),
         )
     return float(result.confidence_interval.low), float(result.confidence_interval.high)
 
@@ -191,6 +196,7 @@ def rank(rows: Iterable, direction: str, *, low="ci_low", high="ci_high", mean="
 
 def scale(interval: Interval, factor: float) -> Interval:
     """The interval of factor × mean (e.g. a total over `factor` reuses)."""
+
     def mul(x):
         return None if x is None else x * factor
 

@@ -56,11 +56,15 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         NotificationPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True)
     )
     sent = 0
-    for note in Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("recipient"):
+    for note in Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("recipient"):
         if note.recipient_id in digest_users or not note.recipient.email:
             continue
         send_mail(note.subject, note.body or note.subject, None, [note.recipient.email])
-        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
         sent += 1
     return sent
 

@@ -54,24 +54,41 @@ def grant_app_privileges(cursor, *, app: str = APP_ROLE) -> None:
     TRUNCATE, TRIGGER or REFERENCES. Run by the owner (after migrate) or a superuser."""
     role = sql.Identifier(app)
     cursor.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
-    cursor.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(role))
-    cursor.execute(sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}").format(role))
-    cursor.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    cursor.execute(
+        sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
+            role
+        )
+    )
+    cursor.execute(
+        sql.SQL(
+            "REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}"
+        ).format(role)
+    )
+    cursor.execute(
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
+    )
     for table in audit_tables(cursor):
         refused = "DELETE" if table in UPSERTED_AUDIT_TABLES else "UPDATE, DELETE"
-        cursor.execute(sql.SQL(f"REVOKE {refused} ON TABLE {{}} FROM {{}}").format(sql.Identifier(table), role))  # noqa: S608 - constant
+        cursor.execute(
+            sql.SQL(f"REVOKE {refused} ON TABLE {{}} FROM {{}}").format(sql.Identifier(table), role)
+        )  # noqa: S608 - constant
 
 
 def _create_role(cursor, role: str) -> None:
-    cursor.execute("SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls "
-                   "OR NOT rolcanlogin FROM pg_roles WHERE rolname = %s", [role])
+    cursor.execute(
+        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls "
+        "OR NOT rolcanlogin FROM pg_roles WHERE rolname = %s",
+        [role],
+    )
     row = cursor.fetchone()
     if row is None:
         # Roles are cluster-wide: another process (a parallel test run) may create it first.
-        cursor.execute(sql.SQL(
-            "DO $$ BEGIN CREATE ROLE {} " + ROLE_ATTRIBUTES + "; "
-            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
-        ).format(sql.Identifier(role)))
+        cursor.execute(
+            sql.SQL(
+                "DO $$ BEGIN CREATE ROLE {} " + ROLE_ATTRIBUTES + "; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            ).format(sql.Identifier(role))
+        )
     elif row[0]:
         cursor.execute(sql.SQL("ALTER ROLE {} " + ROLE_ATTRIBUTES).format(sql.Identifier(role)))
 
@@ -89,7 +106,11 @@ def _hand_public_schema_to(cursor, owner: str) -> None:
         [owner],
     )
     for kind, name in cursor.fetchall():
-        cursor.execute(sql.SQL(f"ALTER {kind} {{}} OWNER TO {{}}").format(sql.Identifier(name), sql.Identifier(owner)))
+        cursor.execute(
+            sql.SQL(f"ALTER {kind} {{}} OWNER TO {{}}").format(
+                sql.Identifier(name), sql.Identifier(owner)
+            )
+        )
     cursor.execute(
         "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> %s AND NOT EXISTS ("
@@ -97,10 +118,14 @@ def _hand_public_schema_to(cursor, owner: str) -> None:
         [owner],
     )
     for (signature,) in cursor.fetchall():
-        cursor.execute(sql.SQL(f"ALTER ROUTINE {signature} OWNER TO {{}}").format(sql.Identifier(owner)))
+        cursor.execute(
+            sql.SQL(f"ALTER ROUTINE {signature} OWNER TO {{}}").format(sql.Identifier(owner))
+        )
 
 
-def ensure_roles(conninfo: str, *, owner: str = OWNER_ROLE, app: str = APP_ROLE, take_ownership: bool = True) -> None:
+def ensure_roles(
+    conninfo: str, *, owner: str = OWNER_ROLE, app: str = APP_ROLE, take_ownership: bool = True
+) -> None:
     """Create and configure both roles on the database of `conninfo` (a superuser connection)."""
     with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -119,14 +144,22 @@ def ensure_roles(conninfo: str, *, owner: str = OWNER_ROLE, app: str = APP_ROLE,
             cursor.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(owner_id))
             # Nobody else creates objects, not even temporary tables.
             cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-            cursor.execute(sql.SQL("REVOKE CREATE, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
-            cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(database, owner_id, app_id))
-            cursor.execute(sql.SQL(
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
-            ).format(owner_id, app_id))
-            cursor.execute(sql.SQL(
-                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
-            ).format(owner_id, app_id))
+            cursor.execute(
+                sql.SQL("REVOKE CREATE, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database)
+            )
+            cursor.execute(
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(database, owner_id, app_id)
+            )
+            cursor.execute(
+                sql.SQL(
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+                ).format(owner_id, app_id)
+            )
+            cursor.execute(
+                sql.SQL(
+                    "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
+                ).format(owner_id, app_id)
+            )
             grant_app_privileges(cursor, app=app)
 
 

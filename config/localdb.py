@@ -52,7 +52,10 @@ def run(command: list[str]) -> int:
     env = dict(os.environ)
     server = None
     if not env.get("DATABASE_URL"):
-        print("DATABASE_URL is unset: starting the embedded PostgreSQL in .local/pgdata ...", flush=True)
+        print(
+            "DATABASE_URL is unset: starting the embedded PostgreSQL in .local/pgdata ...",
+            flush=True,
+        )
         server, env["DATABASE_URL"] = start_embedded()
     child = subprocess.Popen(command, env=env)  # noqa: S603 - the developer's own command
     # `kill`/timeout send SIGTERM: pass it on and still stop the database cleanly.

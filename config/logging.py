@@ -47,7 +47,10 @@ def logging_config(fmt: str, level: str) -> dict:
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderers[fmt]],
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    *renderers[fmt],
+                ],
                 "foreign_pre_chain": [*SHARED, structlog.stdlib.ExtraAdder()],
             },
         },

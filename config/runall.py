@@ -43,10 +43,14 @@ def role_environment(environ: Mapping[str, str]) -> dict[str, str]:
     if env.get("DATABASE_OWNER_URL") or not env.get("DATABASE_URL"):
         return env
     if not dbroles.is_superuser(env["DATABASE_URL"]):
-        log.warning("DATABASE_URL is not a superuser and DATABASE_OWNER_URL is unset: running as that role")
+        log.warning(
+            "DATABASE_URL is not a superuser and DATABASE_OWNER_URL is unset: running as that role"
+        )
         return env
     env.update(dbroles.setup(env["DATABASE_URL"]))
-    log.info("database roles ready: migrate as %s, serve as %s", dbroles.OWNER_ROLE, dbroles.APP_ROLE)
+    log.info(
+        "database roles ready: migrate as %s, serve as %s", dbroles.OWNER_ROLE, dbroles.APP_ROLE
+    )
     return env
 
 
@@ -100,7 +104,13 @@ class Supervisor:
                 child.restarts = 0
             delay = min(self.backoff * 2**child.restarts, self.max_backoff)
             child.restarts += 1
-            log.error("%s (pid %s) exited with %s: restarting in %.1fs", child.name, child.process.pid, code, delay)
+            log.error(
+                "%s (pid %s) exited with %s: restarting in %.1fs",
+                child.name,
+                child.process.pid,
+                code,
+                delay,
+            )
             child.process, child.next_start = None, now + delay
 
     def pids(self) -> dict[str, int | None]:
@@ -119,7 +129,9 @@ class Supervisor:
             self.stop()
 
     def stop(self) -> None:
-        running = [c.process for c in self.children.values() if c.process and c.process.poll() is None]
+        running = [
+            c.process for c in self.children.values() if c.process and c.process.poll() is None
+        ]
         for process in running:
             process.terminate()  # warm shutdown for Celery; a second SIGINT would be a cold one
         for process in running:
@@ -147,7 +159,16 @@ def main() -> None:
     supervisor = Supervisor(
         {
             "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            "worker": [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "worker": [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+            ],
             "beat": [PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         },
         env=env,

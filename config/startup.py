@@ -24,7 +24,9 @@ def run_reporting_unreachable_database(run: Callable[[list[str]], None], argv: l
     try:
         run(argv)
     except OperationalError as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        first_line = (
+            str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        )
         sys.stderr.write(
             f"Cannot reach the database given by DATABASE_URL: {first_line}\n"
             "Check the host, port, credentials and that PostgreSQL is running.\n"

@@ -13,8 +13,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("catalogue.api.urls")),
     # DRF views opt out of LoginRequiredMiddleware; the docs are pages, so send strangers to login.
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
-    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        login_required(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
     path("", include("catalogue.urls")),
 ]
 

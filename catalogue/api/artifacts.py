@@ -37,7 +37,9 @@ class AuthorSerializer(serializers.Serializer):
     contributor = serializers.PrimaryKeyRelatedField(queryset=Contributor.objects.all())
     pseudonym = serializers.CharField(source="contributor.pseudonym", read_only=True)
     role = serializers.ChoiceField(choices=AuthorRole.choices)
-    credit_share = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1, default=Decimal(0))
+    credit_share = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1, default=Decimal(0)
+    )
 
 
 class DerivedFromSerializer(serializers.Serializer):
@@ -61,18 +63,40 @@ class ArtifactSerializer(serializers.ModelSerializer):
 
     owner_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
-    constraint_tags = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
-    channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), required=False)
+    constraint_tags = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False
+    )
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False
+    )
     authors = AuthorSerializer(source="authorships", many=True, required=False)
     derived_from = DerivedFromSerializer(source="parent_links", many=True, required=False)
-    current_version = serializers.CharField(source="current_version.version", read_only=True, allow_null=True)
+    current_version = serializers.CharField(
+        source="current_version.version", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Artifact
         fields = [
-            "slug", "title", "kind", "summary", "intent", "constraints", "constraint_tags", "owner_team",
-            "sensitivity", "customer_derived", "tags", "channels", "status", "authors", "derived_from",
-            "current_version", "published_at", "created_at", "updated_at",
+            "slug",
+            "title",
+            "kind",
+            "summary",
+            "intent",
+            "constraints",
+            "constraint_tags",
+            "owner_team",
+            "sensitivity",
+            "customer_derived",
+            "tags",
+            "channels",
+            "status",
+            "authors",
+            "derived_from",
+            "current_version",
+            "published_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status", "published_at", "created_at", "updated_at"]
         extra_kwargs: dict = {"slug": {"validators": []}}  # uniqueness is the service's answer
@@ -108,8 +132,12 @@ class ArtifactSerializer(serializers.ModelSerializer):
                 {"artifact": link.parent.slug, "relation": link.relation}
                 for link in _prefetched(instance, "parent_links")
             ],
-            "current_version": instance.current_version.version if instance.current_version_id else None,
-            "published_at": _WHEN.to_representation(instance.published_at) if instance.published_at else None,
+            "current_version": instance.current_version.version
+            if instance.current_version_id
+            else None,
+            "published_at": _WHEN.to_representation(instance.published_at)
+            if instance.published_at
+            else None,
             "created_at": _WHEN.to_representation(instance.created_at),
             "updated_at": _WHEN.to_representation(instance.updated_at),
         }
@@ -154,7 +182,11 @@ class ArtifactPagination(CursorPagination):
 
 
 class ArtifactViewSet(
-    KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    KnownQueryParams,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ArtifactSerializer
@@ -172,7 +204,9 @@ class ArtifactViewSet(
         return artifact_get(user=self.request.user, slug=self.kwargs["slug"])
 
     def _detail(self, artifact, status=200):
-        return self._respond(artifact_get(user=self.request.user, slug=artifact.slug), status=status)
+        return self._respond(
+            artifact_get(user=self.request.user, slug=artifact.slug), status=status
+        )
 
     def _respond(self, fresh, status=200):
         data = dict(self.get_serializer(fresh).data)
@@ -189,15 +223,24 @@ class ArtifactViewSet(
             raise PermissionDenied("Only contributors and admins may register artifacts.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        artifact = artifact_register(acting_user=request.user, **ArtifactSerializer.service_fields(serializer.validated_data))
+        artifact = artifact_register(
+            acting_user=request.user, **ArtifactSerializer.service_fields(serializer.validated_data)
+        )
         response = self._detail(artifact, status=201)
         # Rule 6: registering something like a retired artifact shows why that one was retired.
         response.data["resembles_retired"] = resembling_archived_data(
-            user=request.user, title=artifact.title, summary=artifact.summary, intent=artifact.intent
+            user=request.user,
+            title=artifact.title,
+            summary=artifact.summary,
+            intent=artifact.intent,
         )
         return response
 
-    @extend_schema(request=ArtifactSerializer, parameters=[REASON_PARAMETER], responses=ArtifactDetailSerializer)
+    @extend_schema(
+        request=ArtifactSerializer,
+        parameters=[REASON_PARAMETER],
+        responses=ArtifactDetailSerializer,
+    )
     def partial_update(self, request, *args, **kwargs):
         artifact = self.get_object()
         if not request.user.has_perm("catalogue.change_artifact", artifact):
@@ -208,7 +251,10 @@ class ArtifactViewSet(
         fields.pop("slug", None)
         if "parents" in fields:
             # The API names no parent version: a link it repeats keeps the version it has.
-            kept = {(link.parent_id, link.relation): link.parent_version for link in _prefetched(artifact, "parent_links")}
+            kept = {
+                (link.parent_id, link.relation): link.parent_version
+                for link in _prefetched(artifact, "parent_links")
+            }
             for link in fields["parents"]:
                 link["version"] = kept.get((link["artifact"].pk, link["relation"]))
         body_reason = str(request.data.get("reason", "")) if hasattr(request.data, "get") else ""

@@ -22,13 +22,25 @@ def _visible_artifact(user, slug: str) -> Artifact:
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label", read_only=True)
-    artifact: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    artifact: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "occurred_at", "actor", "action", "object_type", "object_id", "object_repr", "artifact",
-            "reason", "origin", "changes", "context_id",
+            "id",
+            "occurred_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "artifact",
+            "reason",
+            "origin",
+            "changes",
+            "context_id",
         ]
         read_only_fields = fields
 
@@ -40,7 +52,9 @@ class AuditEventPagination(CursorPagination):
 FILTERS = [
     OpenApiParameter("object", str, description="type:id, e.g. artifact:42 or artifact:<slug>"),
     OpenApiParameter("actor", str, description="username"),
-    OpenApiParameter("action", str, description="e.g. artifact.published, or a prefix such as consent"),
+    OpenApiParameter(
+        "action", str, description="e.g. artifact.published, or a prefix such as consent"
+    ),
     OpenApiParameter("since", OpenApiTypes.DATETIME),
     OpenApiParameter("until", OpenApiTypes.DATETIME),
 ]
@@ -59,17 +73,25 @@ class AuditEventListView(KnownQueryParams, generics.ListAPIView):
             return AuditEvent.objects.none()
         params = self.request.query_params
         return audit_event_list(
-            user=self.request.user, object=params.get("object"), actor=params.get("actor"),
-            action=params.get("action"), since=parse_when(params.get("since"), "since"),
+            user=self.request.user,
+            object=params.get("object"),
+            actor=params.get("actor"),
+            action=params.get("action"),
+            since=parse_when(params.get("since"), "since"),
             until=parse_when(params.get("until"), "until"),
         )
 
 
 HISTORY_ITEM_FIELDS: dict[str, serializers.Field] = {
-    "kind": serializers.ChoiceField(choices=["event", "change"]), "at": serializers.DateTimeField(),
-    "action": serializers.CharField(), "actor": serializers.CharField(), "reason": serializers.CharField(),
-    "origin": serializers.DictField(), "object_type": serializers.CharField(),
-    "object_id": serializers.CharField(), "changes": serializers.DictField(),
+    "kind": serializers.ChoiceField(choices=["event", "change"]),
+    "at": serializers.DateTimeField(),
+    "action": serializers.CharField(),
+    "actor": serializers.CharField(),
+    "reason": serializers.CharField(),
+    "origin": serializers.DictField(),
+    "object_type": serializers.CharField(),
+    "object_id": serializers.CharField(),
+    "changes": serializers.DictField(),
 }
 
 
@@ -80,10 +102,14 @@ class ArtifactHistoryView(KnownQueryParams, APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-        responses=inline_serializer("ArtifactHistoryPage", {
-            "results": inline_serializer("ArtifactHistoryItem", HISTORY_ITEM_FIELDS, many=True), "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-        }),
+        responses=inline_serializer(
+            "ArtifactHistoryPage",
+            {
+                "results": inline_serializer("ArtifactHistoryItem", HISTORY_ITEM_FIELDS, many=True),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+            },
+        ),
     )
     def get(self, request, slug):
         artifact = _visible_artifact(request.user, slug)
@@ -93,14 +119,19 @@ class ArtifactHistoryView(KnownQueryParams, APIView):
         except ValueError:
             raise ValidationError({"page_size": ["A whole number from 1 to 200."]}) from None
         items, following = artifact_history(
-            user=request.user, artifact=artifact, cursor=request.query_params.get("cursor"), size=size,
+            user=request.user,
+            artifact=artifact,
+            cursor=request.query_params.get("cursor"),
+            size=size,
         )
         next_url = None
         if following:
             query = request.query_params.copy()
             query["cursor"] = following
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({"results": [i.as_dict() for i in items], "next": next_url, "previous": None})
+        return Response(
+            {"results": [i.as_dict() for i in items], "next": next_url, "previous": None}
+        )
 
 
 class ArtifactAsOfView(APIView):
@@ -113,7 +144,9 @@ class ArtifactAsOfView(APIView):
     def get(self, request, slug):
         at = parse_when(request.query_params.get("at"), "at")
         if at is None:
-            raise ValidationError({"at": ["This query parameter is required (ISO 8601 date-time)."]})
+            raise ValidationError(
+                {"at": ["This query parameter is required (ISO 8601 date-time)."]}
+            )
         artifact = _visible_artifact(request.user, slug)
         return Response(artifact_as_of(user=request.user, artifact=artifact, at=at))
 

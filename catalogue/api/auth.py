@@ -31,8 +31,10 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="Wrong username or password."),
-            429: OpenApiResponse(description="Locked out: too many failures for this username from this address "
-                                             "(or too many attempts); see Retry-After."),
+            429: OpenApiResponse(
+                description="Locked out: too many failures for this username from this address "
+                "(or too many attempts); see Retry-After."
+            ),
         },
     )
     def post(self, request):
@@ -44,8 +46,11 @@ class ObtainTokenView(APIView):
         user = authenticate(request=django_request, **data.validated_data)
         if getattr(django_request, "axes_locked_out", False):
             seconds = retry_after_seconds(django_request)
-            return Response({"detail": LOCKED_DETAIL, "retry_after": seconds},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(seconds)})
+            return Response(
+                {"detail": LOCKED_DETAIL, "retry_after": seconds},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(seconds)},
+            )
         if user is None or not user.is_active:
             return Response(
                 {"detail": "Unable to log in with the provided credentials."},

@@ -35,35 +35,54 @@ from .parsers import NulFreeFormParser, NulFreeMultiPartParser
 ImportReportSerializer = inline_serializer(
     "ImportReport",
     {
-        "dry_run": serializers.BooleanField(), "committed": serializers.BooleanField(), "rows": serializers.IntegerField(),
+        "dry_run": serializers.BooleanField(),
+        "committed": serializers.BooleanField(),
+        "rows": serializers.IntegerField(),
         "created": serializers.ListField(child=serializers.CharField()),
         "updated": serializers.ListField(child=serializers.CharField()),
         "unchanged": serializers.ListField(child=serializers.CharField()),
         "contributors_created": serializers.ListField(child=serializers.CharField()),
         "errors": inline_serializer(
             "BulkRowError",
-            {"row": serializers.IntegerField(allow_null=True), "column": serializers.CharField(), "message": serializers.CharField(),
-             "code": serializers.CharField(required=False, help_text="stable code of an upload refusal (upload.*)")},
+            {
+                "row": serializers.IntegerField(allow_null=True),
+                "column": serializers.CharField(),
+                "message": serializers.CharField(),
+                "code": serializers.CharField(
+                    required=False, help_text="stable code of an upload refusal (upload.*)"
+                ),
+            },
             many=True,
         ),
     },
 )
 JobAcceptedSerializer = inline_serializer(
-    "BulkJobAccepted", {"job": serializers.IntegerField(), "status": serializers.CharField(), "url": serializers.CharField()}
+    "BulkJobAccepted",
+    {
+        "job": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "url": serializers.CharField(),
+    },
 )
 
 
 def file_problem_response(errors: list[RowError], *, dry_run: bool) -> Response:
     return Response(
-        {"detail": "The file cannot be imported.", "dry_run": dry_run, "committed": False,
-         "errors": [e.as_dict() for e in errors]},
+        {
+            "detail": "The file cannot be imported.",
+            "dry_run": dry_run,
+            "committed": False,
+            "errors": [e.as_dict() for e in errors],
+        },
         status=400,
     )
 
 
 def job_accepted(request, job: BackgroundJob) -> Response:
     url = request.build_absolute_uri(reverse("api-job-detail", args=[job.pk]))
-    return Response({"job": job.pk, "status": job.status, "url": url}, status=202, headers={"Location": url})
+    return Response(
+        {"job": job.pk, "status": job.status, "url": url}, status=202, headers={"Location": url}
+    )
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -79,10 +98,15 @@ class ArtifactImportView(APIView):
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
-            200: ImportReportSerializer, 202: JobAcceptedSerializer,
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description=(
-                "Field errors of the upload form, or a file that cannot be imported: `detail` and the"
-                " `errors` found (row, column, message); a dry run's report has the 200 shape.")),
+            200: ImportReportSerializer,
+            202: JobAcceptedSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    "Field errors of the upload form, or a file that cannot be imported: `detail` and the"
+                    " `errors` found (row, column, message); a dry run's report has the 200 shape."
+                ),
+            ),
         },
     )
     def post(self, request):
@@ -104,11 +128,18 @@ class ArtifactImportView(APIView):
             return file_problem_response(exc.errors, dry_run=dry_run)
         if len(parsed.rows) > INLINE_IMPORT_ROWS:
             job = import_job_create(
-                acting_user=request.user, data=data, filename=upload.name, dry_run=dry_run, total=len(parsed.rows)
+                acting_user=request.user,
+                data=data,
+                filename=upload.name,
+                dry_run=dry_run,
+                total=len(parsed.rows),
             )
             return job_accepted(request, job)
         report = import_rows(
-            parsed.rows, acting_user=request.user, dry_run=dry_run, source=parsed.format,
+            parsed.rows,
+            acting_user=request.user,
+            dry_run=dry_run,
+            source=parsed.format,
             reason=f"bulk import of {upload.name}",
         )
         return Response(report.as_dict(), status=200 if report.ok else 400)
@@ -124,18 +155,32 @@ class ArtifactExportView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "json"], default="csv"),
-            *[OpenApiParameter(name, OpenApiTypes.STR, description="as in artifacts/") for name in ArtifactFilterSet.base_filters],
+            *[
+                OpenApiParameter(name, OpenApiTypes.STR, description="as in artifacts/")
+                for name in ArtifactFilterSet.base_filters
+            ],
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT, 202: JobAcceptedSerializer},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            202: JobAcceptedSerializer,
+        },
     )
     def get(self, request):
         fmt = request.query_params.get("format", "csv")
         if fmt not in ("csv", "json"):
             return Response({"format": ["Use csv or json."]}, status=400)
-        queryset = exporter.export_queryset(user=request.user, params=request.query_params, strict=True)
+        queryset = exporter.export_queryset(
+            user=request.user, params=request.query_params, strict=True
+        )
         total = exporter.count_capped(queryset)
         if total > exporter.BACKGROUND_THRESHOLD:
-            job = export_job_create(acting_user=request.user, fmt=fmt, query=request.query_params.urlencode(), total=total)
+            job = export_job_create(
+                acting_user=request.user,
+                fmt=fmt,
+                query=request.query_params.urlencode(),
+                total=total,
+            )
             return job_accepted(request, job)
         return stream_export(queryset, fmt)
 
@@ -147,12 +192,25 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BackgroundJob
-        fields = ["id", "kind", "status", "progress", "total", "params", "result", "created_at", "finished_at", "download"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "total",
+            "params",
+            "result",
+            "created_at",
+            "finished_at",
+            "download",
+        ]
 
     def get_download(self, job) -> str | None:
         if not job.output_file:
             return None
-        return self.context["request"].build_absolute_uri(reverse("api-job-download", args=[job.pk]))
+        return self.context["request"].build_absolute_uri(
+            reverse("api-job-download", args=[job.pk])
+        )
 
 
 class JobDetailView(APIView):
@@ -160,7 +218,9 @@ class JobDetailView(APIView):
 
     @extend_schema(responses={200: JobSerializer})
     def get(self, request, pk: int):
-        return Response(JobSerializer(visible_job(request.user, pk), context={"request": request}).data)
+        return Response(
+            JobSerializer(visible_job(request.user, pk), context={"request": request}).data
+        )
 
 
 class JobDownloadView(APIView):
@@ -174,7 +234,9 @@ class JobDownloadView(APIView):
 class ArtifactProvView(APIView):
     """W3C PROV-JSON of the artifact's ancestry and descent (visible artifacts, pseudonyms only)."""
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="PROV-JSON document")})
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="PROV-JSON document")}
+    )
     def get(self, request, slug: str):
         artifact = artifact_get(user=request.user, slug=slug)
         return Response(artifact_prov(user=request.user, artifact=artifact))

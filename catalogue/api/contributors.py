@@ -28,7 +28,17 @@ class ContributorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contributor
-        fields = ["id", "kind", "pseudonym", "organisation", "external_ref", "legal_name", "email", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "pseudonym",
+            "organisation",
+            "external_ref",
+            "legal_name",
+            "email",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "pseudonym", "created_at", "updated_at"]
 
     def to_representation(self, instance):
@@ -46,7 +56,10 @@ class ContributorPagination(CursorPagination):
 
 class ContributorViewSet(
     KnownQueryParams,
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     query_params = ("kind", "q")
@@ -62,10 +75,16 @@ class ContributorViewSet(
     def get_object(self):
         return contributor_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    @extend_schema(parameters=[
-        OpenApiParameter("kind", str, enum=ContributorKind.values),
-        OpenApiParameter("q", str, description="Pseudonym, organisation or external reference (legal/admin: also name and email)."),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=ContributorKind.values),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Pseudonym, organisation or external reference (legal/admin: also name and email).",
+            ),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         record_personal_data_view(user=request.user, contributors=page)
@@ -95,6 +114,9 @@ class ContributorViewSet(
         serializer = self.get_serializer(contributor, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         contributor = contributor_update(
-            acting_user=request.user, contributor=contributor, reason=request_reason(request), **serializer.validated_data
+            acting_user=request.user,
+            contributor=contributor,
+            reason=request_reason(request),
+            **serializer.validated_data,
         )
         return Response(self.get_serializer(contributor).data)

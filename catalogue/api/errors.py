@@ -16,8 +16,12 @@ def exception_handler(exc, context):
             {"detail": exc.detail, "reasons": [r.as_dict() for r in exc.reasons]},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, UploadRefused):  # the field error plus its stable code; 503 when the scan cannot run
+    if isinstance(
+        exc, UploadRefused
+    ):  # the field error plus its stable code; 503 when the scan cannot run
         return Response(exc.as_response_body(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        exc = ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     return drf_exception_handler(exc, context)

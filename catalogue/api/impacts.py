@@ -58,7 +58,9 @@ FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
-class WithdrawalImpactViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WithdrawalImpactViewSet(
+    KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     query_params = ("consent", "artifact", "remediation")
     serializer_class = WithdrawalImpactSerializer
     permission_classes = [permissions.IsAuthenticated]

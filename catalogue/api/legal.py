@@ -80,20 +80,42 @@ class ConsentSerializer(serializers.ModelSerializer):
     artifacts = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Artifact.objects.all(), required=False
     )
-    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Purpose.choices), allow_empty=False)
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), allow_empty=False
+    )
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     has_evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = ConsentRecord
         fields = [
-            "id", "contributor", "artifacts", "purposes", "status", "status_changed_at", "status_reason",
-            "obtained_at", "expires_at", "method", "notice_version", "jurisdiction", "external_ref",
-            "compensation", "has_evidence", "evidence_content_type", "created_at", "updated_at",
+            "id",
+            "contributor",
+            "artifacts",
+            "purposes",
+            "status",
+            "status_changed_at",
+            "status_reason",
+            "obtained_at",
+            "expires_at",
+            "method",
+            "notice_version",
+            "jurisdiction",
+            "external_ref",
+            "compensation",
+            "has_evidence",
+            "evidence_content_type",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "id", "status", "status_changed_at", "status_reason", "evidence_content_type",
-            "created_at", "updated_at",
+            "id",
+            "status",
+            "status_changed_at",
+            "status_reason",
+            "evidence_content_type",
+            "created_at",
+            "updated_at",
         ]
 
     def get_has_evidence(self, obj) -> bool:
@@ -110,23 +132,37 @@ class EndSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="Parsed as the declared type and virus-scanned; see README 'Uploads'.")
+    file = serializers.FileField(
+        help_text="Parsed as the declared type and virus-scanned; see README 'Uploads'."
+    )
     declared_type = serializers.CharField(help_text=", ".join(ALLOWED_TYPES))
 
 
 UPLOAD_REFUSED = OpenApiResponse(
-    inline_serializer("UploadRefused", {
-        "file": serializers.ListField(child=serializers.CharField(), required=False),
-        "declared_type": serializers.ListField(child=serializers.CharField(), required=False),
-        "reasons": inline_serializer("UploadRefusalReason", {
-            "code": serializers.CharField(help_text="upload.malware, upload.pdf_javascript, upload.polyglot, upload.trailing_data, ..."),
-            "message": serializers.CharField(),
-        }, many=True, required=False),
-        "detail": serializers.CharField(required=False, help_text="A body refused before the file is read (e.g. a NUL)."),
-    }),
+    inline_serializer(
+        "UploadRefused",
+        {
+            "file": serializers.ListField(child=serializers.CharField(), required=False),
+            "declared_type": serializers.ListField(child=serializers.CharField(), required=False),
+            "reasons": inline_serializer(
+                "UploadRefusalReason",
+                {
+                    "code": serializers.CharField(
+                        help_text="upload.malware, upload.pdf_javascript, upload.polyglot, upload.trailing_data, ..."
+                    ),
+                    "message": serializers.CharField(),
+                },
+                many=True,
+                required=False,
+            ),
+            "detail": serializers.CharField(
+                required=False, help_text="A body refused before the file is read (e.g. a NUL)."
+            ),
+        },
+    ),
     description="400: the file is refused (malformed, active content, polyglot, bomb, malware), or the body "
-                "is (`detail`); "
-                "503 upload.scan_unavailable: the virus scanner could not scan it (nothing stored).",
+    "is (`detail`); "
+    "503 upload.scan_unavailable: the virus scanner could not scan it (nothing stored).",
 )
 
 
@@ -146,27 +182,40 @@ WITHDRAW_RESPONSE = inline_serializer(
     name="ConsentWithdrawResult",
     fields={
         "status": serializers.CharField(),
-        "impact": inline_serializer(name="ConsentImpact", fields={
-            "artifacts": serializers.ListField(child=serializers.CharField()),
-            "reuses": ImpactReuseSerializer(many=True, help_text=(
-                "Live reuses of the affected artifacts, by id, at most 200; when `reuses_next` is set, "
-                "GET consents/{id}/impact-reuses/?after=<last id> for the rest.")),
-            "reuse_count": serializers.IntegerField(help_text="How many live reuses in all."),
-            "reuses_next": serializers.CharField(allow_null=True),
-            "details": serializers.ListField(child=serializers.DictField()),
-        }),
+        "impact": inline_serializer(
+            name="ConsentImpact",
+            fields={
+                "artifacts": serializers.ListField(child=serializers.CharField()),
+                "reuses": ImpactReuseSerializer(
+                    many=True,
+                    help_text=(
+                        "Live reuses of the affected artifacts, by id, at most 200; when `reuses_next` is set, "
+                        "GET consents/{id}/impact-reuses/?after=<last id> for the rest."
+                    ),
+                ),
+                "reuse_count": serializers.IntegerField(help_text="How many live reuses in all."),
+                "reuses_next": serializers.CharField(allow_null=True),
+                "details": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
     },
 )
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("view", str, enum=["expiring", "withdrawn"]),
-    OpenApiParameter("status", str, enum=ConsentStatus.values),
-    OpenApiParameter("contributor", int), OpenApiParameter("artifact", str),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("view", str, enum=["expiring", "withdrawn"]),
+        OpenApiParameter("status", str, enum=ConsentStatus.values),
+        OpenApiParameter("contributor", int),
+        OpenApiParameter("artifact", str),
+    ]
+)
 class ConsentViewSet(
     KnownQueryParams,
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     query_params = ("view", "status", "contributor", "artifact")
@@ -189,7 +238,9 @@ class ConsentViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         consent = self.get_object()
-        record_access(actor=request.user, action="consent.viewed", obj=consent, detail="API consent detail")
+        record_access(
+            actor=request.user, action="consent.viewed", obj=consent, detail="API consent detail"
+        )
         return Response(self.get_serializer(consent).data)
 
     def perform_create(self, serializer):
@@ -210,8 +261,12 @@ class ConsentViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "contributor" in data and data.pop("contributor") != consent.contributor:
-            raise serializers.ValidationError({"contributor": ["A consent's contributor cannot change."]})
-        consent = consent_update(acting_user=request.user, consent=consent, reason=request_reason(request), **data)
+            raise serializers.ValidationError(
+                {"contributor": ["A consent's contributor cannot change."]}
+            )
+        consent = consent_update(
+            acting_user=request.user, consent=consent, reason=request_reason(request), **data
+        )
         return Response(self.get_serializer(self._reload(consent)).data)
 
     def _reload(self, consent):
@@ -223,7 +278,9 @@ class ConsentViewSet(
         consent = self.get_object()
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        impact = consent_withdraw(acting_user=request.user, consent=consent, reason=body.validated_data["reason"])
+        impact = consent_withdraw(
+            acting_user=request.user, consent=consent, reason=body.validated_data["reason"]
+        )
         return self._impact_response(consent, impact)
 
     @extend_schema(request=EndSerializer, responses=WITHDRAW_RESPONSE)
@@ -239,21 +296,27 @@ class ConsentViewSet(
     def _impact_response(self, consent, impact):
         rows = list(impacts_for_consent(consent))
         reuses = impact_live_reuses(consent)
-        return Response({
-            "status": consent.status,
-            "impact": {
-                "artifacts": sorted(r.artifact.slug for r in rows),
-                "reuses": reuses,
-                "reuse_count": impact_live_reuse_count(consent),
-                "reuses_next": self._reuses_next(consent, reuses),
-                "details": [
-                    {"artifact": r.artifact.slug, "owner_team": r.artifact.owner_team.slug,
-                     "via": r.via.slug if r.via is not None else None, "live_reuses": r.live_reuses,
-                     "remediation": r.remediation}
-                    for r in rows
-                ],
-            },
-        })
+        return Response(
+            {
+                "status": consent.status,
+                "impact": {
+                    "artifacts": sorted(r.artifact.slug for r in rows),
+                    "reuses": reuses,
+                    "reuse_count": impact_live_reuse_count(consent),
+                    "reuses_next": self._reuses_next(consent, reuses),
+                    "details": [
+                        {
+                            "artifact": r.artifact.slug,
+                            "owner_team": r.artifact.owner_team.slug,
+                            "via": r.via.slug if r.via is not None else None,
+                            "live_reuses": r.live_reuses,
+                            "remediation": r.remediation,
+                        }
+                        for r in rows
+                    ],
+                },
+            }
+        )
 
     def _reuses_next(self, consent, page: list[dict]) -> str | None:
         if len(page) < impact_selectors.IMPACT_REUSES_SHOWN:
@@ -275,14 +338,24 @@ class ConsentViewSet(
         page = impact_live_reuses(consent, after=int(after))
         return Response({"results": page, "next": self._reuses_next(consent, page)})
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON")
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT}, description="Kantara Consent Receipt v1.1 JSON"
+    )
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None, format=None):
         consent = self.get_object()
-        record_access(actor=request.user, action="consent.receipt_viewed", obj=consent, detail="Kantara receipt")
+        record_access(
+            actor=request.user,
+            action="consent.receipt_viewed",
+            obj=consent,
+            detail="Kantara receipt",
+        )
         return Response(consent_receipt(consent))
 
-    @extend_schema(request=EvidenceSerializer, responses={200: ConsentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
+    @extend_schema(
+        request=EvidenceSerializer,
+        responses={200: ConsentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED},
+    )
     @action(detail=True, methods=["get", "post"])
     def evidence(self, request, pk=None, format=None):
         consent = self.get_object()
@@ -290,16 +363,25 @@ class ConsentViewSet(
             body = EvidenceSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             consent = consent_attach_evidence(
-                acting_user=request.user, consent=consent, uploaded_file=body.validated_data["file"],
+                acting_user=request.user,
+                consent=consent,
+                uploaded_file=body.validated_data["file"],
                 declared_type=body.validated_data["declared_type"],
             )
             return Response(self.get_serializer(self._reload(consent)).data)
         if not consent.evidence:
             raise Http404("No evidence on file.")
-        record_access(actor=request.user, action="consent.evidence_downloaded", obj=consent,
-                      detail="API evidence download")
-        return file_download(consent.evidence, filename=f"consent-{consent.pk}-evidence",
-                             content_type=consent.evidence_content_type)
+        record_access(
+            actor=request.user,
+            action="consent.evidence_downloaded",
+            obj=consent,
+            detail="API evidence download",
+        )
+        return file_download(
+            consent.evidence,
+            filename=f"consent-{consent.pk}-evidence",
+            content_type=consent.evidence_content_type,
+        )
 
 
 # --- IP assignments -----------------------------------------------------------------------
@@ -312,19 +394,39 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=IPStatus.choices, required=False)
     has_document = serializers.SerializerMethodField()
     scope_purposes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Purpose.choices), required=False,
+        child=serializers.ChoiceField(choices=Purpose.choices),
+        required=False,
         help_text="Purposes the licence covers; empty: every purpose. Others are denied by the rights check.",
     )
     scope_channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=Channel.choices), required=False,
+        child=serializers.ChoiceField(choices=Channel.choices),
+        required=False,
         help_text="Channels the licence covers; empty: every channel.",
     )
 
     class Meta:
         model = IPAssignment
-        fields = ["id", "artifact", "assignor", "assignee", "kind", "signed_on", "status", "scope",
-                  "scope_purposes", "scope_channels", "jurisdiction", "has_document", "created_at", "updated_at"]
-        extra_kwargs = {"jurisdiction": {"help_text": "ISO 3166 alpha-2 codes, comma-separated; blank or WW: worldwide."}}
+        fields = [
+            "id",
+            "artifact",
+            "assignor",
+            "assignee",
+            "kind",
+            "signed_on",
+            "status",
+            "scope",
+            "scope_purposes",
+            "scope_channels",
+            "jurisdiction",
+            "has_document",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "jurisdiction": {
+                "help_text": "ISO 3166 alpha-2 codes, comma-separated; blank or WW: worldwide."
+            }
+        }
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_has_document(self, obj) -> bool:
@@ -333,7 +435,10 @@ class IPAssignmentSerializer(serializers.ModelSerializer):
 
 class IPAssignmentViewSet(
     KnownQueryParams,
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     query_params = ("artifact", "status")
@@ -371,8 +476,15 @@ class IPAssignmentViewSet(
         )
         return Response(self.get_serializer(assignment).data)
 
-    @extend_schema(request=EvidenceSerializer, responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED})
-    @action(detail=True, methods=["get", "post"], parser_classes=[NulFreeMultiPartParser, NulFreeFormParser])
+    @extend_schema(
+        request=EvidenceSerializer,
+        responses={200: IPAssignmentSerializer, 400: UPLOAD_REFUSED, 503: UPLOAD_REFUSED},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[NulFreeMultiPartParser, NulFreeFormParser],
+    )
     def document(self, request, pk=None, format=None):
         """POST a content-checked signed document; GET downloads it (recorded in the audit trail)."""
         assignment = self.get_object()
@@ -380,16 +492,24 @@ class IPAssignmentViewSet(
             body = EvidenceSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             assignment = ip_assignment_attach_document(
-                acting_user=request.user, assignment=assignment, uploaded_file=body.validated_data["file"],
+                acting_user=request.user,
+                assignment=assignment,
+                uploaded_file=body.validated_data["file"],
                 declared_type=body.validated_data["declared_type"],
             )
             return Response(self.get_serializer(assignment).data)
         if not assignment.document:
             raise Http404("No document on file.")
-        record_access(actor=request.user, action="ip_assignment.document_downloaded", obj=assignment,
-                      detail="API document download")
-        return file_download(assignment.document,
-                             filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}")
+        record_access(
+            actor=request.user,
+            action="ip_assignment.document_downloaded",
+            obj=assignment,
+            detail="API document download",
+        )
+        return file_download(
+            assignment.document,
+            filename=f"ip-assignment-{assignment.pk}{Path(assignment.document.name).suffix}",
+        )
 
 
 # --- reviews --------------------------------------------------------------------------------
@@ -407,15 +527,38 @@ class ReviewSerializer(serializers.ModelSerializer):
     artifact = serializers.SlugRelatedField(slug_field="slug", queryset=Artifact.objects.all())
     version = serializers.CharField(source="version.version", required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=ReviewKind.choices)
-    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Purpose.choices), required=False)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Purpose.choices), required=False
+    )
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None
+    )
     decisions = ReviewDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Review
-        fields = ["id", "artifact", "version", "kind", "purposes", "status", "required_approvals",
-                  "requested_by", "valid_until", "decided_at", "created_at", "decisions"]
-        read_only_fields = ["id", "status", "required_approvals", "valid_until", "decided_at", "created_at"]
+        fields = [
+            "id",
+            "artifact",
+            "version",
+            "kind",
+            "purposes",
+            "status",
+            "required_approvals",
+            "requested_by",
+            "valid_until",
+            "decided_at",
+            "created_at",
+            "decisions",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "required_approvals",
+            "valid_until",
+            "decided_at",
+            "created_at",
+        ]
 
 
 class DecideSerializer(serializers.Serializer):
@@ -425,14 +568,17 @@ class DecideSerializer(serializers.Serializer):
     override = serializers.BooleanField(
         default=False,
         help_text="Approve a consent_ip review although the publish gates contradict it (no covering "
-                  "consent in force, a missing IP assignment...). Needs override_rationale; audited.",
+        "consent in force, a missing IP assignment...). Needs override_rationale; audited.",
     )
     override_rationale = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReviewViewSet(
     KnownQueryParams,
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     query_params = ("status", "kind", "artifact")
     serializer_class = ReviewSerializer
@@ -460,18 +606,26 @@ class ReviewViewSet(
         if label:
             version = Version.objects.filter(artifact=artifact, version=label).first()
             if version is None:
-                raise serializers.ValidationError({"version": [f"'{artifact.slug}' has no version {label}."]})
-        review = review_request(acting_user=request.user, artifact=artifact, kind=data["kind"],
-                                purposes=data.get("purposes", []), version=version)
+                raise serializers.ValidationError(
+                    {"version": [f"'{artifact.slug}' has no version {label}."]}
+                )
+        review = review_request(
+            acting_user=request.user,
+            artifact=artifact,
+            kind=data["kind"],
+            purposes=data.get("purposes", []),
+            version=version,
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data, status=201)
 
     @extend_schema(
-        request=DecideSerializer, responses={200: ReviewSerializer, 409: CONFLICT},
+        request=DecideSerializer,
+        responses={200: ReviewSerializer, 409: CONFLICT},
         description="Record a decision. 409 lists the reasons it is refused: four eyes (review.own_artifact, "
-                    "review.own_request, review.same_reviewer, review.legal_reviewer_required, "
-                    "review.already_decided), or, approving a consent_ip review, the publish gates it "
-                    "contradicts (publish.consent_missing, publish.ip_assignment_missing) unless "
-                    "`override` with `override_rationale` (audited as review.gates_overridden).",
+        "review.own_request, review.same_reviewer, review.legal_reviewer_required, "
+        "review.already_decided), or, approving a consent_ip review, the publish gates it "
+        "contradicts (publish.consent_missing, publish.ip_assignment_missing) unless "
+        "`override` with `override_rationale` (audited as review.gates_overridden).",
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None, format=None):
@@ -497,12 +651,24 @@ class ContributorEraseView(APIView):
 
     permission_classes = [permissions.IsAuthenticated, ManagesConsent]
 
-    @extend_schema(request=EraseSerializer, responses=inline_serializer(
-        name="ContributorErased", fields={"id": serializers.IntegerField(), "pseudonym": serializers.CharField(),
-                                          "erased_at": serializers.DateTimeField()}))
+    @extend_schema(
+        request=EraseSerializer,
+        responses=inline_serializer(
+            name="ContributorErased",
+            fields={
+                "id": serializers.IntegerField(),
+                "pseudonym": serializers.CharField(),
+                "erased_at": serializers.DateTimeField(),
+            },
+        ),
+    )
     def post(self, request, pk: int):
         contributor = get_object_or_404(Contributor, pk=pk)
         body = EraseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        erased = contributor_erase(acting_user=request.user, contributor=contributor, **body.validated_data)
-        return Response({"id": erased.pk, "pseudonym": erased.pseudonym, "erased_at": erased.erased_at})
+        erased = contributor_erase(
+            acting_user=request.user, contributor=contributor, **body.validated_data
+        )
+        return Response(
+            {"id": erased.pk, "pseudonym": erased.pseudonym, "erased_at": erased.erased_at}
+        )

@@ -56,7 +56,10 @@ class AdminWrites(permissions.IsAuthenticated):
 
 class MetricViewSet(
     KnownQueryParams,
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """The metric catalogue: everyone reads it (unpaginated, it is small); admins add and change it."""
@@ -72,7 +75,9 @@ class MetricViewSet(
         return MetricUpdateSerializer if self.action == "partial_update" else MetricSerializer
 
     def perform_create(self, serializer):
-        serializer.instance = metric_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = metric_create(
+            acting_user=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = metric_update(
@@ -99,15 +104,28 @@ class OutcomeFilterSet(dfilters.FilterSet):
 class OutcomeSerializer(serializers.ModelSerializer):
     reuse = serializers.PrimaryKeyRelatedField(queryset=Reuse.objects.none())
     metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
-    unit = serializers.CharField(write_only=True, required=False, help_text="Checked against the metric's unit.")
+    unit = serializers.CharField(
+        write_only=True, required=False, help_text="Checked against the metric's unit."
+    )
     artifact = serializers.CharField(source="reuse.artifact.slug", read_only=True)
     team = serializers.CharField(source="reuse.team.slug", read_only=True)
 
     class Meta:
         model = Outcome
         fields = [
-            "id", "reuse", "artifact", "team", "metric", "value", "unit", "sample_size",
-            "period_start", "period_end", "baseline", "note", "created_at",
+            "id",
+            "reuse",
+            "artifact",
+            "team",
+            "metric",
+            "value",
+            "unit",
+            "sample_size",
+            "period_start",
+            "period_end",
+            "baseline",
+            "note",
+            "created_at",
         ]
         read_only_fields = ["id", "created_at"]
 
@@ -117,19 +135,28 @@ class OutcomeSerializer(serializers.ModelSerializer):
         if request is not None:
             # A reuse of an artifact you may not see looks exactly like a missing one (Rule 8).
             reuse_field = self.fields["reuse"]
-            assert isinstance(reuse_field, serializers.RelatedField)  # declared above; fields are typed as Field
+            assert isinstance(
+                reuse_field, serializers.RelatedField
+            )  # declared above; fields are typed as Field
             reuse_field.queryset = Reuse.objects.filter(  # type: ignore[arg-type]  # the stubs type the attribute as a Manager descriptor; a QuerySet is what DRF takes
                 artifact__in=visible_artifacts(request.user).values("pk")
             ).select_related("team", "artifact")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("artifact", str, description="Artifact slug"),
-    OpenApiParameter("team", str, description="Reusing team slug"),
-    OpenApiParameter("metric", str, description="Metric code"),
-])
-class OutcomeViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     viewsets.GenericViewSet):
+@extend_schema(
+    parameters=[
+        OpenApiParameter("artifact", str, description="Artifact slug"),
+        OpenApiParameter("team", str, description="Reusing team slug"),
+        OpenApiParameter("metric", str, description="Metric code"),
+    ]
+)
+class OutcomeViewSet(
+    KnownQueryParams,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Outcomes of reuses of the artifacts you may see; POST records one for your team's reuse."""
 
     serializer_class = OutcomeSerializer
@@ -139,15 +166,26 @@ class OutcomeViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveMod
         return outcome_list(self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = outcome_record(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = outcome_record(
+            acting_user=self.request.user, **serializer.validated_data
+        )
 
 
 EXPORT_COLUMNS = [
-    ("id", "id"), ("artifact", "reuse__artifact__slug"), ("team", "reuse__team__slug"),
-    ("initiative", "reuse__initiative"), ("reuse", "reuse_id"), ("metric", "metric__code"),
-    ("unit", "metric__unit"), ("value", "value"), ("sample_size", "sample_size"),
-    ("period_start", "period_start"), ("period_end", "period_end"), ("baseline", "baseline"),
-    ("note", "note"), ("created_at", "created_at"),
+    ("id", "id"),
+    ("artifact", "reuse__artifact__slug"),
+    ("team", "reuse__team__slug"),
+    ("initiative", "reuse__initiative"),
+    ("reuse", "reuse_id"),
+    ("metric", "metric__code"),
+    ("unit", "metric__unit"),
+    ("value", "value"),
+    ("sample_size", "sample_size"),
+    ("period_start", "period_start"),
+    ("period_end", "period_end"),
+    ("baseline", "baseline"),
+    ("note", "note"),
+    ("created_at", "created_at"),
 ]
 
 
@@ -169,15 +207,21 @@ class OutcomeExportView(APIView):
     """CSV of the outcomes you may see (same filters as the list), streamed row by row."""
 
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.STR}, operation_id="outcomes_export_csv",
-        parameters=[OpenApiParameter("artifact", str), OpenApiParameter("team", str),
-                    OpenApiParameter("metric", str)],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        operation_id="outcomes_export_csv",
+        parameters=[
+            OpenApiParameter("artifact", str),
+            OpenApiParameter("team", str),
+            OpenApiParameter("metric", str),
+        ],
     )
     def get(self, request):
         filterset = OutcomeFilterSet(request.query_params, queryset=outcome_list(request.user))
         if not filterset.is_valid():
             return Response(filterset.errors, status=400)
-        rows = filterset.qs.values_list(*(path for _, path in EXPORT_COLUMNS)).iterator(chunk_size=2000)
+        rows = filterset.qs.values_list(*(path for _, path in EXPORT_COLUMNS)).iterator(
+            chunk_size=2000
+        )
         writer = csv.writer(_Echo())
 
         def stream():
@@ -236,7 +280,9 @@ class LibraryQuerySerializer(serializers.Serializer):
     # `from` is a Python keyword: the query parameters are `from` and `to`.
     period_from = serializers.DateField(required=False)
     period_to = serializers.DateField(required=False)
-    top = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TOP, default=DEFAULT_TOP)
+    top = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_TOP, default=DEFAULT_TOP
+    )
 
     def to_internal_value(self, data):
         data = data.copy()
@@ -246,7 +292,11 @@ class LibraryQuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs):
-        if attrs.get("period_from") and attrs.get("period_to") and attrs["period_to"] < attrs["period_from"]:
+        if (
+            attrs.get("period_from")
+            and attrs.get("period_to")
+            and attrs["period_to"] < attrs["period_from"]
+        ):
             raise serializers.ValidationError({"to": ["The period cannot end before it starts."]})
         return attrs
 
@@ -265,10 +315,12 @@ class LibraryEntrySerializer(serializers.Serializer):
     ci_low = serializers.FloatField(allow_null=True)
     ci_high = serializers.FloatField(allow_null=True)
     method = serializers.CharField()
-    conservative = serializers.FloatField(allow_null=True, help_text="ci_low when higher is better, else ci_high")
+    conservative = serializers.FloatField(
+        allow_null=True, help_text="ci_low when higher is better, else ci_high"
+    )
     reusable = serializers.BooleanField(
         help_text="Whether the rights check permits teams (any team the policy does not single out) "
-                  "to use it as is now, for some purpose and channel: the same evaluation as rights-check.",
+        "to use it as is now, for some purpose and channel: the same evaluation as rights-check.",
     )
 
 
@@ -288,17 +340,30 @@ class LibraryView(KnownQueryParams, APIView):
     query_params = ("kind", "team", "metric", "top", "from", "to")
 
     @extend_schema(
-        parameters=[LibraryQuerySerializer, OpenApiParameter("from", OpenApiTypes.DATE),
-                    OpenApiParameter("to", OpenApiTypes.DATE)],
-        responses=inline_serializer("LibraryPage", {
-            "results": LibraryEntrySerializer(many=True),
-            "next": serializers.CharField(allow_null=True), "previous": serializers.CharField(allow_null=True),
-        }),
+        parameters=[
+            LibraryQuerySerializer,
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+        ],
+        responses=inline_serializer(
+            "LibraryPage",
+            {
+                "results": LibraryEntrySerializer(many=True),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+            },
+        ),
         operation_id="library_list",
     )
     def get(self, request):
         entries = library_ranking(request.user, library_filters(request.query_params))
-        return Response({"results": LibraryEntrySerializer(entries, many=True).data, "next": None, "previous": None})
+        return Response(
+            {
+                "results": LibraryEntrySerializer(entries, many=True).data,
+                "next": None,
+                "previous": None,
+            }
+        )
 
 
 class SavingSerializer(serializers.Serializer):
@@ -336,7 +401,10 @@ class ValueView(APIView):
 
     @extend_schema(responses=ValueSummarySerializer, operation_id="value_retrieve")
     def get(self, request):
-        data = {"by_team": value_summary(request.user, by="team"), "by_kind": value_summary(request.user, by="kind")}
+        data = {
+            "by_team": value_summary(request.user, by="team"),
+            "by_kind": value_summary(request.user, by="kind"),
+        }
         return Response(ValueSummarySerializer(data).data)
 
 
@@ -345,7 +413,9 @@ class ValueView(APIView):
 
 class CreditSourceSerializer(serializers.Serializer):
     reused = serializers.CharField(source="reused.slug", help_text="The artifact that was reused")
-    via = serializers.CharField(source="via.slug", help_text="The credited artifact it derives from")
+    via = serializers.CharField(
+        source="via.slug", help_text="The credited artifact it derives from"
+    )
     hops = serializers.IntegerField()
     reuses = serializers.IntegerField()
     share = serializers.FloatField()

@@ -27,7 +27,11 @@ class KnownQueryParams:
 
     def known_query_params(self) -> set[str]:
         filterset = self.query_filterset or getattr(self, "filterset_class", None)
-        return set(COMMON_QUERY_PARAMS) | set(self.query_params) | set(getattr(filterset, "base_filters", {}))
+        return (
+            set(COMMON_QUERY_PARAMS)
+            | set(self.query_params)
+            | set(getattr(filterset, "base_filters", {}))
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -41,7 +45,10 @@ class KnownQueryParams:
         if unknown:
             known = ", ".join(sorted(self.known_query_params()))
             raise ValidationError(
-                {name: [f"Unknown query parameter. This list understands: {known}."] for name in unknown}
+                {
+                    name: [f"Unknown query parameter. This list understands: {known}."]
+                    for name in unknown
+                }
             )
 
 
@@ -52,7 +59,10 @@ class KnownQueryParams:
 REASON_HEADER = "X-Reason"
 REASON_MAX_LENGTH = 1000
 REASON_PARAMETER = OpenApiParameter(
-    REASON_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+    REASON_HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
     description="Why you make this change (recorded as the audit event's reason); percent-encode non-ASCII text.",
 )
 

@@ -50,10 +50,16 @@ def check_json_shape(data: Any) -> None:
         if not isinstance(item, (dict, list)):
             continue
         if depth >= MAX_JSON_DEPTH:
-            raise ParseError(f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels.")
+            raise ParseError(
+                f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels."
+            )
         pairs = item.items() if isinstance(item, dict) else enumerate(item)
         for key, value in pairs:
-            child = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+            child = (
+                f"{path}[{key}]"
+                if isinstance(key, int)
+                else (f"{path}.{key}" if path else str(key))
+            )
             stack.append((value, child, depth + 1))
     if errors:
         raise ValidationError(errors)
@@ -73,7 +79,9 @@ class LimitedJSONParser(JSONParser):
             constant = strict_constant if api_settings.STRICT_JSON else None
             data = json.loads(text, parse_constant=constant)
         except RecursionError:
-            raise ParseError(f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels.") from None
+            raise ParseError(
+                f"JSON parse error - the body is nested deeper than {MAX_JSON_DEPTH} levels."
+            ) from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         check_json_shape(data)
@@ -109,4 +117,3 @@ class NulFreeMultiPartParser(MultiPartParser):
             if "\x00" in name:
                 raise ParseError(NUL_DETAIL)
         return parsed
-

@@ -23,9 +23,13 @@ class RetirementRecordSerializer(serializers.Serializer):
     action = serializers.CharField()
     rationale = serializers.CharField()
     lessons_learned = serializers.CharField()
-    superseded_by = serializers.CharField(allow_null=True, help_text="successor slug (null if you may not see it)")
+    superseded_by = serializers.CharField(
+        allow_null=True, help_text="successor slug (null if you may not see it)"
+    )
     sunset_on = serializers.DateField(allow_null=True)
-    decided_by = serializers.CharField(allow_null=True, help_text="username; null when the system decided")
+    decided_by = serializers.CharField(
+        allow_null=True, help_text="username; null when the system decided"
+    )
     decided_at = serializers.DateTimeField()
     restored = serializers.BooleanField()
     restored_at = serializers.DateTimeField(allow_null=True)
@@ -34,20 +38,34 @@ class RetirementRecordSerializer(serializers.Serializer):
 
 
 def retirement_history_data(user, artifact) -> list:
-    return list(RetirementRecordSerializer(retirement_history(user=user, artifact=artifact), many=True).data)
+    return list(
+        RetirementRecordSerializer(retirement_history(user=user, artifact=artifact), many=True).data
+    )
 
 
 class RetirementStatusSerializer(serializers.ModelSerializer):
     superseded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True,  # no successor named
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,  # no successor named
     )
-    retired_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    retired_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Artifact
         fields = [
-            "slug", "status", "retirement_rationale", "lessons_learned", "superseded_by",
-            "sunset_on", "retired_at", "retired_by", "updated_at", "retirement_history",
+            "slug",
+            "status",
+            "retirement_rationale",
+            "lessons_learned",
+            "superseded_by",
+            "sunset_on",
+            "retired_at",
+            "retired_by",
+            "updated_at",
+            "retirement_history",
         ]
         read_only_fields = fields
 
@@ -61,7 +79,9 @@ class RetirementStatusSerializer(serializers.ModelSerializer):
 class DeprecateSerializer(serializers.Serializer):
     rationale = serializers.CharField(trim_whitespace=True)
     lessons_learned = serializers.CharField(required=False, allow_blank=True, default="")
-    superseded_by = serializers.SlugField(required=False, allow_null=True, allow_blank=True, default=None)
+    superseded_by = serializers.SlugField(
+        required=False, allow_null=True, allow_blank=True, default=None
+    )
     sunset_on = serializers.DateField(required=False, allow_null=True, default=None)
 
     def validate_superseded_by(self, value):
@@ -105,7 +125,9 @@ class ResemblanceResponseSerializer(serializers.Serializer):
 
 class _TransitionView(APIView):
     request_serializer: type[serializers.Serializer]
-    service: staticmethod  # artifact_deprecate / _archive / _restore(acting_user=, artifact=, **data)
+    service: (
+        staticmethod  # artifact_deprecate / _archive / _restore(acting_user=, artifact=, **data)
+    )
 
     def post(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
@@ -117,9 +139,13 @@ class _TransitionView(APIView):
 
 
 def _transition_schema(request_serializer, operation_id: str):
-    return extend_schema_view(post=extend_schema(
-        request=request_serializer, responses=RetirementStatusSerializer, operation_id=operation_id,
-    ))
+    return extend_schema_view(
+        post=extend_schema(
+            request=request_serializer,
+            responses=RetirementStatusSerializer,
+            operation_id=operation_id,
+        )
+    )
 
 
 @_transition_schema(DeprecateSerializer, "artifacts_deprecate")
@@ -144,10 +170,13 @@ class ResemblanceView(APIView):
     """Check a draft's title, summary and intent against retired artifacts before saving."""
 
     @extend_schema(
-        request=ResemblanceRequestSerializer, responses=ResemblanceResponseSerializer,
+        request=ResemblanceRequestSerializer,
+        responses=ResemblanceResponseSerializer,
         operation_id="artifacts_resemblance",
     )
     def post(self, request):
         data = ResemblanceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response({"matches": resembling_archived_data(user=request.user, **data.validated_data)})
+        return Response(
+            {"matches": resembling_archived_data(user=request.user, **data.validated_data)}
+        )

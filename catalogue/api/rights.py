@@ -28,26 +28,45 @@ class PolicyView(APIView):
     def get(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         if artifact.current_policy is None:
-            return Response({"detail": "This artifact has no reuse policy yet."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": "This artifact has no reuse policy yet."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         return _policy_response(artifact.current_policy)
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description=(
-            "`odrl`: a list of `{path, message}`: the document is malformed, names a context other than "
-            "the bundled ODRL context (nothing is ever fetched), nests deeper than 64 levels or holds more "
-            "than 500 rules."))},
-        parameters=[REASON_PARAMETER,
-                    OpenApiParameter("reason", str, description="Older form of the X-Reason header.", deprecated=True)],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(
+                description=(
+                    "`odrl`: a list of `{path, message}`: the document is malformed, names a context other than "
+                    "the bundled ODRL context (nothing is ever fetched), nests deeper than 64 levels or holds more "
+                    "than 500 rules."
+                )
+            ),
+        },
+        parameters=[
+            REASON_PARAMETER,
+            OpenApiParameter(
+                "reason", str, description="Older form of the X-Reason header.", deprecated=True
+            ),
+        ],
         operation_id="artifacts_policy_update",
     )
     def put(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         try:
-            policy = policy_set(acting_user=request.user, artifact=artifact, odrl=request.data,
-                                reason=request_reason(request, fallback=request.query_params.get("reason", "")))
+            policy = policy_set(
+                acting_user=request.user,
+                artifact=artifact,
+                odrl=request.data,
+                reason=request_reason(request, fallback=request.query_params.get("reason", "")),
+            )
         except InvalidPolicy as exc:
-            return Response({"odrl": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"odrl": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST
+            )
         return _policy_response(policy)
 
 
@@ -64,9 +83,12 @@ class RightsCheckRequestSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     jurisdiction = serializers.RegexField(
-        r"^[A-Za-z]{2}$", required=False, allow_null=True, default=None,
+        r"^[A-Za-z]{2}$",
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="ISO 3166 alpha-2 code of where the use happens (default: the bank's home "
-                  "jurisdiction, settings.CATALOGUE_JURISDICTION, GB). IP licences must cover it.",
+        "jurisdiction, settings.CATALOGUE_JURISDICTION, GB). IP licences must cover it.",
     )
 
 
@@ -93,8 +115,11 @@ class RightsDecisionSerializer(serializers.Serializer):
 class RightsCheckView(APIView):
     """May a team do an action on this artifact for a purpose in a channel (now or at `at`)?"""
 
-    @extend_schema(request=RightsCheckRequestSerializer, responses=RightsDecisionSerializer,
-                   operation_id="artifacts_rights_check")
+    @extend_schema(
+        request=RightsCheckRequestSerializer,
+        responses=RightsDecisionSerializer,
+        operation_id="artifacts_rights_check",
+    )
     def post(self, request, slug: str):
         artifact = _visible_artifact(request.user, slug)
         data = RightsCheckRequestSerializer(data=request.data)
@@ -106,17 +131,32 @@ class RightsCheckView(APIView):
 class ReuseSerializer(serializers.ModelSerializer):
     artifact = serializers.SlugRelatedField(slug_field="slug", queryset=Artifact.objects.none())
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
-    version = serializers.CharField(source="version.version", required=False, allow_null=True, default=None)
+    version = serializers.CharField(
+        source="version.version", required=False, allow_null=True, default=None
+    )
     mode = serializers.ChoiceField(choices=ReuseMode.choices, default=ReuseMode.AS_IS)
     recorded_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True,  # null once the recording user is gone
+        slug_field="username",
+        read_only=True,
+        allow_null=True,  # null once the recording user is gone
     )
 
     class Meta:
         model = Reuse
         fields = [
-            "id", "artifact", "version", "team", "initiative", "purpose", "channel", "mode",
-            "occurred_on", "ended_on", "rights_decision", "recorded_by", "created_at",
+            "id",
+            "artifact",
+            "version",
+            "team",
+            "initiative",
+            "purpose",
+            "channel",
+            "mode",
+            "occurred_on",
+            "ended_on",
+            "rights_decision",
+            "recorded_by",
+            "created_at",
         ]
         read_only_fields = ["id", "ended_on", "rights_decision", "recorded_by", "created_at"]
 
@@ -126,7 +166,9 @@ class ReuseSerializer(serializers.ModelSerializer):
         if request is not None:
             # Invisible artifacts look exactly like missing ones (Rule 8).
             artifact_field = self.fields["artifact"]
-            assert isinstance(artifact_field, serializers.RelatedField)  # declared above; fields are typed as Field
+            assert isinstance(
+                artifact_field, serializers.RelatedField
+            )  # declared above; fields are typed as Field
             artifact_field.queryset = visible_artifacts(request.user)  # type: ignore[arg-type]  # the stubs type the attribute as a Manager descriptor; a QuerySet is what DRF takes
 
     def validate(self, attrs):
@@ -135,17 +177,23 @@ class ReuseSerializer(serializers.ModelSerializer):
         if label:
             version = Version.objects.filter(artifact=attrs["artifact"], version=label).first()
             if version is None:
-                raise serializers.ValidationError({"version": f"No version '{label}' of this artifact."})
+                raise serializers.ValidationError(
+                    {"version": f"No version '{label}' of this artifact."}
+                )
             attrs["version"] = version
         return attrs
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("artifact", str, description="Artifact slug"),
-    OpenApiParameter("team", str, description="Team slug"),
-    OpenApiParameter("purpose", str, enum=Purpose.values),
-])
-class ReuseViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+@extend_schema(
+    parameters=[
+        OpenApiParameter("artifact", str, description="Artifact slug"),
+        OpenApiParameter("team", str, description="Team slug"),
+        OpenApiParameter("purpose", str, enum=Purpose.values),
+    ]
+)
+class ReuseViewSet(
+    KnownQueryParams, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     query_filterset = ReuseFilterSet
     """Reuses of the artifacts you may see; POST runs the rights check and refuses with 409."""
 
@@ -156,4 +204,6 @@ class ReuseViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.CreateModelMi
         return reuse_list(user=self.request.user, params=self.request.query_params, strict=True)
 
     def perform_create(self, serializer):
-        serializer.instance = reuse_record(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = reuse_record(
+            acting_user=self.request.user, **serializer.validated_data
+        )

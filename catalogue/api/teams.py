@@ -35,13 +35,22 @@ class TeamPagination(CursorPagination):
     ordering = ("slug", "id")
 
 
-class TeamViewSet(KnownQueryParams, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TeamViewSet(
+    KnownQueryParams,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = TeamSerializer
     lookup_field = "slug"
     pagination_class = TeamPagination
     filter_backends: list = []
     queryset = Team.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("user__username"))
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("user").order_by("user__username"),
+        )
     )
 
     def create(self, request, *args, **kwargs):

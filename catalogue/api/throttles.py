@@ -14,9 +14,15 @@ from rest_framework.throttling import SimpleRateThrottle
 THROTTLE_CACHE = "default"
 
 # Views whose GET hands out a whole file or a large document.
-EXPORT_VIEWS = frozenset({
-    "ArtifactExportView", "OutcomeExportView", "ArtifactAuditPackView", "ArtifactProvView", "JobDownloadView",
-})
+EXPORT_VIEWS = frozenset(
+    {
+        "ArtifactExportView",
+        "OutcomeExportView",
+        "ArtifactAuditPackView",
+        "ArtifactProvView",
+        "JobDownloadView",
+    }
+)
 SEARCH_VIEWS = frozenset({"ResemblanceView"})
 
 
@@ -86,4 +92,3 @@ class ExportsUserThrottle(_ScopedThrottle):
 
 class ExportsIPThrottle(_ScopedThrottle):
     scope, per = "exports", "ip"
-

@@ -26,18 +26,27 @@ def visible_job(user, pk: int) -> BackgroundJob:
 def job_file_response(job: BackgroundJob) -> FileResponse:
     if not job.output_file:
         if job.result.get("files_expired_at"):
-            raise Http404("This job's file expired: files are kept for a week. Run the export again.")
+            raise Http404(
+                "This job's file expired: files are kept for a week. Run the export again."
+            )
         raise Http404("This job has no file (yet).")
     fmt = job.params.get("format", "csv")
-    return file_download(job.output_file, filename=f"artifacts-{job.pk}.{fmt}",
-                         content_type="application/json" if fmt == "json" else "text/csv")
+    return file_download(
+        job.output_file,
+        filename=f"artifacts-{job.pk}.{fmt}",
+        content_type="application/json" if fmt == "json" else "text/csv",
+    )
 
 
 def stream_export(queryset, fmt: str) -> StreamingHttpResponse:
     if fmt == "json":
-        response = StreamingHttpResponse(exporter.iter_json(queryset), content_type="application/json")
+        response = StreamingHttpResponse(
+            exporter.iter_json(queryset), content_type="application/json"
+        )
     else:
-        response = StreamingHttpResponse(exporter.iter_csv(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exporter.iter_csv(queryset), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="artifacts.{fmt}"'
     harden_download(response)
     return response

@@ -24,7 +24,11 @@ FORMAT_VERSION = 1
 def export_queryset(*, user, params, strict: bool = False) -> QuerySet[Artifact]:
     """The catalogue list for `params` (same filters, visibility and order) plus versions."""
     return artifact_list(user=user, params=params, strict=strict).prefetch_related(
-        Prefetch("versions", queryset=Version.objects.order_by("created_at", "id"), to_attr="export_versions")
+        Prefetch(
+            "versions",
+            queryset=Version.objects.order_by("created_at", "id"),
+            to_attr="export_versions",
+        )
     )
 
 
@@ -60,20 +64,30 @@ def record(artifact: Artifact) -> dict:
         "channels": list(artifact.channels),
         "authors": [
             {
-                "contributor": contributor_ref(a.contributor), "role": a.role,
-                "credit_share": _share(a.credit_share), "kind": a.contributor.kind,
+                "contributor": contributor_ref(a.contributor),
+                "role": a.role,
+                "credit_share": _share(a.credit_share),
+                "kind": a.contributor.kind,
                 "organisation": a.contributor.organisation,
             }
             for a in artifact.authorships.all()
         ],
         "derived_from": [
-            {"artifact": link.parent.slug, "relation": link.relation,
-             **({"version": link.parent_version.version} if link.parent_version is not None else {})}
+            {
+                "artifact": link.parent.slug,
+                "relation": link.relation,
+                **(
+                    {"version": link.parent_version.version}
+                    if link.parent_version is not None
+                    else {}
+                ),
+            }
             for link in artifact.parent_links.all()
         ],
         "versions": [
             {"version": v.version, "changelog": v.changelog, "uri": v.uri}
-            for v in getattr(artifact, "export_versions", None) or artifact.versions.order_by("created_at", "id")
+            for v in getattr(artifact, "export_versions", None)
+            or artifact.versions.order_by("created_at", "id")
         ],
         "status": artifact.status,
     }
@@ -95,19 +109,41 @@ def csv_cells(item: dict) -> dict[str, str]:
     """The CSV cells of one record, each neutralised against formula injection."""
     versions = item["versions"]
     cells = {
-        **{k: item[k] for k in ("slug", "title", "kind", "owner_team", "sensitivity", "summary", "intent", "constraints", "status")},
+        **{
+            k: item[k]
+            for k in (
+                "slug",
+                "title",
+                "kind",
+                "owner_team",
+                "sensitivity",
+                "summary",
+                "intent",
+                "constraints",
+                "status",
+            )
+        },
         "customer_derived": "true" if item["customer_derived"] else "false",
         **{k: join_escaped(item[k], LIST_SEP) for k in ("constraint_tags", "tags", "channels")},
-        "authors": _entries([
-            [a["contributor"], a["role"], a["credit_share"], a["kind"], a["organisation"]] for a in item["authors"]
-        ]),
-        "derived_from": _entries([[d["artifact"], d["relation"], d.get("version")] for d in item["derived_from"]]),
+        "authors": _entries(
+            [
+                [a["contributor"], a["role"], a["credit_share"], a["kind"], a["organisation"]]
+                for a in item["authors"]
+            ]
+        ),
+        "derived_from": _entries(
+            [[d["artifact"], d["relation"], d.get("version")] for d in item["derived_from"]]
+        ),
         "version": join_escaped([v["version"] for v in versions], LIST_SEP),
     }
     for key, column in (("changelog", "version_changelog"), ("uri", "version_uri")):
         values = [v[key] for v in versions]
         # One version: the text is written whole (as people type it); several: escaped and joined.
-        cells[column] = values[0] if len(values) == 1 else (join_escaped(values, LIST_SEP) if any(values) else "")
+        cells[column] = (
+            values[0]
+            if len(values) == 1
+            else (join_escaped(values, LIST_SEP) if any(values) else "")
+        )
     return {k: neutralise(str(v)) for k, v in cells.items()}
 
 
@@ -116,7 +152,9 @@ class _Line:
         return value
 
 
-def iter_csv(queryset: QuerySet, *, progress: Callable[[int, int], None] | None = None, total: int = 0) -> Iterator[str]:
+def iter_csv(
+    queryset: QuerySet, *, progress: Callable[[int, int], None] | None = None, total: int = 0
+) -> Iterator[str]:
     """CSV lines (with a UTF-8 BOM so spreadsheets pick the right encoding)."""
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(COLUMNS)
@@ -127,7 +165,9 @@ def iter_csv(queryset: QuerySet, *, progress: Callable[[int, int], None] | None 
             progress(done, max(total, done))
 
 
-def iter_json(queryset: QuerySet, *, progress: Callable[[int, int], None] | None = None, total: int = 0) -> Iterator[str]:
+def iter_json(
+    queryset: QuerySet, *, progress: Callable[[int, int], None] | None = None, total: int = 0
+) -> Iterator[str]:
     yield f'{{"format": "{FORMAT_NAME}", "version": {FORMAT_VERSION}, "artifacts": [\n'
     for done, artifact in enumerate(queryset.iterator(chunk_size=CHUNK), start=1):
         yield ("" if done == 1 else ",\n") + json.dumps(record(artifact), ensure_ascii=False)

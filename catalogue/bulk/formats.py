@@ -17,13 +17,37 @@ from django.conf import settings
 
 # CSV columns in export order; `status` is written for readers and ignored on import.
 COLUMNS = (
-    "slug", "title", "kind", "owner_team", "sensitivity", "customer_derived", "summary", "intent",
-    "constraints", "constraint_tags", "tags", "channels", "authors", "derived_from",
-    "version", "version_changelog", "version_uri", "status",
+    "slug",
+    "title",
+    "kind",
+    "owner_team",
+    "sensitivity",
+    "customer_derived",
+    "summary",
+    "intent",
+    "constraints",
+    "constraint_tags",
+    "tags",
+    "channels",
+    "authors",
+    "derived_from",
+    "version",
+    "version_changelog",
+    "version_uri",
+    "status",
 )
 REQUIRED_COLUMNS = ("slug", "title", "kind", "owner_team")
 IGNORED_FIELDS = frozenset({"status", "current_version", "created_at", "updated_at", "id", "url"})
-TEXT_FIELDS = ("slug", "title", "kind", "owner_team", "sensitivity", "summary", "intent", "constraints")
+TEXT_FIELDS = (
+    "slug",
+    "title",
+    "kind",
+    "owner_team",
+    "sensitivity",
+    "summary",
+    "intent",
+    "constraints",
+)
 LIST_FIELDS = ("constraint_tags", "tags", "channels")
 # A blank cell here means "not given": the default for a new artifact, unchanged for an existing one.
 BLANK_MEANS_UNSET = frozenset({"sensitivity", "owner_team"})
@@ -52,7 +76,12 @@ class RowError:
     code: str = ""  # set for refusals that have a stable code (the upload checks: upload.*)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message, **({"code": self.code} if self.code else {})}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            **({"code": self.code} if self.code else {}),
+        }
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"
@@ -87,51 +116,75 @@ SAVE_AS = "Save the file as UTF-8 (for example 'CSV UTF-8' in Excel) and upload 
 def decode(data: bytes) -> str:
     """UTF-8 with or without BOM; anything else is refused naming the problem and where."""
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     else:
         for bom, name in _FOREIGN_BOMS:
             if data.startswith(bom):
-                raise FileProblem([RowError(None, "", f"The file is encoded as {name}, not UTF-8. {SAVE_AS}")])
+                raise FileProblem(
+                    [RowError(None, "", f"The file is encoded as {name}, not UTF-8. {SAVE_AS}")]
+                )
     if b"\x00" in data[:4096]:
         offset = data.index(b"\x00")
-        raise FileProblem([RowError(
-            data.count(b"\n", 0, offset) + 1, "",
-            f"The file contains NUL bytes (first at byte offset {offset}); it looks like UTF-16 "
-            f"without a byte order mark, not UTF-8. {SAVE_AS}",
-        )])
+        raise FileProblem(
+            [
+                RowError(
+                    data.count(b"\n", 0, offset) + 1,
+                    "",
+                    f"The file contains NUL bytes (first at byte offset {offset}); it looks like UTF-16 "
+                    f"without a byte order mark, not UTF-8. {SAVE_AS}",
+                )
+            ]
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 1].hex()
+        bad = data[exc.start : exc.start + 1].hex()
         guess = ""
         try:
             data.decode("cp1252")
             guess = " It looks like Windows-1252 / Latin-1."
         except UnicodeDecodeError:
             pass
-        raise FileProblem([RowError(
-            line, "",
-            f"The file is not valid UTF-8: byte 0x{bad} at byte offset {exc.start} (line {line}).{guess} {SAVE_AS}",
-        )]) from None
+        raise FileProblem(
+            [
+                RowError(
+                    line,
+                    "",
+                    f"The file is not valid UTF-8: byte 0x{bad} at byte offset {exc.start} (line {line}).{guess} {SAVE_AS}",
+                )
+            ]
+        ) from None
 
 
 def check_size(size: int) -> None:
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
-        raise FileProblem([RowError(
-            None, "", f"The file is {size:,} bytes; the limit is {limit:,} bytes. Split it into smaller files."
-        )])
+        raise FileProblem(
+            [
+                RowError(
+                    None,
+                    "",
+                    f"The file is {size:,} bytes; the limit is {limit:,} bytes. Split it into smaller files.",
+                )
+            ]
+        )
 
 
 def check_row_count(count: int) -> None:
     """Refuse a file with more than MAX_IMPORT_ROWS rows, before any row is read into memory."""
     limit = settings.MAX_IMPORT_ROWS
     if count > limit:
-        raise FileProblem([RowError(
-            None, "", f"The file has more than {limit:,} rows; at most {limit:,} rows are imported at once "
-            "(MAX_IMPORT_ROWS). Split it into smaller files."
-        )])
+        raise FileProblem(
+            [
+                RowError(
+                    None,
+                    "",
+                    f"The file has more than {limit:,} rows; at most {limit:,} rows are imported at once "
+                    "(MAX_IMPORT_ROWS). Split it into smaller files.",
+                )
+            ]
+        )
 
 
 # --- cells ------------------------------------------------------------------------------
@@ -155,7 +208,10 @@ def restore(value: str) -> str:
 
 def escape(item: str) -> str:
     return (
-        str(item).replace(ESCAPE, ESCAPE * 2).replace(LIST_SEP, ESCAPE + LIST_SEP).replace(PART_SEP, ESCAPE + PART_SEP)
+        str(item)
+        .replace(ESCAPE, ESCAPE * 2)
+        .replace(LIST_SEP, ESCAPE + LIST_SEP)
+        .replace(PART_SEP, ESCAPE + PART_SEP)
     )
 
 
@@ -220,7 +276,10 @@ def parse(data: bytes, *, filename: str = "", fmt: str | None = None) -> ParsedF
 
 def _delimiter(text: str) -> str:
     header = text.split("\n", 1)[0]
-    scores = {d: len({c.strip().strip('"') for c in header.split(d)} & set(COLUMNS)) for d in (",", ";", "\t")}
+    scores = {
+        d: len({c.strip().strip('"') for c in header.split(d)} & set(COLUMNS))
+        for d in (",", ";", "\t")
+    }
     best = max(scores, key=lambda d: scores[d])
     return best if scores[best] else ","
 
@@ -231,13 +290,19 @@ def read_csv(text: str) -> list[dict]:
         header = [h.strip().lower() for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise FileProblem([RowError(1, "", f"Cannot read the header row: {exc}")]) from None
-    problems = [RowError(1, c, f"Required column '{c}' is missing.") for c in REQUIRED_COLUMNS if c not in header]
+    problems = [
+        RowError(1, c, f"Required column '{c}' is missing.")
+        for c in REQUIRED_COLUMNS
+        if c not in header
+    ]
     seen: set[str] = set()
     for name in header:
         if name in seen:
             problems.append(RowError(1, name, f"Column '{name}' appears twice."))
         elif name and name not in COLUMNS:
-            problems.append(RowError(1, name, f"Unknown column '{name}'; see the template for the columns."))
+            problems.append(
+                RowError(1, name, f"Unknown column '{name}'; see the template for the columns.")
+            )
         seen.add(name)
     if problems:
         raise FileProblem(problems)
@@ -249,10 +314,14 @@ def read_csv(text: str) -> list[dict]:
             check_row_count(len(rows) + 1)
             number = index + 2
             if len(record) > len(header):
-                extra = RowError(number, "", f"The row has {len(record)} cells but the header has {len(header)}.")
+                extra = RowError(
+                    number, "", f"The row has {len(record)} cells but the header has {len(header)}."
+                )
                 rows.append({"__row__": number, "__errors__": [extra]})
                 continue
-            cells = {name: restore(value) for name, value in zip(header, record, strict=False) if name}
+            cells = {
+                name: restore(value) for name, value in zip(header, record, strict=False) if name
+            }
             rows.append(_csv_row(number, cells))
     except csv.Error as exc:
         raise FileProblem([RowError(reader.line_num, "", f"The CSV is malformed: {exc}")]) from None
@@ -274,9 +343,23 @@ def _csv_row(number: int, cells: dict[str, str]) -> dict:
         except ValueError as exc:
             errors.append(RowError(number, "customer_derived", str(exc)))
     if "authors" in cells:
-        row["authors"] = _entries(number, "authors", cells["authors"], ("contributor", "role", "credit_share", "kind", "organisation"), 2, errors)
+        row["authors"] = _entries(
+            number,
+            "authors",
+            cells["authors"],
+            ("contributor", "role", "credit_share", "kind", "organisation"),
+            2,
+            errors,
+        )
     if "derived_from" in cells:
-        row["derived_from"] = _entries(number, "derived_from", cells["derived_from"], ("artifact", "relation", "version"), 2, errors)
+        row["derived_from"] = _entries(
+            number,
+            "derived_from",
+            cells["derived_from"],
+            ("artifact", "relation", "version"),
+            2,
+            errors,
+        )
     if "version" in cells:
         row["versions"] = _csv_versions(number, cells, errors)
     return row
@@ -289,13 +372,18 @@ def _entries(number, column, text, names, required, errors) -> list[dict]:
             continue
         parts = [p.strip() for p in split_escaped(raw, PART_SEP)]
         if len(parts) < required or len(parts) > len(names) or not all(parts[:required]):
-            errors.append(RowError(
-                number, column,
-                f"Entry {position} '{raw.strip()}' should be {PART_SEP.join(names[:required])}"
-                f"[{PART_SEP}{PART_SEP.join(names[required:])}].",
-            ))
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    f"Entry {position} '{raw.strip()}' should be {PART_SEP.join(names[:required])}"
+                    f"[{PART_SEP}{PART_SEP.join(names[required:])}].",
+                )
+            )
             continue
-        entries.append({k: v for k, v in zip(names, parts, strict=False) if v != "" or k in names[:required]})
+        entries.append(
+            {k: v for k, v in zip(names, parts, strict=False) if v != "" or k in names[:required]}
+        )
     return entries
 
 
@@ -307,7 +395,9 @@ def _csv_versions(number: int, cells: dict, errors: list) -> list[dict]:
         extra = {k: cells.get(col, "") for k, col in VERSION_COLUMNS.items() if k != "version"}
         if not versions:
             if any(extra.values()):
-                errors.append(RowError(number, "version", "A changelog or URI is given without a version."))
+                errors.append(
+                    RowError(number, "version", "A changelog or URI is given without a version.")
+                )
             return []
         return [{"version": versions[0], **extra}]
     out = [{"version": v} for v in versions]
@@ -315,10 +405,13 @@ def _csv_versions(number: int, cells: dict, errors: list) -> list[dict]:
         column = VERSION_COLUMNS[key]
         values = split_escaped(cells.get(column, ""), LIST_SEP) if cells.get(column, "") else []
         if values and len(values) != len(versions):
-            errors.append(RowError(
-                number, column,
-                f"{len(versions)} versions but {len(values)} values; separate them with '{LIST_SEP}' in the same order.",
-            ))
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    f"{len(versions)} versions but {len(values)} values; separate them with '{LIST_SEP}' in the same order.",
+                )
+            )
             continue
         for entry, value in zip(out, values, strict=False):
             entry[key] = value.strip()
@@ -329,16 +422,30 @@ def read_json(text: str) -> list[dict]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileProblem([RowError(
-            exc.lineno, "", f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        )]) from None
+        raise FileProblem(
+            [
+                RowError(
+                    exc.lineno,
+                    "",
+                    f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+                )
+            ]
+        ) from None
     except RecursionError:
-        raise FileProblem([RowError(None, "", "The file is not valid JSON: it is nested too deeply.")]) from None
+        raise FileProblem(
+            [RowError(None, "", "The file is not valid JSON: it is nested too deeply.")]
+        ) from None
     items = document.get("artifacts") if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise FileProblem([RowError(
-            None, "", "The JSON must be a list of artifacts or an object with an \"artifacts\" list."
-        )])
+        raise FileProblem(
+            [
+                RowError(
+                    None,
+                    "",
+                    'The JSON must be a list of artifacts or an object with an "artifacts" list.',
+                )
+            ]
+        )
     check_row_count(len(items))
     return [_json_row(number, item) for number, item in enumerate(items, start=1)]
 
@@ -394,11 +501,18 @@ def _json_entries(number: int, key: str, value, errors: list) -> list[dict]:
         problems = [f"'{k}' is required" for k in sorted(required) if entry.get(k) in (None, "")]
         problems += [f"unknown key '{k}'" for k in sorted(set(entry) - required - optional)]
         problems += [
-            f"'{k}' must be a string" for k, v in entry.items()
+            f"'{k}' must be a string"
+            for k, v in entry.items()
             if k != "credit_share" and v is not None and not isinstance(v, str)
         ]
         if problems:
             errors.append(RowError(number, key, f"Entry {position}: {'; '.join(problems)}."))
             continue
-        entries.append({k: v for k, v in entry.items() if k not in ("created_at", "published_at") and v is not None})
+        entries.append(
+            {
+                k: v
+                for k, v in entry.items()
+                if k not in ("created_at", "published_at") and v is not None
+            }
+        )
     return entries

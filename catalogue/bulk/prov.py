@@ -27,7 +27,9 @@ def _qualified(name: str) -> dict:
     return {"$": name, "type": "prov:QUALIFIED_NAME"}
 
 
-def _reachable(start: int, links: list[Lineage], visible: set[int], *, up: bool) -> tuple[set[int], list[Lineage]]:
+def _reachable(
+    start: int, links: list[Lineage], visible: set[int], *, up: bool
+) -> tuple[set[int], list[Lineage]]:
     """Walk links through visible artifacts only, so nothing is joined through a hidden one."""
     step = defaultdict(list)
     for link in links:
@@ -48,21 +50,36 @@ def _reachable(start: int, links: list[Lineage], visible: set[int], *, up: bool)
 
 def artifact_prov(*, user, artifact: Artifact) -> dict:
     """PROV-JSON document of the artifact, its ancestors and its descendants the user may see."""
-    related = {artifact.pk} | set(ancestor_depths([artifact.pk])) | set(descendant_depths([artifact.pk]))
+    related = (
+        {artifact.pk} | set(ancestor_depths([artifact.pk])) | set(descendant_depths([artifact.pk]))
+    )
     visible = {
         a.pk: a
         for a in visible_artifacts(user, Artifact.objects.filter(pk__in=related))
         .select_related("owner_team", "current_version")
-        .prefetch_related(Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")))
+        .prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("contributor").order_by("id"),
+            )
+        )
     }
     links = list(
-        Lineage.objects.filter(child_id__in=visible, parent_id__in=visible).select_related("parent_version").order_by("id")
+        Lineage.objects.filter(child_id__in=visible, parent_id__in=visible)
+        .select_related("parent_version")
+        .order_by("id")
     )
     up_nodes, up_links = _reachable(artifact.pk, links, set(visible), up=True)
     down_nodes, down_links = _reachable(artifact.pk, links, set(visible), up=False)
     nodes = [visible[pk] for pk in sorted(up_nodes | down_nodes)]
 
-    doc: dict = {"prefix": dict(PREFIXES), "entity": {}, "agent": {}, "wasDerivedFrom": {}, "wasAttributedTo": {}}
+    doc: dict = {
+        "prefix": dict(PREFIXES),
+        "entity": {},
+        "agent": {},
+        "wasDerivedFrom": {},
+        "wasAttributedTo": {},
+    }
     for node in nodes:
         entity = {
             "prov:label": node.title,
@@ -74,20 +91,32 @@ def artifact_prov(*, user, artifact: Artifact) -> dict:
             entity["cat:version"] = node.current_version.version
         doc["entity"][f"catalogue:{node.slug}"] = entity
         team = f"team:{node.owner_team.slug}"
-        doc["agent"][team] = {"prov:type": _qualified("prov:Organization"), "prov:label": node.owner_team.name}
+        doc["agent"][team] = {
+            "prov:type": _qualified("prov:Organization"),
+            "prov:label": node.owner_team.name,
+        }
         doc["wasAttributedTo"][f"_:owner-{node.slug}"] = {
-            "prov:entity": f"catalogue:{node.slug}", "prov:agent": team, "prov:role": "owner",
+            "prov:entity": f"catalogue:{node.slug}",
+            "prov:agent": team,
+            "prov:role": "owner",
         }
         for index, authorship in enumerate(node.authorships.all(), start=1):
             contributor = authorship.contributor
             agent = f"contributor:{contributor.pseudonym}"
             kind = "prov:Organization" if contributor.kind in ORGANISATIONS else "prov:Person"
-            doc["agent"][agent] = {"prov:type": _qualified(kind), "cat:contributorKind": contributor.kind}
+            doc["agent"][agent] = {
+                "prov:type": _qualified(kind),
+                "cat:contributorKind": contributor.kind,
+            }
             doc["wasAttributedTo"][f"_:author-{node.slug}-{index}"] = {
-                "prov:entity": f"catalogue:{node.slug}", "prov:agent": agent, "prov:role": authorship.role,
+                "prov:entity": f"catalogue:{node.slug}",
+                "prov:agent": agent,
+                "prov:role": authorship.role,
                 "cat:creditShare": float(authorship.credit_share),
             }
-    for link in sorted({link.pk: link for link in up_links + down_links}.values(), key=lambda item: item.pk):
+    for link in sorted(
+        {link.pk: link for link in up_links + down_links}.values(), key=lambda item: item.pk
+    ):
         child, parent = visible[link.child_id], visible[link.parent_id]
         relation = {
             "prov:generatedEntity": f"catalogue:{child.slug}",

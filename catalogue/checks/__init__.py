@@ -32,6 +32,14 @@ from .base import (
 )
 
 __all__ = [
-    "BOTH", "CHECKS", "CheckOutcome", "RegisteredCheck", "RightsContext", "RightsRequest", "SetRequest",
-    "home_jurisdiction", "register", "set_forms",
+    "BOTH",
+    "CHECKS",
+    "CheckOutcome",
+    "RegisteredCheck",
+    "RightsContext",
+    "RightsRequest",
+    "SetRequest",
+    "home_jurisdiction",
+    "register",
+    "set_forms",
 ]

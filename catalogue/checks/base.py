@@ -4,7 +4,6 @@ Check modules (lifecycle, policy, legal) import from here and register themselve
 the package, `catalogue.checks`, to get every check registered.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -147,7 +146,9 @@ class RightsContext:
 
             return [
                 a.contributor
-                for a in Authorship.objects.filter(artifact=self.artifact, role=AuthorRole.ORIGINATOR)
+                for a in Authorship.objects.filter(
+                    artifact=self.artifact, role=AuthorRole.ORIGINATOR
+                )
                 .select_related("contributor")
                 .order_by("id")
             ]
@@ -177,13 +178,19 @@ CHECKS: list[RegisteredCheck] = []
 
 
 def register(
-    *, name: str, order: int, set_form: SetForm | None = None, reads: frozenset = BOTH,
+    *,
+    name: str,
+    order: int,
+    set_form: SetForm | None = None,
+    reads: frozenset = BOTH,
 ) -> Callable[[Check], Check]:
     """Decorator: add a check (replacing one of the same name) in `order`."""
 
     def add(check: Check) -> Check:
         # Only three groups exist: neither, the purpose alone, or both (a channel-only check is "both").
-        read = frozenset(reads) if frozenset(reads) in (frozenset(), frozenset({"purpose"})) else BOTH
+        read = (
+            frozenset(reads) if frozenset(reads) in (frozenset(), frozenset({"purpose"})) else BOTH
+        )
         entry = RegisteredCheck(name=name, check=check, order=order, set_form=set_form, reads=read)
         CHECKS[:] = sorted([c for c in CHECKS if c.name != name] + [entry], key=lambda c: c.order)
         return check
@@ -194,5 +201,8 @@ def register(
 def set_forms(*, skip: tuple[str, ...] = (), reads: frozenset | None = None) -> list[SetForm]:
     """The registered set forms, less the checks named in `skip` (eligibility's "constrained");
     with `reads`, only the checks that read exactly those request fields."""
-    return [c.set_form for c in CHECKS if c.set_form is not None and c.name not in skip
-            and (reads is None or c.reads == reads)]
+    return [
+        c.set_form
+        for c in CHECKS
+        if c.set_form is not None and c.name not in skip and (reads is None or c.reads == reads)
+    ]

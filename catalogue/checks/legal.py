@@ -52,9 +52,11 @@ def _reviews(ctx: RightsContext) -> list:
 
     return ctx.cached(
         "legal_reviews",
-        lambda: list(Review.objects.filter(
-            artifact=ctx.artifact, kind__in=[ReviewKind.CONSENT_IP, ReviewKind.ETHICS]
-        )),
+        lambda: list(
+            Review.objects.filter(
+                artifact=ctx.artifact, kind__in=[ReviewKind.CONSENT_IP, ReviewKind.ETHICS]
+            )
+        ),
     )
 
 
@@ -70,37 +72,58 @@ def review_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
     if approved is None and artifact.current_version_id is None:
         approved = approved_review_of(reviews, on=on)
     if approved is None:
-        expired = [r for r in reviews if r.kind == ReviewKind.CONSENT_IP and r.status == ReviewStatus.APPROVED
-                   and r.valid_until and r.valid_until < on]
+        expired = [
+            r
+            for r in reviews
+            if r.kind == ReviewKind.CONSENT_IP
+            and r.status == ReviewStatus.APPROVED
+            and r.valid_until
+            and r.valid_until < on
+        ]
         if expired:
-            out.deny.append(Reason(
-                "review.expired",
-                f"The consent and IP approval of '{artifact.slug}' lapsed on "
-                f"{max(r.valid_until for r in expired).isoformat()}; it needs re-certification.",
-            ))
+            out.deny.append(
+                Reason(
+                    "review.expired",
+                    f"The consent and IP approval of '{artifact.slug}' lapsed on "
+                    f"{max(r.valid_until for r in expired).isoformat()}; it needs re-certification.",
+                )
+            )
         else:
-            out.deny.append(Reason(
-                "review.missing",
-                f"'{artifact.slug}' has no approved consent and IP review of its current version.",
-            ))
+            out.deny.append(
+                Reason(
+                    "review.missing",
+                    f"'{artifact.slug}' has no approved consent and IP review of its current version.",
+                )
+            )
         return out
     uncovered = [p for p in purposes if p not in approved.purposes]
     if uncovered:
-        out.deny.append(Reason(
-            "review.purpose_not_approved",
-            f"Review {approved.pk} of '{artifact.slug}' does not approve {', '.join(uncovered)}.",
-        ))
+        out.deny.append(
+            Reason(
+                "review.purpose_not_approved",
+                f"Review {approved.pk} of '{artifact.slug}' does not approve {', '.join(uncovered)}.",
+            )
+        )
     if Purpose.MODEL_TRAINING in purposes:
-        ethics = [r for r in reviews if r.kind == ReviewKind.ETHICS and Purpose.MODEL_TRAINING in r.purposes]
+        ethics = [
+            r
+            for r in reviews
+            if r.kind == ReviewKind.ETHICS and Purpose.MODEL_TRAINING in r.purposes
+        ]
         if ethics and approved_review_of(ethics, kind=ReviewKind.ETHICS, on=on) is None:
-            out.deny.append(Reason(
-                "review.ethics_not_approved",
-                f"The ethics review of model training on '{artifact.slug}' is not approved.",
-            ))
+            out.deny.append(
+                Reason(
+                    "review.ethics_not_approved",
+                    f"The ethics review of model training on '{artifact.slug}' is not approved.",
+                )
+            )
     if not out.deny:
-        out.notes.append(Reason(
-            "review.approved", f"Review {approved.pk} approves {', '.join(purposes) or 'the use'}.",
-        ))
+        out.notes.append(
+            Reason(
+                "review.approved",
+                f"Review {approved.pk} approves {', '.join(purposes) or 'the use'}.",
+            )
+        )
     return out
 
 
@@ -110,7 +133,9 @@ def review_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     on = request.local_date
     purposes = effective_purposes(request.action, request.purpose)
     approved = Review.objects.filter(
-        artifact_id=OuterRef("pk"), kind=ReviewKind.CONSENT_IP, status=ReviewStatus.APPROVED,
+        artifact_id=OuterRef("pk"),
+        kind=ReviewKind.CONSENT_IP,
+        status=ReviewStatus.APPROVED,
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
     if purposes:
         approved = approved.filter(purposes__contains=purposes)
@@ -119,7 +144,9 @@ def review_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     allowed = ~_needs_q() | cleared
     if Purpose.MODEL_TRAINING in purposes:
         ethics = Review.objects.filter(
-            artifact_id=OuterRef("pk"), kind=ReviewKind.ETHICS, purposes__contains=[Purpose.MODEL_TRAINING]
+            artifact_id=OuterRef("pk"),
+            kind=ReviewKind.ETHICS,
+            purposes__contains=[Purpose.MODEL_TRAINING],
         )
         ethics_ok = ethics.filter(status=ReviewStatus.APPROVED).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=on)
@@ -141,11 +168,13 @@ def ip_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
     outsiders, licences = _ip_chain(ctx)
     for contributor in outsiders:
         if not licences.get(contributor.pk):
-            out.deny.append(Reason(
-                "ip.assignment_missing",
-                f"No signed IP assignment or licence from {contributor.pseudonym} ({contributor.kind}) "
-                f"for '{request.artifact.slug}'.",
-            ))
+            out.deny.append(
+                Reason(
+                    "ip.assignment_missing",
+                    f"No signed IP assignment or licence from {contributor.pseudonym} ({contributor.kind}) "
+                    f"for '{request.artifact.slug}'.",
+                )
+            )
     return out
 
 
@@ -169,32 +198,44 @@ def ip_terms_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
         who = f"{contributor.pseudonym} ({contributor.kind})"
         fit = [ip for ip in held if scope_covers_purposes(ip, purposes)]
         if not fit:
-            out.deny.append(Reason(
-                "ip.scope_excludes_purpose",
-                f"The signed licence from {who} for '{slug}' does not cover {', '.join(purposes)}.",
-            ))
+            out.deny.append(
+                Reason(
+                    "ip.scope_excludes_purpose",
+                    f"The signed licence from {who} for '{slug}' does not cover {', '.join(purposes)}.",
+                )
+            )
             continue
         fit = [ip for ip in fit if scope_covers_channel(ip, request.channel)]
         if not fit:
-            out.deny.append(Reason(
-                "ip.scope_excludes_channel",
-                f"The signed licence from {who} for '{slug}' does not cover the {request.channel} channel.",
-            ))
+            out.deny.append(
+                Reason(
+                    "ip.scope_excludes_channel",
+                    f"The signed licence from {who} for '{slug}' does not cover the {request.channel} channel.",
+                )
+            )
             continue
         if not any(jurisdiction_covers(ip, request.jurisdiction) for ip in fit):
-            out.deny.append(Reason(
-                "ip.jurisdiction_not_covered",
-                f"The signed licence from {who} for '{slug}' does not cover jurisdiction "
-                f"{request.jurisdiction}.",
-            ))
+            out.deny.append(
+                Reason(
+                    "ip.jurisdiction_not_covered",
+                    f"The signed licence from {who} for '{slug}' does not cover jurisdiction "
+                    f"{request.jurisdiction}.",
+                )
+            )
     return out
 
 
 def ip_terms_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
     purposes = effective_purposes(request.action, request.purpose)
-    return queryset.filter(~Exists(ip_terms_gap_authorships(
-        purposes=purposes, channel=request.channel, jurisdiction=request.jurisdiction,
-    )))
+    return queryset.filter(
+        ~Exists(
+            ip_terms_gap_authorships(
+                purposes=purposes,
+                channel=request.channel,
+                jurisdiction=request.jurisdiction,
+            )
+        )
+    )
 
 
 # --- consent through lineage ------------------------------------------------------------
@@ -206,30 +247,44 @@ def consent_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
     depths = ctx.ancestor_depths
     coverage = ctx.cached("legal_coverage", lambda: lineage_coverage(artifact.pk, depths))
     if artifact.customer_derived and not any(c.artifact_id == artifact.pk for c in coverage):
-        out.deny.append(Reason(
-            "consent.missing", f"No consent record covers the customer-derived '{artifact.slug}'.",
-        ))
+        out.deny.append(
+            Reason(
+                "consent.missing",
+                f"No consent record covers the customer-derived '{artifact.slug}'.",
+            )
+        )
     purposes = effective_purposes(request.action, request.purpose)
     relied_on = []
     for cov in coverage:
         consent = cov.consent
-        where = (f"'{artifact.slug}'" if cov.artifact_id == artifact.pk
-                 else f"'{cov.artifact.slug}', which '{artifact.slug}' derives from "
-                      f"({depths.get(cov.artifact_id)} hop(s))")
+        where = (
+            f"'{artifact.slug}'"
+            if cov.artifact_id == artifact.pk
+            else f"'{cov.artifact.slug}', which '{artifact.slug}' derives from "
+            f"({depths.get(cov.artifact_id)} hop(s))"
+        )
         problem = consent_problem(consent, request.at)
         if problem:
-            out.deny.append(Reason(problem, f"Consent {consent.pk} covering {where} is {_state(problem)}."))
+            out.deny.append(
+                Reason(problem, f"Consent {consent.pk} covering {where} is {_state(problem)}.")
+            )
             continue
         missing = [p for p in purposes if p not in consent.purposes]
         if missing:
-            out.deny.append(Reason(
-                "consent.purpose_not_covered",
-                f"Consent {consent.pk} covering {where} does not include {', '.join(missing)}.",
-            ))
+            out.deny.append(
+                Reason(
+                    "consent.purpose_not_covered",
+                    f"Consent {consent.pk} covering {where} does not include {', '.join(missing)}.",
+                )
+            )
             continue
         relied_on.append(consent.pk)
     if relied_on and not out.deny:
-        out.notes.append(Reason("consent.in_force", f"Covering consents in force: {', '.join(map(str, relied_on))}."))
+        out.notes.append(
+            Reason(
+                "consent.in_force", f"Covering consents in force: {', '.join(map(str, relied_on))}."
+            )
+        )
         out.facts = {"consents": relied_on}
     return out
 

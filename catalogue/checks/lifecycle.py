@@ -25,24 +25,30 @@ def lifecycle_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
         why = f": {artifact.retirement_rationale}" if artifact.retirement_rationale else ""
         out.deny.append(Reason("lifecycle.archived", f"'{artifact.slug}' is archived{why}."))
     elif status in (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW):
-        out.deny.append(Reason(
-            "lifecycle.not_published",
-            f"'{artifact.slug}' is {ArtifactStatus(status).label.lower()}, not published.",
-        ))
+        out.deny.append(
+            Reason(
+                "lifecycle.not_published",
+                f"'{artifact.slug}' is {ArtifactStatus(status).label.lower()}, not published.",
+            )
+        )
     elif status == ArtifactStatus.DEPRECATED:
         successor = artifact.superseded_by if artifact.superseded_by_id else None
         use_instead = f" Use '{successor.slug}' ({successor.title}) instead." if successor else ""
         sunset = artifact.sunset_on
         if sunset is not None and request.local_date > sunset:
-            out.deny.append(Reason(
-                "lifecycle.sunset_passed",
-                f"'{artifact.slug}' is deprecated and its sunset date {sunset.isoformat()} "
-                f"has passed.{use_instead}",
-            ))
+            out.deny.append(
+                Reason(
+                    "lifecycle.sunset_passed",
+                    f"'{artifact.slug}' is deprecated and its sunset date {sunset.isoformat()} "
+                    f"has passed.{use_instead}",
+                )
+            )
         else:
             until = f" until {sunset.isoformat()}" if sunset else ""
-            out.warnings.append(Reason(
-                "lifecycle.deprecated",
-                f"'{artifact.slug}' is deprecated; it may be reused{until}.{use_instead}",
-            ))
+            out.warnings.append(
+                Reason(
+                    "lifecycle.deprecated",
+                    f"'{artifact.slug}' is deprecated; it may be reused{until}.{use_instead}",
+                )
+            )
     return out

@@ -48,10 +48,17 @@ def parsed_policy(policy_row) -> odrl.Policy:
     return _parsed(policy_row.pk, json.dumps(policy_row.odrl, sort_keys=True))
 
 
-def _decide(policy: odrl.Policy, *, team_iri: str, action: str, purpose, channel, at, artifact_slug):
+def _decide(
+    policy: odrl.Policy, *, team_iri: str, action: str, purpose, channel, at, artifact_slug
+):
     return odrl.decide(
-        policy, assignee_team_iri=team_iri, action=action, purpose=purpose, channel=channel,
-        at=at, artifact_iri=ARTIFACT_PREFIX + artifact_slug,
+        policy,
+        assignee_team_iri=team_iri,
+        action=action,
+        purpose=purpose,
+        channel=channel,
+        at=at,
+        artifact_iri=ARTIFACT_PREFIX + artifact_slug,
     )
 
 
@@ -81,11 +88,17 @@ def policy_check(request: RightsRequest, ctx: RightsContext) -> CheckOutcome:
     try:
         policy = parsed_policy(row)
     except odrl.PolicyError as exc:
-        out.deny.append(Reason("policy.invalid", f"Policy revision {row.revision} is malformed: {exc}"))
+        out.deny.append(
+            Reason("policy.invalid", f"Policy revision {row.revision} is malformed: {exc}")
+        )
         return out
     decision = _decide(
-        policy, team_iri=TEAM_PREFIX + request.team.slug, action=request.action,
-        purpose=request.purpose, channel=request.channel, at=request.at,
+        policy,
+        team_iri=TEAM_PREFIX + request.team.slug,
+        action=request.action,
+        purpose=request.purpose,
+        channel=request.channel,
+        at=request.at,
         artifact_slug=request.artifact.slug,
     )
     prefix = f"Policy revision {row.revision}: "
@@ -159,7 +172,7 @@ def _named_teams(policy: odrl.Policy, document) -> list[str]:
     slugs = set(_TEAM_IRI.findall(json.dumps(document)))
     iris = {p.uid for r in policy.rules for p in (r.assignee, r.assigner) if p is not None}
     iris |= {str(o.value) for c in _constraints(policy) for o in c.right_operand}
-    slugs |= {i[len(TEAM_PREFIX):] for i in iris if i.startswith(TEAM_PREFIX)}
+    slugs |= {i[len(TEAM_PREFIX) :] for i in iris if i.startswith(TEAM_PREFIX)}
     return sorted(slugs)
 
 
@@ -181,13 +194,25 @@ def policy_grants(policy_row, artifact) -> list:
             merged: list[list] = []  # [lower, upper, lower_inc, upper_inc, pairs]
             for lower, upper, bounds, sample in pieces:
                 permitted = {
-                    (p, c) for p in purposes for c in channels
-                    if _decide(policy, team_iri=iri, action=action, purpose=p, channel=c,
-                               at=sample, artifact_slug=artifact.slug).permitted
+                    (p, c)
+                    for p in purposes
+                    for c in channels
+                    if _decide(
+                        policy,
+                        team_iri=iri,
+                        action=action,
+                        purpose=p,
+                        channel=c,
+                        at=sample,
+                        artifact_slug=artifact.slug,
+                    ).permitted
                 }
                 pairs = tuple(
-                    f"{p}:{c}" for p in Purpose.values for c in Channel.values
-                    if (p if p in purposes else purposes[0], c if c in channels else channels[0]) in permitted
+                    f"{p}:{c}"
+                    for p in Purpose.values
+                    for c in Channel.values
+                    if (p if p in purposes else purposes[0], c if c in channels else channels[0])
+                    in permitted
                 )
                 if merged and merged[-1][4] == pairs:
                     merged[-1][1], merged[-1][3] = upper, bounds[1] == "]"
@@ -196,14 +221,21 @@ def policy_grants(policy_row, artifact) -> list:
             for lower, upper, lower_inc, upper_inc, pairs in merged:
                 if not pairs:
                     continue
-                rows.append(RightsGrant(
-                    artifact=artifact, policy=policy_row, team_slug=slug,
-                    named_teams=named if not slug else [], action=action,
-                    window=DateTimeTZRange(lower, upper, ("[" if lower_inc else "(") + ("]" if upper_inc else ")")),
-                    purposes=sorted({p.split(":")[0] for p in pairs}),
-                    channels=sorted({p.split(":")[1] for p in pairs}),
-                    pairs=list(pairs),
-                ))
+                rows.append(
+                    RightsGrant(
+                        artifact=artifact,
+                        policy=policy_row,
+                        team_slug=slug,
+                        named_teams=named if not slug else [],
+                        action=action,
+                        window=DateTimeTZRange(
+                            lower, upper, ("[" if lower_inc else "(") + ("]" if upper_inc else ")")
+                        ),
+                        purposes=sorted({p.split(":")[0] for p in pairs}),
+                        channels=sorted({p.split(":")[1] for p in pairs}),
+                        pairs=list(pairs),
+                    )
+                )
     return rows
 
 
@@ -221,7 +253,9 @@ def policy_set_form(queryset: QuerySet, request: SetRequest) -> QuerySet:
 
     slug = request.team.slug
     grants = RightsGrant.objects.filter(
-        artifact=OuterRef("pk"), policy=OuterRef("current_policy"), action=request.action,
+        artifact=OuterRef("pk"),
+        policy=OuterRef("current_policy"),
+        action=request.action,
         window__contains=request.at,
     ).filter(Q(team_slug=slug) | Q(team_slug="") & ~Q(named_teams__contains=[slug]))
     if request.purpose and request.channel:

@@ -62,7 +62,9 @@ def array(values: Iterable[str]) -> str:
     return "{" + ",".join(values) + "}"
 
 
-def copy_lines(table: str, columns: tuple[str, ...], lines: Iterable[str], *, progress=None, batch: int = BATCH) -> int:
+def copy_lines(
+    table: str, columns: tuple[str, ...], lines: Iterable[str], *, progress=None, batch: int = BATCH
+) -> int:
     """COPY tab-separated `lines` (each ending in a newline) into `table`; returns the row count."""
     sql = f"COPY {table} ({', '.join(f'"{c}"' for c in columns)}) FROM STDIN"  # noqa: S608 - table and columns are constants
     count = 0

@@ -43,24 +43,62 @@ ZIPF_EXPONENT = 1.1
 TEAM_PREFIX = "scale-"
 KINDS = ArtifactKind.values
 # status -> share of artifacts
-STATUS_SHARES = {"draft": 0.12, "in_review": 0.05, "published": 0.65, "deprecated": 0.12, "archived": 0.06}
+STATUS_SHARES = {
+    "draft": 0.12,
+    "in_review": 0.05,
+    "published": 0.65,
+    "deprecated": 0.12,
+    "archived": 0.06,
+}
 REUSABLE = ("published", "deprecated")
 OUTCOME_SHARE = 0.35  # of the reuses of the most reused artifacts (top OUTCOME_TOP of them)
 OUTCOME_TOP = 0.03
 LOADED_TABLES = (
-    "team", "contributor", "artifact", "version", "reusepolicy", "rightsgrant", "authorship", "lineage",
-    "consentrecord", "consentcoverage", "review", "ipassignment", "reuse", "outcome", "artifactrollup",
-    "artifactmetricrollup", "rollupapplied",
+    "team",
+    "contributor",
+    "artifact",
+    "version",
+    "reusepolicy",
+    "rightsgrant",
+    "authorship",
+    "lineage",
+    "consentrecord",
+    "consentcoverage",
+    "review",
+    "ipassignment",
+    "reuse",
+    "outcome",
+    "artifactrollup",
+    "artifactmetricrollup",
+    "rollupapplied",
 )
 
 # A few policy templates, reused (form values for build_policy; teams None = every team).
 POLICY_TEMPLATES = (
-    {"actions": ["use", "modify", "derive"], "purposes": None, "channels": None, "duties": ["attribute"]},
-    {"actions": ["use"], "purposes": ["product_design", "marketing", "customer_service"],
-     "channels": ["web", "mobile", "email"], "duties": ["attribute", "inform_owner"]},
-    {"actions": ["use", "derive"], "purposes": ["internal_analysis", "research", "product_design"],
-     "channels": ["internal"], "duties": []},
-    {"actions": ["use", "modify", "derive", "distribute", "train"], "purposes": None, "channels": None, "duties": []},
+    {
+        "actions": ["use", "modify", "derive"],
+        "purposes": None,
+        "channels": None,
+        "duties": ["attribute"],
+    },
+    {
+        "actions": ["use"],
+        "purposes": ["product_design", "marketing", "customer_service"],
+        "channels": ["web", "mobile", "email"],
+        "duties": ["attribute", "inform_owner"],
+    },
+    {
+        "actions": ["use", "derive"],
+        "purposes": ["internal_analysis", "research", "product_design"],
+        "channels": ["internal"],
+        "duties": [],
+    },
+    {
+        "actions": ["use", "modify", "derive", "distribute", "train"],
+        "purposes": None,
+        "channels": None,
+        "duties": [],
+    },
 )
 
 
@@ -90,7 +128,14 @@ def _iso(moment: dt.datetime) -> str:
 
 
 class Generator:
-    def __init__(self, sizes: Sizes, *, acting_user=None, append: bool = False, progress: Callable[[str, int], None] | None = None):
+    def __init__(
+        self,
+        sizes: Sizes,
+        *,
+        acting_user=None,
+        append: bool = False,
+        progress: Callable[[str, int], None] | None = None,
+    ):
         self.sizes, self.user, self.append = sizes, acting_user, append
         self.progress = progress or (lambda phase, n: None)
         self.rng = np.random.default_rng(sizes.seed)
@@ -133,12 +178,21 @@ class Generator:
         counts = dict(self.result.counts) if counts is None else counts
         AuditEvent.objects.create(
             actor=self.user if getattr(self.user, "pk", None) else None,
-            actor_label=actor_label(self.user), action="data.generated", object_type="catalogue",
-            object_id="generate_data", object_repr=f"{phase}: " + ", ".join(f"{k} {v}" for k, v in counts.items())[:280],
-            reason=reason + "; row-history triggers were off for the load (one event per batch instead of one row per row)",
+            actor_label=actor_label(self.user),
+            action="data.generated",
+            object_type="catalogue",
+            object_id="generate_data",
+            object_repr=f"{phase}: " + ", ".join(f"{k} {v}" for k, v in counts.items())[:280],
+            reason=reason
+            + "; row-history triggers were off for the load (one event per batch instead of one row per row)",
             origin=current_origin(),
-            changes={"phase": phase, "counts": counts, "seed": self.sizes.seed,
-                     "chain_leaf": self.result.chain_leaf, "append": self.append},
+            changes={
+                "phase": phase,
+                "counts": counts,
+                "seed": self.sizes.seed,
+                "chain_leaf": self.result.chain_leaf,
+                "append": self.append,
+            },
         )
 
     # -- teams, contributors, artifacts and everything hanging off them -----------------
@@ -146,15 +200,23 @@ class Generator:
     def _catalogue(self) -> None:
         timer = _Timer(self.result.seconds)
         self.teams = self._teams()
-        for step in (self._contributors, self._artifacts, self._versions_policies, self._authorships,
-                     self._lineage, self._consents):
+        for step in (
+            self._contributors,
+            self._artifacts,
+            self._versions_policies,
+            self._authorships,
+            self._lineage,
+            self._consents,
+        ):
             with timer(step.__name__.strip("_")):
                 step()
 
     def _teams(self) -> list[tuple[int, str]]:
         teams = []
         for i, name in enumerate(words.TEAM_NAMES):
-            team, _ = Team.objects.get_or_create(slug=f"{TEAM_PREFIX}{i:02d}", defaults={"name": name})
+            team, _ = Team.objects.get_or_create(
+                slug=f"{TEAM_PREFIX}{i:02d}", defaults={"name": name}
+            )
             teams.append((team.pk, team.slug))
         self.result.counts["teams"] = len(teams)
         return teams
@@ -162,7 +224,11 @@ class Generator:
     def _contributors(self) -> None:
         n = self.sizes.contributors
         self.contributor0 = next_id("catalogue_contributor")
-        kinds = self.rng.choice(["employee", "customer", "partner", "agency", "academic"], size=n, p=[0.6, 0.25, 0.06, 0.05, 0.04])
+        kinds = self.rng.choice(
+            ["employee", "customer", "partner", "agency", "academic"],
+            size=n,
+            p=[0.6, 0.25, 0.06, 0.05, 0.04],
+        )
         stamp = _iso(self.now)
         self.contributor_kinds = kinds
 
@@ -170,12 +236,30 @@ class Generator:
             for i in range(n):
                 pk = self.contributor0 + i
                 kind = kinds[i]
-                org = words.ORGANISATIONS[i % len(words.ORGANISATIONS)] if kind in ("partner", "agency", "academic") else ""
-                yield (f"{pk}\t{kind}\tcontributor-{pk:010x}\t{org}\tsor-{pk}\tPerson {pk}\tperson{pk}@example.com"
-                       f"\t{stamp}\t{stamp}\n")
+                org = (
+                    words.ORGANISATIONS[i % len(words.ORGANISATIONS)]
+                    if kind in ("partner", "agency", "academic")
+                    else ""
+                )
+                yield (
+                    f"{pk}\t{kind}\tcontributor-{pk:010x}\t{org}\tsor-{pk}\tPerson {pk}\tperson{pk}@example.com"
+                    f"\t{stamp}\t{stamp}\n"
+                )
 
-        cols = ("id", "kind", "pseudonym", "organisation", "external_ref", "legal_name", "email", "created_at", "updated_at")
-        self.result.counts["contributors"] = copy_lines("catalogue_contributor", cols, lines(), progress=self._tick("contributors"))
+        cols = (
+            "id",
+            "kind",
+            "pseudonym",
+            "organisation",
+            "external_ref",
+            "legal_name",
+            "email",
+            "created_at",
+            "updated_at",
+        )
+        self.result.counts["contributors"] = copy_lines(
+            "catalogue_contributor", cols, lines(), progress=self._tick("contributors")
+        )
         self.customers = self.contributor0 + np.flatnonzero(kinds == "customer")
         self.employees = self.contributor0 + np.flatnonzero(kinds == "employee")
         self.externals = self.contributor0 + np.flatnonzero(kinds != "employee")
@@ -184,10 +268,16 @@ class Generator:
         n = self.sizes.artifacts
         rng = self.rng
         self.artifact0 = a0 = next_id("catalogue_artifact")
-        self.chain = min(CHAIN_LENGTH, n // 2) if not Artifact.objects.filter(slug=f"{CHAIN_PREFIX}0000").exists() else 0
+        self.chain = (
+            min(CHAIN_LENGTH, n // 2)
+            if not Artifact.objects.filter(slug=f"{CHAIN_PREFIX}0000").exists()
+            else 0
+        )
         statuses = rng.choice(list(STATUS_SHARES), size=n, p=list(STATUS_SHARES.values()))
         statuses[: self.chain] = "published"
-        sensitivity = rng.choice(["internal", "confidential", "restricted"], size=n, p=[0.8, 0.15, 0.05])
+        sensitivity = rng.choice(
+            ["internal", "confidential", "restricted"], size=n, p=[0.8, 0.15, 0.05]
+        )
         sensitivity[: self.chain] = "internal"
         derived = rng.random(n) < 0.1
         derived[: self.chain] = False
@@ -198,8 +288,16 @@ class Generator:
         # created_at rises with the id over three years, as a real catalogue's would.
         span = 3 * 365 * 86400
         offsets = np.sort(rng.integers(0, span, size=n))
-        self.created = [self.now - dt.timedelta(days=3 * 365 + 30) + dt.timedelta(seconds=int(s)) for s in offsets]
-        self.statuses, self.sensitivity, self.derived, self.teams_of = statuses, sensitivity, derived, teams
+        self.created = [
+            self.now - dt.timedelta(days=3 * 365 + 30) + dt.timedelta(seconds=int(s))
+            for s in offsets
+        ]
+        self.statuses, self.sensitivity, self.derived, self.teams_of = (
+            statuses,
+            sensitivity,
+            derived,
+            teams,
+        )
         self.kinds_of = kinds
         # Versions and policies get their ids now, so each artifact row points at them at once
         # (the foreign keys are deferred to commit) and no artifact row is ever rewritten.
@@ -229,32 +327,86 @@ class Generator:
                 outcome = words.OUTCOMES[r[5] % len(words.OUTCOMES)]
                 who = "customer" if r[6] % 5 < 2 else "colleague"
                 article = "an" if adj[0] in "aeiou" else "a"
-                summary = (f"Project {code}: {article} {adj} {noun} for {domain} {topic}, built for {audience}. "
-                           f"Designed with {who} research and reusable across {domain} teams.")
+                summary = (
+                    f"Project {code}: {article} {adj} {noun} for {domain} {topic}, built for {audience}. "
+                    f"Designed with {who} research and reusable across {domain} teams."
+                )
                 intent = f"We believe a {adj} {topic} experience will {outcome} for {audience}."
                 constraint = words.CONSTRAINTS[r[7] % len(words.CONSTRAINTS)]
                 ctag = words.CONSTRAINT_TAGS[r[7] % len(words.CONSTRAINT_TAGS)]
-                tags = sorted({words.TAGS[r[8] % len(words.TAGS)], words.TAGS[r[9] % len(words.TAGS)], words.TAGS[r[10] % 7]})
+                tags = sorted(
+                    {
+                        words.TAGS[r[8] % len(words.TAGS)],
+                        words.TAGS[r[9] % len(words.TAGS)],
+                        words.TAGS[r[10] % 7],
+                    }
+                )
                 channels = sorted({Channel.values[r[11] % 7], Channel.values[(r[11] >> 3) % 7]})
                 status = statuses[i]
                 created = _iso(self.created[i])
                 retired = status in ("deprecated", "archived")
-                rationale = f"Superseded by a newer {noun}; {outcome} was not achieved." if retired else ""
+                rationale = (
+                    f"Superseded by a newer {noun}; {outcome} was not achieved." if retired else ""
+                )
                 lessons = f"Test {topic} changes with {audience} earlier." if retired else ""
                 published = created if status in ("published", "deprecated", "archived") else NULL
-                yield "\t".join((
-                    str(pk), slug, title, kind, text(summary), intent, constraint, array([ctag]),
-                    str(sensitivity[i]), "t" if derived[i] else "f", array(tags), array(channels), str(status),
-                    rationale, lessons, _iso(self.now) if retired else NULL, published, created, created,
-                    str(self.teams[teams[i]][0]), str(self.version0 + i),
-                    str(self.policy_ids[i]) if self.policy_ids[i] > 0 else NULL,
-                )) + "\n"
+                yield (
+                    "\t".join(
+                        (
+                            str(pk),
+                            slug,
+                            title,
+                            kind,
+                            text(summary),
+                            intent,
+                            constraint,
+                            array([ctag]),
+                            str(sensitivity[i]),
+                            "t" if derived[i] else "f",
+                            array(tags),
+                            array(channels),
+                            str(status),
+                            rationale,
+                            lessons,
+                            _iso(self.now) if retired else NULL,
+                            published,
+                            created,
+                            created,
+                            str(self.teams[teams[i]][0]),
+                            str(self.version0 + i),
+                            str(self.policy_ids[i]) if self.policy_ids[i] > 0 else NULL,
+                        )
+                    )
+                    + "\n"
+                )
 
-        cols = ("id", "slug", "title", "kind", "summary", "intent", "constraints", "constraint_tags", "sensitivity",
-                "customer_derived", "tags", "channels", "status", "retirement_rationale", "lessons_learned",
-                "retired_at", "published_at", "created_at", "updated_at", "owner_team_id", "current_version_id",
-                "current_policy_id")
-        self.result.counts["artifacts"] = copy_lines("catalogue_artifact", cols, lines(), progress=self._tick("artifacts"))
+        cols = (
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "summary",
+            "intent",
+            "constraints",
+            "constraint_tags",
+            "sensitivity",
+            "customer_derived",
+            "tags",
+            "channels",
+            "status",
+            "retirement_rationale",
+            "lessons_learned",
+            "retired_at",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "owner_team_id",
+            "current_version_id",
+            "current_policy_id",
+        )
+        self.result.counts["artifacts"] = copy_lines(
+            "catalogue_artifact", cols, lines(), progress=self._tick("artifacts")
+        )
         if self.chain:
             self.result.chain_root = f"{CHAIN_PREFIX}0000"
             self.result.chain_leaf = f"{CHAIN_PREFIX}{self.chain - 1:04d}"
@@ -274,51 +426,105 @@ class Generator:
 
         def versions():
             for i in range(n):
-                published = _iso(stamp_of[i]) if self.statuses[i] in ("published", "deprecated", "archived") else NULL
-                yield (f"{v0 + i}\t1.0.{i % 7}\tFirst release.\thttps://git.example.com/catalogue/{a0 + i}"
-                       f"\t{published}\t{_iso(stamp_of[i])}\t{a0 + i}\n")
+                published = (
+                    _iso(stamp_of[i])
+                    if self.statuses[i] in ("published", "deprecated", "archived")
+                    else NULL
+                )
+                yield (
+                    f"{v0 + i}\t1.0.{i % 7}\tFirst release.\thttps://git.example.com/catalogue/{a0 + i}"
+                    f"\t{published}\t{_iso(stamp_of[i])}\t{a0 + i}\n"
+                )
 
-        cols: tuple[str, ...] = ("id", "version", "changelog", "uri", "published_at", "created_at", "artifact_id")
-        self.result.counts["versions"] = copy_lines("catalogue_version", cols, versions(), progress=self._tick("versions"))
+        cols: tuple[str, ...] = (
+            "id",
+            "version",
+            "changelog",
+            "uri",
+            "published_at",
+            "created_at",
+            "artifact_id",
+        )
+        self.result.counts["versions"] = copy_lines(
+            "catalogue_version", cols, versions(), progress=self._tick("versions")
+        )
 
         has_policy, templates, policy_ids = self.has_policy, self.templates, self.policy_ids
         # The grants depend on the template only (no named teams, no target): derive them once.
         self.grant_rows = [self._template_grants(t) for t in range(len(POLICY_TEMPLATES))]
-        self.permitted = [sorted({p for g in rows for p in g["pairs"] if g["action"] == "use"}) for rows in self.grant_rows]
+        self.permitted = [
+            sorted({p for g in rows for p in g["pairs"] if g["action"] == "use"})
+            for rows in self.grant_rows
+        ]
         team_slug = [s for _, s in self.teams]
 
         def policies():
             for i in np.flatnonzero(has_policy):
-                document = build_policy(artifact_slug=self._slug(int(i)), owner_team_slug=team_slug[self.teams_of[i]],
-                                        teams=None, **POLICY_TEMPLATES[templates[i]])
-                yield (f"{policy_ids[i]}\t1\t{text(json.dumps(document))}\tGenerated policy (template {templates[i]}).\t"
-                       f"{_iso(stamp_of[i])}\t{a0 + i}\n")
+                document = build_policy(
+                    artifact_slug=self._slug(int(i)),
+                    owner_team_slug=team_slug[self.teams_of[i]],
+                    teams=None,
+                    **POLICY_TEMPLATES[templates[i]],
+                )
+                yield (
+                    f"{policy_ids[i]}\t1\t{text(json.dumps(document))}\tGenerated policy (template {templates[i]}).\t"
+                    f"{_iso(stamp_of[i])}\t{a0 + i}\n"
+                )
 
         cols = ("id", "revision", "odrl", "summary", "created_at", "artifact_id")
-        self.result.counts["policies"] = copy_lines("catalogue_reusepolicy", cols, policies(), progress=self._tick("policies"))
+        self.result.counts["policies"] = copy_lines(
+            "catalogue_reusepolicy", cols, policies(), progress=self._tick("policies")
+        )
         # Artifacts, versions and policies now all exist: later rows are checked as they arrive.
         constraints_immediate()
 
         def grants():
             for i in np.flatnonzero(has_policy):
                 for g in self.grant_rows[templates[i]]:
-                    yield (f"{g['team_slug']}\t{array(g['named_teams'])}\t{g['action']}\t{g['window']}\t"
-                           f"{array(g['purposes'])}\t{array(g['channels'])}\t{array(g['pairs'])}\t{a0 + i}\t{policy_ids[i]}\n")
+                    yield (
+                        f"{g['team_slug']}\t{array(g['named_teams'])}\t{g['action']}\t{g['window']}\t"
+                        f"{array(g['purposes'])}\t{array(g['channels'])}\t{array(g['pairs'])}\t{a0 + i}\t{policy_ids[i]}\n"
+                    )
 
-        cols = ("team_slug", "named_teams", "action", "window", "purposes", "channels", "pairs", "artifact_id", "policy_id")
-        self.result.counts["rights_grants"] = copy_lines("catalogue_rightsgrant", cols, grants(), progress=self._tick("grants"))
+        cols = (
+            "team_slug",
+            "named_teams",
+            "action",
+            "window",
+            "purposes",
+            "channels",
+            "pairs",
+            "artifact_id",
+            "policy_id",
+        )
+        self.result.counts["rights_grants"] = copy_lines(
+            "catalogue_rightsgrant", cols, grants(), progress=self._tick("grants")
+        )
 
     def _template_grants(self, template: int) -> list[dict]:
-        document = build_policy(artifact_slug="template", owner_team_slug="template", teams=None, **POLICY_TEMPLATES[template])
+        document = build_policy(
+            artifact_slug="template",
+            owner_team_slug="template",
+            teams=None,
+            **POLICY_TEMPLATES[template],
+        )
         row = ReusePolicy(pk=-(template + 1), odrl=document)
         out = []
         for g in policy_grants(row, Artifact(slug="template")):
             lower = g.window.lower.isoformat() if g.window.lower else ""
             upper = g.window.upper.isoformat() if g.window.upper else ""
             bounds = g.window.bounds if g.window.lower or g.window.upper else "()"
-            out.append({"team_slug": g.team_slug, "named_teams": g.named_teams, "action": g.action,
-                        "window": f"{bounds[0]}{lower},{upper}{bounds[1]}", "purposes": g.purposes,
-                        "channels": g.channels, "pairs": g.pairs})
+            out.append(
+                {
+                    "team_slug": g.team_slug,
+                    "named_teams": g.named_teams,
+                    "action": g.action,
+                    "window": f"{bounds[0]}{lower},{upper}{bounds[1]}",
+                    "purposes": g.purposes,
+                    "channels": g.channels,
+                    "pairs": g.pairs,
+                }
+            )
         return out
 
     def _authorships(self) -> None:
@@ -341,7 +547,9 @@ class Generator:
                     yield f"co_author\t0.000\t{pk}\t{customers[i]}\n"
 
         cols = ("role", "credit_share", "artifact_id", "contributor_id")
-        self.result.counts["authorships"] = copy_lines("catalogue_authorship", cols, lines(), progress=self._tick("authorships"))
+        self.result.counts["authorships"] = copy_lines(
+            "catalogue_authorship", cols, lines(), progress=self._tick("authorships")
+        )
 
     def _lineage(self) -> None:
         """A forest: ~30% of artifacts derive from an earlier one (some chains run deep), plus the chain."""
@@ -349,7 +557,9 @@ class Generator:
         relations = ("adapted_from", "derived_from", "composed_of", "inspired_by")
         has_parent = rng.random(n) < 0.3
         # Near neighbours make chains; a few far ones make wide trees under popular roots.
-        back = np.where(rng.random(n) < 0.7, rng.integers(1, 50, size=n), rng.integers(1, max(2, n), size=n))
+        back = np.where(
+            rng.random(n) < 0.7, rng.integers(1, 50, size=n), rng.integers(1, max(2, n), size=n)
+        )
         stamp = _iso(self.now)
 
         def lines():
@@ -361,17 +571,21 @@ class Generator:
                     yield f"{relations[i % 4]}\t{stamp}\t{a0 + i}\t{a0 + parent}\t{NULL}\n"
 
         cols = ("relation", "created_at", "child_id", "parent_id", "parent_version_id")
-        self.result.counts["lineage"] = copy_lines("catalogue_lineage", cols, lines(), progress=self._tick("lineage"))
+        self.result.counts["lineage"] = copy_lines(
+            "catalogue_lineage", cols, lines(), progress=self._tick("lineage")
+        )
 
     def _consents(self) -> None:
         """Consents of customer contributors covering customer-derived artifacts; 100 cover the chain root."""
         c, a0, rng = self.sizes.consents, self.artifact0, self.rng
         # The chain root gets its own 100 consents below; random ones cover the other derived artifacts.
-        derived = a0 + np.flatnonzero(self.derived[self.chain:]) + self.chain
+        derived = a0 + np.flatnonzero(self.derived[self.chain :]) + self.chain
         if not len(self.customers) or not len(derived):
             return
         self.consent0 = k0 = next_id("catalogue_consentrecord")
-        statuses = rng.choice(["given", "withdrawn", "expired", "revoked"], size=c, p=[0.88, 0.06, 0.04, 0.02])
+        statuses = rng.choice(
+            ["given", "withdrawn", "expired", "revoked"], size=c, p=[0.88, 0.06, 0.04, 0.02]
+        )
         extra = CHAIN_CONSENTS if self.chain else 0
         statuses = np.concatenate([np.full(extra, "given"), statuses])
         who = rng.choice(self.customers, size=c + extra)
@@ -380,20 +594,46 @@ class Generator:
         def records():
             for i in range(c + extra):
                 obtained = self.now - dt.timedelta(days=int(30 + (i * 7919) % 900))
-                chosen = purposes if i < extra else sorted({purposes[(i * 3 + j * 5) % 7] for j in range(1 + i % 4)})
+                chosen = (
+                    purposes
+                    if i < extra
+                    else sorted({purposes[(i * 3 + j * 5) % 7] for j in range(1 + i % 4)})
+                )
                 status = statuses[i]
-                expires = _iso(obtained + dt.timedelta(days=1095)) if i >= extra and i % 3 == 0 else NULL
+                expires = (
+                    _iso(obtained + dt.timedelta(days=1095)) if i >= extra and i % 3 == 0 else NULL
+                )
                 changed = _iso(self.now - dt.timedelta(days=i % 30)) if status != "given" else NULL
                 if status == "expired":
                     expires = _iso(self.now - dt.timedelta(days=1 + i % 20))
-                yield (f"{k0 + i}\t{array(chosen)}\tGB\tv{1 + i % 3}\t{('web_form', 'written', 'email')[i % 3]}\t"
-                       f"{_iso(obtained)}\t{expires}\t\t\t\tcrm-{k0 + i}\t{status}\t{changed}\t\t{_iso(obtained)}\t"
-                       f"{_iso(obtained)}\t{who[i]}\n")
+                yield (
+                    f"{k0 + i}\t{array(chosen)}\tGB\tv{1 + i % 3}\t{('web_form', 'written', 'email')[i % 3]}\t"
+                    f"{_iso(obtained)}\t{expires}\t\t\t\tcrm-{k0 + i}\t{status}\t{changed}\t\t{_iso(obtained)}\t"
+                    f"{_iso(obtained)}\t{who[i]}\n"
+                )
 
-        cols: tuple[str, ...] = ("id", "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
-                "compensation", "evidence", "evidence_content_type", "external_ref", "status", "status_changed_at",
-                "status_reason", "created_at", "updated_at", "contributor_id")
-        self.result.counts["consents"] = copy_lines("catalogue_consentrecord", cols, records(), progress=self._tick("consents"))
+        cols: tuple[str, ...] = (
+            "id",
+            "purposes",
+            "jurisdiction",
+            "notice_version",
+            "method",
+            "obtained_at",
+            "expires_at",
+            "compensation",
+            "evidence",
+            "evidence_content_type",
+            "external_ref",
+            "status",
+            "status_changed_at",
+            "status_reason",
+            "created_at",
+            "updated_at",
+            "contributor_id",
+        )
+        self.result.counts["consents"] = copy_lines(
+            "catalogue_consentrecord", cols, records(), progress=self._tick("consents")
+        )
         covers = rng.choice(derived, size=(c, 2))
 
         def coverage():
@@ -404,7 +644,11 @@ class Generator:
                     yield f"{artifact}\t{k0 + extra + i}\n"
 
         self.result.counts["consent_coverage"] = copy_lines(
-            "catalogue_consentcoverage", ("artifact_id", "consent_id"), coverage(), progress=self._tick("coverage"))
+            "catalogue_consentcoverage",
+            ("artifact_id", "consent_id"),
+            coverage(),
+            progress=self._tick("coverage"),
+        )
         # Approved consent/IP reviews and signed IP assignments for the published customer-derived ones.
         cleared = list(np.flatnonzero(self.derived & np.isin(self.statuses, REUSABLE)))
         stamp = _iso(self.now - dt.timedelta(days=60))
@@ -414,9 +658,20 @@ class Generator:
             for i in cleared:
                 yield f"consent_ip\t{array(purposes)}\tapproved\t1\t{until}\t{stamp}\t{stamp}\t{a0 + i}\t{self.version0 + i}\n"
 
-        cols = ("kind", "purposes", "status", "required_approvals", "valid_until", "decided_at", "created_at",
-                "artifact_id", "version_id")
-        self.result.counts["reviews"] = copy_lines("catalogue_review", cols, reviews(), progress=self._tick("reviews"))
+        cols = (
+            "kind",
+            "purposes",
+            "status",
+            "required_approvals",
+            "valid_until",
+            "decided_at",
+            "created_at",
+            "artifact_id",
+            "version_id",
+        )
+        self.result.counts["reviews"] = copy_lines(
+            "catalogue_review", cols, reviews(), progress=self._tick("reviews")
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO catalogue_ipassignment (assignee, kind, signed_on, scope, scope_purposes, scope_channels, "
@@ -433,7 +688,9 @@ class Generator:
 
     def _reuses(self, reason: str) -> None:
         m, a0, rng = self.sizes.reuses, self.artifact0, self.rng
-        reusable = np.flatnonzero(np.isin(self.statuses, REUSABLE) & (self.sensitivity != "restricted"))
+        reusable = np.flatnonzero(
+            np.isin(self.statuses, REUSABLE) & (self.sensitivity != "restricted")
+        )
         reusable = reusable[reusable >= self.chain] if len(reusable) > self.chain else reusable
         if not len(reusable) or not m:
             self.reuse_artifacts = np.zeros(0, dtype=np.int64)
@@ -448,8 +705,17 @@ class Generator:
         chunk = 1_000_000
         self.reuse_artifacts = np.empty(m, dtype=np.int64)
         self.reuse_days = np.empty(m, dtype=np.int64)
-        decision = text(json.dumps({"decision": "permit", "reasons": [{"code": "policy.permit", "message": "Generated."}],
-                                    "duties": [], "warnings": [], "generated": True}))
+        decision = text(
+            json.dumps(
+                {
+                    "decision": "permit",
+                    "reasons": [{"code": "policy.permit", "message": "Generated."}],
+                    "duties": [],
+                    "warnings": [],
+                    "generated": True,
+                }
+            )
+        )
         team_count = len(self.teams)
         for start in range(0, m, chunk):
             size = min(chunk, m - start)
@@ -459,22 +725,48 @@ class Generator:
             teams = rng.integers(0, team_count, size=size)
             pair_pick = rng.integers(0, 1 << 20, size=size)
             ended = rng.random(size) < 0.2
-            self.reuse_artifacts[start:start + size] = idx
-            self.reuse_days[start:start + size] = days_ago
+            self.reuse_artifacts[start : start + size] = idx
+            self.reuse_days[start : start + size] = days_ago
 
-            def lines(start=start, size=size, idx=idx, days_ago=days_ago, teams=teams, pair_pick=pair_pick, ended=ended):
+            def lines(
+                start=start,
+                size=size,
+                idx=idx,
+                days_ago=days_ago,
+                teams=teams,
+                pair_pick=pair_pick,
+                ended=ended,
+            ):
                 for j in range(size):
                     i = idx[j]
                     pairs = self.permitted[self.templates[i]]
                     purpose, channel = pairs[pair_pick[j] % len(pairs)].split(":")
                     occurred = today - dt.timedelta(days=int(days_ago[j]))
-                    end = (occurred + dt.timedelta(days=90)).isoformat() if ended[j] and days_ago[j] > 90 else NULL
-                    yield (f"{r0 + start + j}\t{words.INITIATIVES[j % 10]} {occurred.year}\t{purpose}\t{channel}\t"
-                           f"{'adapted' if j % 4 == 0 else 'as_is'}\t{occurred.isoformat()}\t{end}\t{decision}\t"
-                           f"{occurred.isoformat()}T12:00:00+00:00\t{a0 + i}\t{self.teams[teams[j]][0]}\t{self.version0 + i}\n")
+                    end = (
+                        (occurred + dt.timedelta(days=90)).isoformat()
+                        if ended[j] and days_ago[j] > 90
+                        else NULL
+                    )
+                    yield (
+                        f"{r0 + start + j}\t{words.INITIATIVES[j % 10]} {occurred.year}\t{purpose}\t{channel}\t"
+                        f"{'adapted' if j % 4 == 0 else 'as_is'}\t{occurred.isoformat()}\t{end}\t{decision}\t"
+                        f"{occurred.isoformat()}T12:00:00+00:00\t{a0 + i}\t{self.teams[teams[j]][0]}\t{self.version0 + i}\n"
+                    )
 
-            cols = ("id", "initiative", "purpose", "channel", "mode", "occurred_on", "ended_on", "rights_decision",
-                    "created_at", "artifact_id", "team_id", "version_id")
+            cols = (
+                "id",
+                "initiative",
+                "purpose",
+                "channel",
+                "mode",
+                "occurred_on",
+                "ended_on",
+                "rights_decision",
+                "created_at",
+                "artifact_id",
+                "team_id",
+                "version_id",
+            )
             with transaction.atomic(), history_ignored():
                 constraints_immediate()
                 copy_lines("catalogue_reuse", cols, lines(), progress=self._tick("reuses"))
@@ -483,11 +775,16 @@ class Generator:
 
     def _outcomes(self) -> None:
         metrics_ensure_defaults(acting_user=self.user)
-        metrics = list(Metric.objects.order_by("code").values_list("pk", "min_value", "max_value", "direction"))
+        metrics = list(
+            Metric.objects.order_by("code").values_list("pk", "min_value", "max_value", "direction")
+        )
         if not len(self.reuse_artifacts):
             return
         rng = self.rng
-        chosen = np.flatnonzero(np.isin(self.reuse_artifacts, self.popular) & (rng.random(len(self.reuse_artifacts)) < OUTCOME_SHARE))
+        chosen = np.flatnonzero(
+            np.isin(self.reuse_artifacts, self.popular)
+            & (rng.random(len(self.reuse_artifacts)) < OUTCOME_SHARE)
+        )
         noise = rng.normal(size=len(chosen))
         samples = rng.integers(50, 5000, size=len(chosen))
         today = self.now.date()
@@ -496,17 +793,33 @@ class Generator:
             for j, r in enumerate(chosen):
                 i = int(self.reuse_artifacts[r])
                 # One or two metrics per artifact, so rollup groups fill up as real ones do.
-                metric_pk, low, high, _ = metrics[(i * 7 + (r % 2 if i % 3 == 0 else 0)) % len(metrics)]
+                metric_pk, low, high, _ = metrics[
+                    (i * 7 + (r % 2 if i % 3 == 0 else 0)) % len(metrics)
+                ]
                 centre, spread = _metric_scale(low, high, i)
                 value = min(max(centre + spread * noise[j], low), high)
                 end = today - dt.timedelta(days=max(0, int(self.reuse_days[r]) - 60))
                 start = end - dt.timedelta(days=30)
-                yield (f"{value:.4f}\t{samples[j]}\t{start.isoformat()}\t{end.isoformat()}\t{centre:.4f}\t\t"
-                       f"{end.isoformat()}T18:00:00+00:00\t{metric_pk}\t{self.reuse0 + int(r)}\n")
+                yield (
+                    f"{value:.4f}\t{samples[j]}\t{start.isoformat()}\t{end.isoformat()}\t{centre:.4f}\t\t"
+                    f"{end.isoformat()}T18:00:00+00:00\t{metric_pk}\t{self.reuse0 + int(r)}\n"
+                )
 
-        cols = ("value", "sample_size", "period_start", "period_end", "baseline", "note", "created_at", "metric_id", "reuse_id")
+        cols = (
+            "value",
+            "sample_size",
+            "period_start",
+            "period_end",
+            "baseline",
+            "note",
+            "created_at",
+            "metric_id",
+            "reuse_id",
+        )
         constraints_immediate()
-        self.result.counts["outcomes"] = copy_lines("catalogue_outcome", cols, lines(), progress=self._tick("outcomes"))
+        self.result.counts["outcomes"] = copy_lines(
+            "catalogue_outcome", cols, lines(), progress=self._tick("outcomes")
+        )
 
     def _rollups(self) -> None:
         """Reuse rollups set-based; metric rollups (intervals) by the product's own recomputation."""

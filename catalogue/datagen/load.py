@@ -47,7 +47,9 @@ def run_level(plan: dict, concurrency: int) -> dict:
     errors: list[int] = []
     stop_at = time.perf_counter() + plan["duration"]
     threads = [
-        threading.Thread(target=_worker, args=(plan, stop_at, plan.get("seed", 1) * 1000 + i, latencies, errors))
+        threading.Thread(
+            target=_worker, args=(plan, stop_at, plan.get("seed", 1) * 1000 + i, latencies, errors)
+        )
         for i in range(concurrency)
     ]
     begin = time.perf_counter()
@@ -59,9 +61,13 @@ def run_level(plan: dict, concurrency: int) -> dict:
     ordered = sorted(latencies) or [0.0]
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
     return {
-        "concurrency": concurrency, "requests": len(latencies), "rps": round(len(latencies) / wall, 1),
-        "median_ms": round(ordered[len(ordered) // 2] * 1000, 2), "p95_ms": round(p95 * 1000, 2),
-        "errors": len(errors), "error_statuses": sorted(set(errors))[:5],
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "rps": round(len(latencies) / wall, 1),
+        "median_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+        "errors": len(errors),
+        "error_statuses": sorted(set(errors))[:5],
     }
 
 

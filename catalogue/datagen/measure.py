@@ -23,7 +23,9 @@ def summary(samples: list[float]) -> dict:
     }
 
 
-def interleaved(candidates: dict[str, Callable[[], object]], *, repeat: int, warmup: int = 1) -> dict[str, dict]:
+def interleaved(
+    candidates: dict[str, Callable[[], object]], *, repeat: int, warmup: int = 1
+) -> dict[str, dict]:
     """Time each candidate `repeat` times, alternating between them so drift hits all alike."""
     for _ in range(warmup):
         for fn in candidates.values():

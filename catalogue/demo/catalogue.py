@@ -21,18 +21,25 @@ TEAM_ACTOR = {"retail": "alice", "cards": "bob"}
 
 def _contributors(users: dict) -> dict[str, Contributor]:
     admin = users["admin"]
-    existing = {c.external_ref: c for c in Contributor.objects.filter(
-        external_ref__in=[spec[2] for spec in CONTRIBUTORS.values()]
-    )}
+    existing = {
+        c.external_ref: c
+        for c in Contributor.objects.filter(
+            external_ref__in=[spec[2] for spec in CONTRIBUTORS.values()]
+        )
+    }
     out = {}
     for key, (kind, organisation, ref, legal_name, username) in CONTRIBUTORS.items():
         contributor = existing.get(ref)
         if contributor is None:
             contributor = contributor_create(
-                acting_user=admin, kind=kind, organisation=organisation, external_ref=ref,
+                acting_user=admin,
+                kind=kind,
+                organisation=organisation,
+                external_ref=ref,
                 legal_name=legal_name,
                 email=f"{username or key}@bank.example" if kind == "employee" else "",
-                user=users.get(username) if username else None, reason="demo data",
+                user=users.get(username) if username else None,
+                reason="demo data",
             )
         out[key] = contributor
     return out
@@ -45,8 +52,11 @@ def seed(*, password: str, context: dict) -> dict:
     slugs = [s["slug"] for s in ARTIFACTS]
     artifacts = {a.slug: a for a in demo_artifacts(slugs)}
     # A slug someone registered themselves is theirs: the demo leaves it (and what builds on it) out.
-    taken = set(Artifact.objects.filter(slug__in=slugs).exclude(pk__in=[a.pk for a in artifacts.values()])
-                .values_list("slug", flat=True))
+    taken = set(
+        Artifact.objects.filter(slug__in=slugs)
+        .exclude(pk__in=[a.pk for a in artifacts.values()])
+        .values_list("slug", flat=True)
+    )
     created = 0
     for spec in ARTIFACTS:
         if spec["slug"] in artifacts or spec["slug"] in taken:
@@ -55,11 +65,19 @@ def seed(*, password: str, context: dict) -> dict:
             continue
         actor = users[TEAM_ACTOR[spec["team"]]]
         artifact = artifact_register(
-            acting_user=actor, owner_team=teams[spec["team"]], slug=spec["slug"], title=spec["title"],
-            kind=spec["kind"], summary=spec["summary"], intent=spec["intent"],
-            constraints=spec["constraints"], constraint_tags=spec["constraint_tags"],
-            sensitivity=spec["sensitivity"], customer_derived=spec["customer_derived"],
-            tags=spec["tags"], channels=spec["channels"],
+            acting_user=actor,
+            owner_team=teams[spec["team"]],
+            slug=spec["slug"],
+            title=spec["title"],
+            kind=spec["kind"],
+            summary=spec["summary"],
+            intent=spec["intent"],
+            constraints=spec["constraints"],
+            constraint_tags=spec["constraint_tags"],
+            sensitivity=spec["sensitivity"],
+            customer_derived=spec["customer_derived"],
+            tags=spec["tags"],
+            channels=spec["channels"],
             authors=[
                 {"contributor": contributors[key], "role": role, "credit_share": Decimal(share)}
                 for key, role, share in spec["authors"]
@@ -73,7 +91,10 @@ def seed(*, password: str, context: dict) -> dict:
         # Rule 1: publishing needs a version, so every demo artifact has at least one.
         for version, changelog in spec["versions"] or [("1.0.0", "First version.")]:
             version_create(
-                acting_user=actor, artifact=artifact, version=version, changelog=changelog,
+                acting_user=actor,
+                artifact=artifact,
+                version=version,
+                changelog=changelog,
                 uri=f"https://git.bank.example/{spec['team']}/{spec['slug']}/-/tags/{version}",
                 reason="demo data",
             )

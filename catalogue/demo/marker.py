@@ -25,7 +25,9 @@ def seeded_ids(*, action: str, object_type: str) -> set[int]:
 
 
 def demo_artifacts(slugs=None) -> QuerySet[Artifact]:
-    qs = Artifact.objects.filter(pk__in=seeded_ids(action="artifact.registered", object_type="artifact"))
+    qs = Artifact.objects.filter(
+        pk__in=seeded_ids(action="artifact.registered", object_type="artifact")
+    )
     return qs.filter(slug__in=list(slugs)) if slugs is not None else qs
 
 

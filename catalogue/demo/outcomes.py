@@ -35,9 +35,15 @@ KIND_METRICS = {
 
 # metric -> (typical centre, spread) of one monthly outcome
 SCALE = {
-    "conversion_lift": (1.2, 0.9), "revenue_delta": (40_000, 30_000), "cost_saved": (18_000, 12_000),
-    "hours_saved": (120, 80), "time_to_market": (45, 18), "nps_delta": (4, 3),
-    "retention_delta": (0.8, 0.6), "default_rate_delta": (-0.15, 0.12), "complaint_rate": (2.5, 1.2),
+    "conversion_lift": (1.2, 0.9),
+    "revenue_delta": (40_000, 30_000),
+    "cost_saved": (18_000, 12_000),
+    "hours_saved": (120, 80),
+    "time_to_market": (45, 18),
+    "nps_delta": (4, 3),
+    "retention_delta": (0.8, 0.6),
+    "default_rate_delta": (-0.15, 0.12),
+    "complaint_rate": (2.5, 1.2),
 }
 EXTRA_REUSES_FOR = 4  # artifacts that get repeat reuses, so some samples pass n = 30
 
@@ -85,9 +91,13 @@ def _extra_reuses(admin, reuses: list[Reuse]) -> int:
         for i in range(existing, 5):
             try:
                 reuse_record(
-                    acting_user=admin, artifact=template.artifact, team=template.team,
-                    initiative=f"{template.initiative} (wave {i + 1})", purpose=template.purpose,
-                    channel=template.channel, mode=template.mode,
+                    acting_user=admin,
+                    artifact=template.artifact,
+                    team=template.team,
+                    initiative=f"{template.initiative} (wave {i + 1})",
+                    purpose=template.purpose,
+                    channel=template.channel,
+                    mode=template.mode,
                     # A year or more back, so each wave reports a full year of months.
                     occurred_on=template.occurred_on - dt.timedelta(days=365 + 75 * i),
                 )
@@ -109,7 +119,11 @@ def seed(*, password: str, context: dict) -> dict:
     extra = _extra_reuses(admin, reuses)
     if extra:
         reuses = list(demo_reuses().select_related("artifact", "team").order_by("id"))
-    reported = set(Outcome.objects.filter(reuse__in=[r.pk for r in reuses]).values_list("reuse_id", flat=True).distinct())
+    reported = set(
+        Outcome.objects.filter(reuse__in=[r.pk for r in reuses])
+        .values_list("reuse_id", flat=True)
+        .distinct()
+    )
     created = 0
     for reuse in reuses:
         if reuse.pk in reported or reuse.artifact.status == ArtifactStatus.DRAFT:
@@ -123,9 +137,13 @@ def seed(*, password: str, context: dict) -> dict:
                 continue
             for begin, end in _periods(reuse.occurred_on, months):
                 outcome_record(
-                    acting_user=admin, reuse=reuse, metric=metric,
+                    acting_user=admin,
+                    reuse=reuse,
+                    metric=metric,
                     value=_value(metric, reuse.artifact, rng, skewed),
-                    period_start=begin, period_end=end, sample_size=rng.randint(200, 20_000),
+                    period_start=begin,
+                    period_end=end,
+                    sample_size=rng.randint(200, 20_000),
                     note="demo data: monthly report",
                 )
                 created += 1

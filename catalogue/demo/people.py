@@ -26,7 +26,9 @@ def seed(*, password: str, context: dict) -> dict:
     users = {}
     for username, (roles, memberships) in USERS.items():
         users[username] = user_ensure(
-            username=username, password=password, roles=list(roles),
+            username=username,
+            password=password,
+            roles=list(roles),
             email=f"{username}@bank.example",
         )
         for team_slug, role in memberships.items():

@@ -64,9 +64,15 @@ def _ensure_published(artifact: Artifact, actor, admin) -> bool:
             from ..services.policy import policy_set
 
             policy_set(
-                acting_user=admin, artifact=artifact, reason="demo data",
-                odrl=build_policy(artifact_slug=artifact.slug, teams=None, actions=["use"],
-                                  owner_team_slug=artifact.owner_team.slug),
+                acting_user=admin,
+                artifact=artifact,
+                reason="demo data",
+                odrl=build_policy(
+                    artifact_slug=artifact.slug,
+                    teams=None,
+                    actions=["use"],
+                    owner_team_slug=artifact.owner_team.slug,
+                ),
             )
             artifact.refresh_from_db()
         artifact_publish(acting_user=actor, artifact=artifact, reason="demo data")
@@ -82,15 +88,24 @@ def seed(*, password: str, context: dict) -> dict:
     users = context["users"]
     plan: dict[str, tuple[str, str, str, str | None, int | None]] = {
         slug: (status, rationale, lessons, successor, None)
-        for slug, (status, rationale, lessons, successor) in context.get("catalogue_retired", {}).items()
+        for slug, (status, rationale, lessons, successor) in context.get(
+            "catalogue_retired", {}
+        ).items()
     }
     plan.update(EXTRA)
-    artifacts = {a.slug: a for a in demo_artifacts(list(plan) + [p[3] for p in plan.values() if p[3]])
-                 .select_related("owner_team")}
+    artifacts = {
+        a.slug: a
+        for a in demo_artifacts(list(plan) + [p[3] for p in plan.values() if p[3]]).select_related(
+            "owner_team"
+        )
+    }
     retired = []
     for slug, (status, rationale, lessons, successor_slug, sunset_days) in plan.items():
         artifact = artifacts.get(slug)
-        if artifact is None or artifact.status in (ArtifactStatus.DEPRECATED, ArtifactStatus.ARCHIVED):
+        if artifact is None or artifact.status in (
+            ArtifactStatus.DEPRECATED,
+            ArtifactStatus.ARCHIVED,
+        ):
             continue
         actor = users[TEAM_ACTOR.get(artifact.owner_team.slug, "admin")]
         if not _ensure_published(artifact, actor, users["admin"]):
@@ -101,13 +116,24 @@ def seed(*, password: str, context: dict) -> dict:
         if status == "deprecated":
             sunset = timezone.localdate() + dt.timedelta(days=sunset_days) if sunset_days else None
             artifact_deprecate(
-                acting_user=actor, artifact=artifact, rationale=rationale, lessons_learned=lessons,
-                superseded_by=successor, sunset_on=sunset,
+                acting_user=actor,
+                artifact=artifact,
+                rationale=rationale,
+                lessons_learned=lessons,
+                superseded_by=successor,
+                sunset_on=sunset,
             )
         else:
             if successor is not None:
-                artifact_deprecate(acting_user=actor, artifact=artifact, rationale=rationale,
-                                   lessons_learned=lessons, superseded_by=successor)
-            artifact_archive(acting_user=actor, artifact=artifact, rationale=rationale, lessons_learned=lessons)
+                artifact_deprecate(
+                    acting_user=actor,
+                    artifact=artifact,
+                    rationale=rationale,
+                    lessons_learned=lessons,
+                    superseded_by=successor,
+                )
+            artifact_archive(
+                acting_user=actor, artifact=artifact, rationale=rationale, lessons_learned=lessons
+            )
         retired.append(slug)
     return {"retired": retired}

@@ -64,5 +64,11 @@ def bootstrap(form, *, validate_url: str | None = None) -> None:
             attrs.setdefault("class", "form-control")
         attrs["aria-describedby"] = f"err-{html_name}"
         if validate_url and not isinstance(widget, forms.HiddenInput | forms.FileInput):
-            attrs.update({"hx-post": validate_url, "hx-trigger": "change", "hx-swap": "none",
-                          "hx-sync": "closest form:replace"})
+            attrs.update(
+                {
+                    "hx-post": validate_url,
+                    "hx-trigger": "change",
+                    "hx-swap": "none",
+                    "hx-sync": "closest form:replace",
+                }
+            )

@@ -11,25 +11,40 @@ from .legal import EVIDENCE_TYPES
 class IPAssignmentForm(forms.Form):
     artifact = forms.CharField(label="Artifact", help_text="The artifact's slug.")
     assignor = forms.CharField(
-        label="Assignor", help_text="Pseudonym (contributor-…) or id of the contributor who assigns or licenses."
+        label="Assignor",
+        help_text="Pseudonym (contributor-…) or id of the contributor who assigns or licenses.",
     )
     assignee = forms.CharField(max_length=200, initial="The Bank")
     kind = forms.ChoiceField(choices=IPKind.choices, initial=IPKind.ASSIGNMENT)
     status = forms.ChoiceField(choices=IPStatus.choices, initial=IPStatus.SIGNED)
-    signed_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text="Required once signed.")
-    scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                            label="Scope (in words)")
+    signed_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Required once signed.",
+    )
+    scope = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Scope (in words)"
+    )
     scope_purposes = forms.MultipleChoiceField(
-        choices=Purpose.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Purposes covered", help_text="None ticked: every purpose. The rights check denies others.",
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Purposes covered",
+        help_text="None ticked: every purpose. The rights check denies others.",
     )
     scope_channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Channels covered", help_text="None ticked: every channel.",
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Channels covered",
+        help_text="None ticked: every channel.",
     )
-    jurisdiction = forms.CharField(max_length=16, initial="GB", required=False,
-                                   help_text="ISO 3166 codes, comma-separated (GB,IE); blank or WW: worldwide.")
+    jurisdiction = forms.CharField(
+        max_length=16,
+        initial="GB",
+        required=False,
+        help_text="ISO 3166 codes, comma-separated (GB,IE); blank or WW: worldwide.",
+    )
     document = forms.FileField(required=False, label="Signed document")
     document_type = forms.ChoiceField(choices=EVIDENCE_TYPES, required=False, label="Document type")
 

@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError
 from ..models import Artifact, Contributor
 from ..models.choices import ConsentMethod, ContributorKind, Purpose
 
-EVIDENCE_TYPES = [("pdf", "PDF"), ("png", "PNG image"), ("jpeg", "JPEG image"), ("txt", "Plain text")]
+EVIDENCE_TYPES = [
+    ("pdf", "PDF"),
+    ("png", "PNG image"),
+    ("jpeg", "JPEG image"),
+    ("txt", "Plain text"),
+]
 
 
 class EvidenceForm(forms.Form):
@@ -18,22 +23,32 @@ class ConsentForm(forms.Form):
     contributor = forms.CharField(
         label="Contributor", help_text="Pseudonym (contributor-…) or id of the customer or partner."
     )
-    artifacts = forms.CharField(label="Covered artifacts", help_text="Slugs, separated by commas.", required=False)
-    purposes = forms.MultipleChoiceField(choices=Purpose.choices, widget=forms.CheckboxSelectMultiple)
+    artifacts = forms.CharField(
+        label="Covered artifacts", help_text="Slugs, separated by commas.", required=False
+    )
+    purposes = forms.MultipleChoiceField(
+        choices=Purpose.choices, widget=forms.CheckboxSelectMultiple
+    )
     jurisdiction = forms.CharField(max_length=16, initial="GB")
     notice_version = forms.CharField(max_length=40)
     method = forms.ChoiceField(choices=ConsentMethod.choices)
     obtained_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    expires_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    expires_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     compensation = forms.CharField(max_length=200, required=False)
-    external_ref = forms.CharField(max_length=200, required=False, label="Reference in the consent system")
+    external_ref = forms.CharField(
+        max_length=200, required=False, label="Reference in the consent system"
+    )
     evidence = forms.FileField(required=False)
     evidence_type = forms.ChoiceField(choices=EVIDENCE_TYPES, required=False)
 
     def clean_contributor(self) -> Contributor:
         value = self.cleaned_data["contributor"].strip()
         lookup = {"pk": int(value)} if value.isdigit() else {"pseudonym": value}
-        contributor = Contributor.objects.filter(**lookup).exclude(kind=ContributorKind.EMPLOYEE).first()
+        contributor = (
+            Contributor.objects.filter(**lookup).exclude(kind=ContributorKind.EMPLOYEE).first()
+        )
         if contributor is None:
             raise ValidationError("No customer or external contributor with that pseudonym or id.")
         return contributor

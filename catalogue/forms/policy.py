@@ -16,32 +16,51 @@ TEAMS_ALL, TEAMS_CHOSEN = "all", "chosen"
 
 class PolicyForm(forms.Form):
     teams_mode = forms.ChoiceField(
-        label="Who may reuse it", widget=forms.RadioSelect, initial=TEAMS_ALL,
+        label="Who may reuse it",
+        widget=forms.RadioSelect,
+        initial=TEAMS_ALL,
         choices=[(TEAMS_ALL, "All teams"), (TEAMS_CHOSEN, "Only the teams chosen below")],
     )
     teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.order_by("name"), to_field_name="slug", required=False,
-        widget=forms.CheckboxSelectMultiple, label="Chosen teams",
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Chosen teams",
     )
     actions = forms.MultipleChoiceField(
-        choices=Action.choices, initial=[Action.USE], widget=forms.CheckboxSelectMultiple,
+        choices=Action.choices,
+        initial=[Action.USE],
+        widget=forms.CheckboxSelectMultiple,
         help_text="'use' covers modify, derive, distribute and train.",
     )
     purposes = forms.MultipleChoiceField(
-        choices=Purpose.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for any purpose.",
     )
     channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty for any channel.",
     )
-    valid_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    valid_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     duties = forms.MultipleChoiceField(
-        choices=DUTY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=DUTY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Duties that come with a permit",
     )
-    reason = forms.CharField(required=False, max_length=500, label="Why this change (kept in the audit trail)")
+    reason = forms.CharField(
+        required=False, max_length=500, label="Why this change (kept in the audit trail)"
+    )
 
     def __init__(self, *args, artifact, **kwargs):
         self.artifact = artifact
@@ -61,11 +80,15 @@ class PolicyForm(forms.Form):
 class ProhibitionForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "—")] + list(Action.choices), required=False)
     purposes = forms.MultipleChoiceField(
-        choices=Purpose.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Empty: for every purpose.",
     )
     channels = forms.MultipleChoiceField(
-        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Empty: in every channel.",
     )
 
@@ -101,9 +124,15 @@ def build_from_forms(form: PolicyForm, prohibitions: list[dict], *, version: int
     return odrl.build_policy(
         artifact_slug=artifact.slug,
         teams=[t.slug for t in data["teams"]] if data["teams_mode"] == TEAMS_CHOSEN else None,
-        actions=data["actions"], purposes=data["purposes"] or None, channels=data["channels"] or None,
-        valid_from=data["valid_from"], valid_until=data["valid_until"], duties=data["duties"],
-        prohibitions=prohibitions, owner_team_slug=artifact.owner_team.slug, version=version,
+        actions=data["actions"],
+        purposes=data["purposes"] or None,
+        channels=data["channels"] or None,
+        valid_from=data["valid_from"],
+        valid_until=data["valid_until"],
+        duties=data["duties"],
+        prohibitions=prohibitions,
+        owner_team_slug=artifact.owner_team.slug,
+        version=version,
     )
 
 
@@ -117,12 +146,19 @@ def initial_from_policy(document) -> tuple[dict, list[dict]] | None:
     initial = {
         "teams_mode": TEAMS_ALL if teams is None else TEAMS_CHOSEN,
         "teams": list(Team.objects.filter(slug__in=teams or [])),
-        "actions": values["actions"], "purposes": values["purposes"] or [],
-        "channels": values["channels"] or [], "valid_from": values["valid_from"],
-        "valid_until": values["valid_until"], "duties": values["duties"],
+        "actions": values["actions"],
+        "purposes": values["purposes"] or [],
+        "channels": values["channels"] or [],
+        "valid_from": values["valid_from"],
+        "valid_until": values["valid_until"],
+        "duties": values["duties"],
     }
     prohibitions = [
-        {"action": p["action"], "purposes": p.get("purposes", []), "channels": p.get("channels", [])}
+        {
+            "action": p["action"],
+            "purposes": p.get("purposes", []),
+            "channels": p.get("channels", []),
+        }
         for p in values["prohibitions"]
     ]
     return initial, prohibitions

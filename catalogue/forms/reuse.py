@@ -10,12 +10,15 @@ from ..selectors.versions import published_versions
 
 
 class RightsQuestionForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label=None)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), to_field_name="slug", empty_label=None
+    )
     action = forms.ChoiceField(choices=Action.choices, initial=Action.USE)
     purpose = forms.ChoiceField(choices=Purpose.choices)
     channel = forms.ChoiceField(choices=Channel.choices)
     at = forms.DateTimeField(
-        required=False, label="At (empty: now)",
+        required=False,
+        label="At (empty: now)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
@@ -41,14 +44,25 @@ class _VersionChoiceField(forms.ModelChoiceField):
 
 
 class ReuseForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", empty_label=None)
-    initiative = forms.CharField(max_length=200, help_text="The project or campaign that reuses it.")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), to_field_name="slug", empty_label=None
+    )
+    initiative = forms.CharField(
+        max_length=200, help_text="The project or campaign that reuses it."
+    )
     purpose = forms.ChoiceField(choices=Purpose.choices)
     channel = forms.ChoiceField(choices=Channel.choices)
-    mode = forms.ChoiceField(choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect)
-    occurred_on = forms.DateField(initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    mode = forms.ChoiceField(
+        choices=ReuseMode.choices, initial=ReuseMode.AS_IS, widget=forms.RadioSelect
+    )
+    occurred_on = forms.DateField(
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     version = _VersionChoiceField(
-        queryset=Version.objects.none(), required=False, empty_label="Latest published version",
+        queryset=Version.objects.none(),
+        required=False,
+        empty_label="Latest published version",
     )
 
     def __init__(self, *args, user, artifact, **kwargs):

@@ -30,8 +30,12 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # No database constraint: audit rows must outlive users and objects, and never be updated.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
@@ -39,13 +43,21 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300, blank=True)
     artifact = models.ForeignKey(
-        "catalogue.Artifact", null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="audit_events",
+        "catalogue.Artifact",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
     )
     reason = models.TextField(blank=True)
-    origin = models.JSONField(default=dict, help_text="web/api/task/command, request or task id, path")
+    origin = models.JSONField(
+        default=dict, help_text="web/api/task/command, request or task id, path"
+    )
     changes = models.JSONField(default=dict, help_text="field -> [old, new]")
-    context_id = models.UUIDField(null=True, blank=True, help_text="pghistory context of the same change")
+    context_id = models.UUIDField(
+        null=True, blank=True, help_text="pghistory context of the same change"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -18,10 +18,14 @@ class ConsentRecord(models.Model):
     obtained_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
     compensation = models.CharField(max_length=200, blank=True)
-    evidence = models.FileField(upload_to="consent-evidence/", null=True, blank=True, max_length=300)
+    evidence = models.FileField(
+        upload_to="consent-evidence/", null=True, blank=True, max_length=300
+    )
     evidence_content_type = models.CharField(max_length=100, blank=True)
     external_ref = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.GIVEN)
+    status = models.CharField(
+        max_length=16, choices=ConsentStatus.choices, default=ConsentStatus.GIVEN
+    )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.TextField(blank=True)
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
@@ -44,7 +48,9 @@ class ConsentRecord(models.Model):
 @tracked()
 class ConsentCoverage(models.Model):
     consent = models.ForeignKey(ConsentRecord, on_delete=models.CASCADE, related_name="coverage")
-    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="consent_coverage")
+    artifact = models.ForeignKey(
+        Artifact, on_delete=models.CASCADE, related_name="consent_coverage"
+    )
 
     class Meta:
         constraints = [
@@ -60,11 +66,17 @@ class WithdrawalImpact(models.Model):
     consent = models.ForeignKey(ConsentRecord, on_delete=models.CASCADE, related_name="impacts")
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="consent_impacts")
     via = models.ForeignKey(
-        Artifact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Artifact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The covered ancestor, when the artifact is affected through lineage.",
     )
     live_reuses = models.PositiveIntegerField(default=0)
-    remediation = models.CharField(max_length=16, choices=Remediation.choices, default=Remediation.OPEN)
+    remediation = models.CharField(
+        max_length=16, choices=Remediation.choices, default=Remediation.OPEN
+    )
     note = models.TextField(blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -83,7 +95,9 @@ class WithdrawalImpact(models.Model):
 @tracked()
 class IPAssignment(models.Model):
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="ip_assignments")
-    assignor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="ip_assignments")
+    assignor = models.ForeignKey(
+        Contributor, on_delete=models.PROTECT, related_name="ip_assignments"
+    )
     assignee = models.CharField(max_length=200, default="The Bank")
     kind = models.CharField(max_length=24, choices=IPKind.choices)
     signed_on = models.DateField(null=True, blank=True)
@@ -94,7 +108,8 @@ class IPAssignment(models.Model):
     scope_purposes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     scope_channels = ArrayField(models.CharField(max_length=32), default=list, blank=True)
     jurisdiction = models.CharField(
-        max_length=16, blank=True,
+        max_length=16,
+        blank=True,
         help_text="ISO 3166 codes the licence covers, comma-separated (GB or GB,IE); blank or WW: worldwide.",
     )
     document = models.FileField(upload_to="ip-documents/", null=True, blank=True, max_length=300)

@@ -32,7 +32,10 @@ class Contributor(models.Model):
     legal_name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contributor",
     )
     erased_at = models.DateTimeField(null=True, blank=True)

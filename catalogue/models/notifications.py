@@ -27,14 +27,17 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="inbox")]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
                 name="notification_dedupe",
             )
         ]
 
 
 class Watch(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="watches")
     automatic = models.BooleanField(default=False, help_text="added because of ownership or reuse")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,7 +17,9 @@ class Retirement(models.Model):
     Only the restore columns may change once written; the decision itself and deletes are refused.
     """
 
-    artifact = models.ForeignKey("catalogue.Artifact", on_delete=models.PROTECT, related_name="retirements")
+    artifact = models.ForeignKey(
+        "catalogue.Artifact", on_delete=models.PROTECT, related_name="retirements"
+    )
     action = models.CharField(max_length=16, choices=RetirementAction.choices)
     rationale = models.TextField()
     lessons_learned = models.TextField(blank=True)
@@ -37,7 +39,9 @@ class Retirement(models.Model):
 
     class Meta:
         ordering = ["decided_at", "id"]
-        indexes = [models.Index(fields=["artifact", "decided_at", "id"], name="retirement_artifact")]
+        indexes = [
+            models.Index(fields=["artifact", "decided_at", "id"], name="retirement_artifact")
+        ]
         triggers = [
             pgtrigger.Protect(name="retirement_kept", operation=pgtrigger.Delete),
             pgtrigger.Protect(
@@ -48,8 +52,10 @@ class Retirement(models.Model):
                 | pgtrigger.Q(old__rationale__df=pgtrigger.F("new__rationale"))
                 | pgtrigger.Q(old__lessons_learned__df=pgtrigger.F("new__lessons_learned"))
                 | pgtrigger.Q(old__decided_at__df=pgtrigger.F("new__decided_at"))
-                | (pgtrigger.Q(old__restored_at__isnull=False)
-                   & pgtrigger.Q(old__restored_at__df=pgtrigger.F("new__restored_at"))),
+                | (
+                    pgtrigger.Q(old__restored_at__isnull=False)
+                    & pgtrigger.Q(old__restored_at__df=pgtrigger.F("new__restored_at"))
+                ),
             ),
         ]
 

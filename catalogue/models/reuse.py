@@ -121,8 +121,13 @@ class ArtifactMetricRollup(models.Model):
         indexes = [
             # The library's order within a (metric, kind) group: walked from the top, LIMIT top.
             models.Index(
-                "metric", "kind", F("rank_score").desc(nulls_last=True), F("rank_mean").desc(nulls_last=True),
-                "artifact", name="metric_rollup_top", condition=Q(n__gt=0),
+                "metric",
+                "kind",
+                F("rank_score").desc(nulls_last=True),
+                F("rank_mean").desc(nulls_last=True),
+                "artifact",
+                name="metric_rollup_top",
+                condition=Q(n__gt=0),
             )
         ]
 

@@ -15,7 +15,9 @@ class Review(models.Model):
     )
     kind = models.CharField(max_length=16, choices=ReviewKind.choices)
     purposes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
-    status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
     required_approvals = models.PositiveSmallIntegerField(default=1)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -35,7 +37,9 @@ class Review(models.Model):
 @tracked()
 class ReviewDecision(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=20, choices=ReviewDecisionKind.choices)
     rationale = models.TextField()
     decided_at = models.DateTimeField(auto_now_add=True)

@@ -13,8 +13,13 @@ from .vocab import ARTIFACT_PREFIX, ODRL_CONTEXT_URL, TEAM_PREFIX, TRAIN, short
 
 ACTIONS = ("use", "modify", "derive", "distribute", "train")
 PURPOSES = (
-    "product_design", "marketing", "personalisation", "model_training", "research",
-    "internal_analysis", "customer_service",
+    "product_design",
+    "marketing",
+    "personalisation",
+    "model_training",
+    "research",
+    "internal_analysis",
+    "customer_service",
 )
 CHANNELS = ("web", "mobile", "branch", "contact_centre", "email", "partner", "internal")
 # Form duty code -> (ODRL action, function-party property naming the owner team or None)
@@ -55,15 +60,30 @@ def _constraints(
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if purposes:
-        out.append({"leftOperand": "purpose", "operator": "isAnyOf",
-                    "rightOperand": _check("purpose", purposes, PURPOSES)})
+        out.append(
+            {
+                "leftOperand": "purpose",
+                "operator": "isAnyOf",
+                "rightOperand": _check("purpose", purposes, PURPOSES),
+            }
+        )
     if channels:
-        out.append({"leftOperand": "deliveryChannel", "operator": "isAnyOf",
-                    "rightOperand": _check("channel", channels, CHANNELS)})
+        out.append(
+            {
+                "leftOperand": "deliveryChannel",
+                "operator": "isAnyOf",
+                "rightOperand": _check("channel", channels, CHANNELS),
+            }
+        )
     for value, op, end in ((valid_from, "gteq", False), (valid_until, "lteq", True)):
         if value is not None:
-            out.append({"leftOperand": "dateTime", "operator": op, "rightOperand": {
-                "@value": _instant(value, end), "@type": "xsd:dateTime"}})
+            out.append(
+                {
+                    "leftOperand": "dateTime",
+                    "operator": op,
+                    "rightOperand": {"@value": _instant(value, end), "@type": "xsd:dateTime"},
+                }
+            )
     return out
 
 
@@ -110,8 +130,11 @@ def build_policy(
                 rule["duty"] = [_duty(f"{uid}:permission:{n}", d, owner) for d in duties]
             permissions.append(rule)
     policy: dict[str, Any] = {
-        "@context": ODRL_CONTEXT_URL, "@type": "Set", "uid": uid,
-        "target": ARTIFACT_PREFIX + artifact_slug, "assigner": owner,
+        "@context": ODRL_CONTEXT_URL,
+        "@type": "Set",
+        "uid": uid,
+        "target": ARTIFACT_PREFIX + artifact_slug,
+        "assigner": owner,
         "permission": permissions,
     }
     if prohibitions:
@@ -144,7 +167,7 @@ def _strip(iri: str | None, prefix: str) -> str | None:
         return None
     if not iri.startswith(prefix):
         raise FormMappingError(f"'{iri}' is not a catalogue identifier ({prefix}...)")
-    return iri[len(prefix):]
+    return iri[len(prefix) :]
 
 
 def _when(c: Constraint, end_of_day: bool) -> date | datetime:
@@ -158,8 +181,12 @@ def _when(c: Constraint, end_of_day: bool) -> date | datetime:
 
 
 def _constraint_values(rule: Rule) -> dict[str, Any]:
-    out: dict[str, Any] = {"purposes": None, "channels": None,
-                           "valid_from": None, "valid_until": None}
+    out: dict[str, Any] = {
+        "purposes": None,
+        "channels": None,
+        "valid_from": None,
+        "valid_until": None,
+    }
     for c in rule.constraints:
         if not isinstance(c, Constraint):
             raise FormMappingError("logical constraints cannot be shown in the form")
@@ -200,13 +227,15 @@ def form_values(policy: Policy | Source) -> dict[str, Any]:
         raise FormMappingError("permissions differ in constraints or duties")
     teams = [p.assignee.uid if p.assignee else None for p in perms]
     actions = list(dict.fromkeys(p.action_name for p in perms))
-    target = policy.target.uid if policy.target else (perms[0].target.uid
-                                                      if perms[0].target else None)
+    target = (
+        policy.target.uid if policy.target else (perms[0].target.uid if perms[0].target else None)
+    )
     version = policy.uid.rsplit(":", 1)[-1]
     values: dict[str, Any] = {
         "artifact_slug": _strip(target, ARTIFACT_PREFIX),
-        "teams": None if None in teams else list(
-            dict.fromkeys(_strip(t, TEAM_PREFIX) for t in teams)),
+        "teams": None
+        if None in teams
+        else list(dict.fromkeys(_strip(t, TEAM_PREFIX) for t in teams)),
         "actions": actions,
         **_constraint_values(perms[0]),
         "duties": _duty_codes(perms[0]),
@@ -237,8 +266,9 @@ def _join(words: Sequence[str]) -> str:
 def _who(assignees: Sequence[str | None]) -> str:
     if None in assignees:
         return "Any team"
-    names = [a[len(TEAM_PREFIX):] if a and a.startswith(TEAM_PREFIX) else str(a)
-             for a in assignees]
+    names = [
+        a[len(TEAM_PREFIX) :] if a and a.startswith(TEAM_PREFIX) else str(a) for a in assignees
+    ]
     return ("Team " if len(names) == 1 else "Teams ") + _join(names)
 
 
@@ -255,8 +285,9 @@ def _phrase(c: Any) -> str:
     if not isinstance(c, Constraint):
         return f" when a {short(c.operator)} combination of conditions holds"
     left, op = short(c.left_operand), short(c.operator)
-    vals = [str(v.value) if not isinstance(v.value, datetime) else v.lexical
-            for v in c.right_operand]
+    vals = [
+        str(v.value) if not isinstance(v.value, datetime) else v.lexical for v in c.right_operand
+    ]
     if left == "purpose" and op in ("isAnyOf", "eq"):
         return " for " + ", ".join(vals)
     if left == "purpose" and op in ("isNoneOf", "neq"):
@@ -276,8 +307,11 @@ def _duty_phrase(duty: Rule) -> str:
     name = duty.action_name
     if name == "attribute":
         return "attribute the originators"
-    owner = [p[len(TEAM_PREFIX):] for p in duty.parties.get("informedParty", ())
-             + duty.parties.get("consentingParty", ()) if p.startswith(TEAM_PREFIX)]
+    owner = [
+        p[len(TEAM_PREFIX) :]
+        for p in duty.parties.get("informedParty", ()) + duty.parties.get("consentingParty", ())
+        if p.startswith(TEAM_PREFIX)
+    ]
     suffix = f" ({_join(owner)})" if owner else ""
     if name == "inform":
         return "inform the owner team" + suffix
@@ -316,4 +350,3 @@ def describe(policy: Policy | Source) -> list[str]:
         subject = "No team may" if p.assignee is None else f"{_who([p.assignee.uid])} may not"
         sentences.append(f"{subject} {p.action_name} this artifact{_conditions(p)}.")
     return sentences
-

@@ -37,8 +37,11 @@ class Decision:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form, suitable for the reuse's rights-decision snapshot."""
         return {
-            "decision": self.decision, "reasons": self.reasons, "duties": self.duties,
-            "warnings": self.warnings, "report": self.report.as_dict(),
+            "decision": self.decision,
+            "reasons": self.reasons,
+            "duties": self.duties,
+            "warnings": self.warnings,
+            "report": self.report.as_dict(),
         }
 
 
@@ -57,9 +60,12 @@ def describe_duty(duty: Rule, state: StateOfWorld) -> dict[str, Any]:
     parties = {k: list(v) for k, v in duty.parties.items()}
     for who in duty.parties.get("informedParty", ()) + duty.parties.get("consentingParty", ()):
         if who.startswith(TEAM_PREFIX):
-            text += f" ({who[len(TEAM_PREFIX):]})"
+            text += f" ({who[len(TEAM_PREFIX) :]})"
     return {
-        "action": name, "description": text, "uid": duty.uid, "parties": parties,
+        "action": name,
+        "description": text,
+        "uid": duty.uid,
+        "parties": parties,
         "state": duty_state(duty, state),
     }
 
@@ -67,25 +73,31 @@ def describe_duty(duty: Rule, state: StateOfWorld) -> dict[str, Any]:
 def _denial_reasons(permissions: list[RuleReport], action: str) -> list[dict[str, str]]:
     applicable = [p for p in permissions if p.applies]
     if not applicable:
-        return [_reason(
-            "odrl.no_matching_permission",
-            f"No permission grants '{short(action)}' on this artifact to this team.",
-        )]
+        return [
+            _reason(
+                "odrl.no_matching_permission",
+                f"No permission grants '{short(action)}' on this artifact to this team.",
+            )
+        ]
     reasons = []
     for perm in applicable:
         for report in perm.constraints:
             for c in report.walk():
                 if not c.satisfied and not c.operands:
-                    reasons.append(_reason(
-                        "odrl.constraint_unsatisfied",
-                        f"Permission {_label(perm.rule)}: {c.reason}.",
-                    ))
+                    reasons.append(
+                        _reason(
+                            "odrl.constraint_unsatisfied",
+                            f"Permission {_label(perm.rule)}: {c.reason}.",
+                        )
+                    )
         for duty in perm.duties:
             if duty.state == "violated":
-                reasons.append(_reason(
-                    "odrl.duty_violated",
-                    f"Permission {_label(perm.rule)}: duty '{duty.duty.action_name}' was violated.",
-                ))
+                reasons.append(
+                    _reason(
+                        "odrl.duty_violated",
+                        f"Permission {_label(perm.rule)}: duty '{duty.duty.action_name}' was violated.",
+                    )
+                )
     return reasons or [_reason("odrl.constraint_unsatisfied", "No permission is active.")]
 
 
@@ -118,8 +130,9 @@ def decide(
     active_perms = [p for p in permissions if p.active]
     active_prohibitions = [p for p in report.of_kind("prohibition") if p.active]
     reasons = [
-        _reason("odrl.prohibited",
-                f"Prohibition {_label(p.rule)} forbids '{p.rule.action_name}' here.")
+        _reason(
+            "odrl.prohibited", f"Prohibition {_label(p.rule)} forbids '{p.rule.action_name}' here."
+        )
         for p in active_prohibitions
     ]
     if not active_perms:
@@ -127,10 +140,9 @@ def decide(
     if reasons:
         return Decision("deny", reasons, [], report)
     duties = [describe_duty(d.duty, state) for p in active_perms for d in p.duties]
-    duties += [
-        describe_duty(o.rule, state) for o in report.of_kind("duty") if o.active
-    ]
+    duties += [describe_duty(o.rule, state) for o in report.of_kind("duty") if o.active]
     unique = list({(d["action"], d["description"]): d for d in duties}.values())
     granted = ", ".join(_label(p.rule) for p in active_perms)
-    return Decision("permit", [_reason("odrl.permitted", f"Permitted by {granted}.")],
-                    unique, report)
+    return Decision(
+        "permit", [_reason("odrl.permitted", f"Permitted by {granted}.")], unique, report
+    )

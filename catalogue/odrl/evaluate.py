@@ -49,9 +49,11 @@ class ConstraintReport:
             out["operands"] = [o.as_dict() for o in self.operands]
         else:
             out.update(
-                leftOperand=short(c.left_operand), operator=short(c.operator),
+                leftOperand=short(c.left_operand),
+                operator=short(c.operator),
                 rightOperand=[str(v) for v in c.right_operand],
-                value=[str(v) for v in self.left_values], reason=self.reason,
+                value=[str(v) for v in self.left_values],
+                reason=self.reason,
             )
         return out
 
@@ -97,9 +99,13 @@ class RuleReport:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
         return {
-            "uid": self.rule.uid, "path": self.rule.path, "kind": self.rule.kind,
-            "action": self.rule.action_name, "state": self.activation_state,
-            "action_matched": self.action_matched, "party_matched": self.party_matched,
+            "uid": self.rule.uid,
+            "path": self.rule.path,
+            "kind": self.rule.kind,
+            "action": self.rule.action_name,
+            "state": self.activation_state,
+            "action_matched": self.action_matched,
+            "party_matched": self.party_matched,
             "target_matched": self.target_matched,
             "constraints": [c.as_dict() for c in self.constraints],
             "duties": [
@@ -164,9 +170,13 @@ def _atomic(c: Constraint, request: Request, state: StateOfWorld) -> ConstraintR
         reason = f"no value for {short(c.left_operand)} in the request"
         return ConstraintReport(c, False, values, reason)
     ok = apply_operator(c.operator, values, c.right_operand, state)
-    reason = "" if ok else (
-        f"{short(c.left_operand)} {', '.join(map(str, values))} does not satisfy "
-        f"{short(c.operator)} {', '.join(map(str, c.right_operand))}"
+    reason = (
+        ""
+        if ok
+        else (
+            f"{short(c.left_operand)} {', '.join(map(str, values))} does not satisfy "
+            f"{short(c.operator)} {', '.join(map(str, c.right_operand))}"
+        )
     )
     return ConstraintReport(c, ok, values, reason)
 

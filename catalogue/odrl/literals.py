@@ -14,8 +14,18 @@ from .vocab import XSD
 _NUMERIC = frozenset(
     XSD + t
     for t in (
-        "decimal", "integer", "int", "long", "short", "double", "float", "nonNegativeInteger",
-        "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
+        "decimal",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
     )
 )
 

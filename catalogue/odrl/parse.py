@@ -165,8 +165,13 @@ class _Reader:
         if len(self.errors) > before or left is None or operator is None:
             return None
         return Constraint(
-            str(left), str(operator), operands, uid,
-            str(unit) if unit else None, str(data_type) if data_type else None, path,
+            str(left),
+            str(operator),
+            operands,
+            uid,
+            str(unit) if unit else None,
+            str(data_type) if data_type else None,
+            path,
         )
 
     def operands(
@@ -213,7 +218,9 @@ class _Reader:
             for i, c in enumerate(self.objects(node, _o("constraint")))
         ]
         sub_defaults = {"target": target}
-        duties = self.rules(node, "duty", "duty", path, sub_defaults) if kind == "permission" else ()
+        duties = (
+            self.rules(node, "duty", "duty", path, sub_defaults) if kind == "permission" else ()
+        )
         parties = {
             name: tuple(str(p) for p in self.objects(node, _o(name))) for name in FUNCTION_PARTIES
         }
@@ -300,9 +307,7 @@ def _find_root(graph: Graph, uid: str | None, types: frozenset[str], what: str) 
     return candidates[0]
 
 
-def parse_policy(
-    source: Source, *, uid: str | None = None, require_action: bool = True
-) -> Policy:
+def parse_policy(source: Source, *, uid: str | None = None, require_action: bool = True) -> Policy:
     """Policy from JSON-LD (dict or text), Turtle text or a graph; raises PolicyError."""
     graph = load_graph(source)
     types = POLICY_TYPES - {ODRL + "Request"}
@@ -318,9 +323,16 @@ def parse_request(source: Source, *, uid: str | None = None) -> Request:
     graph = load_graph(source)
     node = _find_root(graph, uid, frozenset({ODRL + "Request"}), "request")
     reader = _Reader(graph, require_action=False)
-    rules = reader.rules(node, "permission", "permission", "", {
-        "target": reader.asset(node, ""), "assignee": reader.party(node, "assignee", ""),
-    })
+    rules = reader.rules(
+        node,
+        "permission",
+        "permission",
+        "",
+        {
+            "target": reader.asset(node, ""),
+            "assignee": reader.party(node, "assignee", ""),
+        },
+    )
     if reader.errors:
         raise PolicyError(reader.errors)
     rule = rules[0] if rules else Rule("permission", None)

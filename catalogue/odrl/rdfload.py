@@ -60,7 +60,7 @@ def odrl_context() -> dict[str, Any]:
 
 def _bundled_url(url: str) -> str | None:
     """The bundled context's key for `url` (http or https spelling), or None."""
-    key = "http:" + url[len("https:"):] if url.startswith("https:") else url
+    key = "http:" + url[len("https:") :] if url.startswith("https:") else url
     return key if key in BUNDLED_CONTEXTS else None
 
 
@@ -154,9 +154,13 @@ def _scan(value: Any, path: str = "") -> _Scan:
         if not isinstance(item, (list, dict)):
             continue
         if depth > MAX_DEPTH:
-            raise PolicyError([PolicyIssue(where, f"the document is nested deeper than {MAX_DEPTH} levels")])
+            raise PolicyError(
+                [PolicyIssue(where, f"the document is nested deeper than {MAX_DEPTH} levels")]
+            )
         if isinstance(item, list):
-            stack.extend((v, _join(where, n), depth + 1) for n, v in reversed(list(enumerate(item))))
+            stack.extend(
+                (v, _join(where, n), depth + 1) for n, v in reversed(list(enumerate(item)))
+            )
             continue
         scan.objects += 1
         for key, val in reversed(list(item.items())):
@@ -167,12 +171,28 @@ def _scan(value: Any, path: str = "") -> _Scan:
                 scan.rules += len(val) if isinstance(val, list) else 1
             stack.append((val, _join(where, key), depth + 1))
     if scan.rules > MAX_POLICY_RULES:
-        raise PolicyError([PolicyIssue(path, (
-            f"the policy has {scan.rules:,} rules (permissions, prohibitions, obligations and duties); "
-            f"at most {MAX_POLICY_RULES} are allowed"))])
+        raise PolicyError(
+            [
+                PolicyIssue(
+                    path,
+                    (
+                        f"the policy has {scan.rules:,} rules (permissions, prohibitions, obligations and duties); "
+                        f"at most {MAX_POLICY_RULES} are allowed"
+                    ),
+                )
+            ]
+        )
     if scan.objects > MAX_POLICY_OBJECTS:
-        raise PolicyError([PolicyIssue(path, (
-            f"the policy has {scan.objects:,} JSON objects; at most {MAX_POLICY_OBJECTS:,} are allowed"))])
+        raise PolicyError(
+            [
+                PolicyIssue(
+                    path,
+                    (
+                        f"the policy has {scan.objects:,} JSON objects; at most {MAX_POLICY_OBJECTS:,} are allowed"
+                    ),
+                )
+            ]
+        )
     return scan
 
 
@@ -209,8 +229,10 @@ def _annotate(value: Any, index: int = 0) -> Any:
 
 
 def _literal_list(value: Any) -> bool:
-    return isinstance(value, list) and len(value) > 1 and not any(
-        isinstance(v, dict) and "@value" not in v for v in value
+    return (
+        isinstance(value, list)
+        and len(value) > 1
+        and not any(isinstance(v, dict) and "@value" not in v for v in value)
     )
 
 
@@ -219,8 +241,9 @@ def jsonld_graph(doc: dict[str, Any]) -> Graph:
     check_document(doc)
     data = _annotate(doc)
     if isinstance(data.get("@graph"), list):
-        data["@graph"] = [dict(n, **{ROOT: True}) if isinstance(n, dict) else n
-                          for n in data["@graph"]]
+        data["@graph"] = [
+            dict(n, **{ROOT: True}) if isinstance(n, dict) else n for n in data["@graph"]
+        ]
     else:
         data[ROOT] = True
     try:

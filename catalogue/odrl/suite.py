@@ -82,14 +82,17 @@ def run_case(root: Path, case_file: Path) -> CaseResult:
     report = evaluate(policy, request, state)
     rules, constraints = _expected(case, ref("expectedReport"))
     got_rules = {r.rule.uid: r.activation_state for r in report.rules}
-    got_constraints = {c.uid: "Satisfied" if c.satisfied else "Unsatisfied"
-                       for c in report.constraint_reports()}
+    got_constraints = {
+        c.uid: "Satisfied" if c.satisfied else "Unsatisfied" for c in report.constraint_reports()
+    }
     problems = [
         f"rule {uid} expected {want}, got {got_rules.get(uid, 'no report')}"
-        for uid, want in rules.items() if got_rules.get(uid) != want
+        for uid, want in rules.items()
+        if got_rules.get(uid) != want
     ] + [
         f"constraint {uid} expected {want}, got {got_constraints.get(uid, 'no report')}"
-        for uid, want in constraints.items() if got_constraints.get(uid) != want
+        for uid, want in constraints.items()
+        if got_constraints.get(uid) != want
     ]
     return CaseResult(case_file.stem, tuple(problems))
 
@@ -107,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = run_suite(Path(args[0]))
     for result in results:
-        print(f"PASS {result.name}" if result.passed else f"FAIL {result.name}: "
-              f"{result.problems[0]}")
+        print(
+            f"PASS {result.name}" if result.passed else f"FAIL {result.name}: {result.problems[0]}"
+        )
     failed = sum(not r.passed for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed or not results else 0

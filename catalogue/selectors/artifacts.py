@@ -28,9 +28,16 @@ def _visible_links(user, *, towards: str) -> Prefetch:
 def for_list(queryset: QuerySet[Artifact], *, user) -> QuerySet[Artifact]:
     """Everything a list row (web or API) shows, in a fixed number of queries."""
     # search_vector is large and no list row shows it.
-    return queryset.defer("search_vector").select_related("owner_team", "current_version").prefetch_related(
-        Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
-        _visible_links(user, towards="parents"),
+    return (
+        queryset.defer("search_vector")
+        .select_related("owner_team", "current_version")
+        .prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("contributor").order_by("id"),
+            ),
+            _visible_links(user, towards="parents"),
+        )
     )
 
 
@@ -42,7 +49,9 @@ def _as_querydict(params) -> QueryDict:
         if isinstance(value, list | tuple):
             data.setlist(key, [str(v) for v in value])
         elif value is not None:
-            data[key] = str(value) if not isinstance(value, bool) else ("true" if value else "false")
+            data[key] = (
+                str(value) if not isinstance(value, bool) else ("true" if value else "false")
+            )
     return data
 
 
@@ -66,16 +75,32 @@ def artifact_get(*, user, slug: str, links: bool = True, preload: dict | None = 
     """
     if preload is None:
         prefetches = [
-            Prefetch("authorships", queryset=Authorship.objects.select_related("contributor").order_by("id")),
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("contributor").order_by("id"),
+            ),
             Prefetch("versions", queryset=Version.objects.order_by("-created_at", "-id")),
         ]
     else:
         prefetches = []
     if links:
-        prefetches += [_visible_links(user, towards="parents"), _visible_links(user, towards="children")]
-    queryset = visible_artifacts(user).select_related(
-        "owner_team", "current_version", "current_policy", "superseded_by", "created_by", "rollup"
-    ).prefetch_related(*prefetches).annotate(**(preload or {}))
+        prefetches += [
+            _visible_links(user, towards="parents"),
+            _visible_links(user, towards="children"),
+        ]
+    queryset = (
+        visible_artifacts(user)
+        .select_related(
+            "owner_team",
+            "current_version",
+            "current_policy",
+            "superseded_by",
+            "created_by",
+            "rollup",
+        )
+        .prefetch_related(*prefetches)
+        .annotate(**(preload or {}))
+    )
     artifact = queryset.filter(slug=slug).first()
     if artifact is None:
         raise Http404("No such artifact.")
@@ -127,15 +152,24 @@ def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> Facets:
     FACET_SAMPLE of them. Starting again from visible_artifacts(user) keeps invisible items out
     even if a caller passes an unfiltered queryset. One query.
     """
-    base = visible_artifacts(user, queryset).order_by("-created_at", "-id").values(
-        "kind", "status", "owner_team_id", "sensitivity", "customer_derived", "tags"
-    )[:FACET_SAMPLE]
+    base = (
+        visible_artifacts(user, queryset)
+        .order_by("-created_at", "-id")
+        .values("kind", "status", "owner_team_id", "sensitivity", "customer_derived", "tags")[
+            :FACET_SAMPLE
+        ]
+    )
     sql, params = base.query.sql_with_params()
     with connection.cursor() as cursor:
         # sql is the ORM's own compiled query; its parameters stay bound.
         cursor.execute(_FACETS_SQL.format(visible=sql), [*params, TOP_TAGS])
         rows = cursor.fetchall()
-    facets = Facets({name: [] for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")})
+    facets = Facets(
+        {
+            name: []
+            for name in ("kind", "status", "owner_team", "sensitivity", "tag", "customer_derived")
+        }
+    )
     facets.sample_limit = FACET_SAMPLE
     for facet, value, label, n in rows:
         if facet == "sample":
@@ -143,7 +177,13 @@ def artifact_facets(*, user, queryset: QuerySet[Artifact]) -> Facets:
             continue
         if facet == "customer_derived":
             value = value == "true"
-        facets[facet].append({"value": value, "label": label or _FACET_LABELS.get(facet, {}).get(value, str(value)), "count": n})
+        facets[facet].append(
+            {
+                "value": value,
+                "label": label or _FACET_LABELS.get(facet, {}).get(value, str(value)),
+                "count": n,
+            }
+        )
     for facet in ("kind", "status", "owner_team", "sensitivity", "customer_derived"):
         facets[facet].sort(key=lambda entry: (-entry["count"], entry["value"]))
     return facets

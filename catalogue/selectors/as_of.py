@@ -36,7 +36,9 @@ def latest_rows(model_name: str, column: str, values: list, at: datetime) -> lis
             [list(values), at],
         )
         rows = cursor.fetchall()
-    return sorted((_clean(data) for label, data in rows if label != "delete"), key=lambda r: r["id"])
+    return sorted(
+        (_clean(data) for label, data in rows if label != "delete"), key=lambda r: r["id"]
+    )
 
 
 def artifact_as_of(*, user, artifact: Artifact, at: datetime) -> dict:
@@ -46,8 +48,16 @@ def artifact_as_of(*, user, artifact: Artifact, at: datetime) -> dict:
         raise PermissionDenied
     state = latest_rows("ArtifactEvent", "pgh_obj_id", [artifact.pk], at)
     result: dict = {
-        "at": at.isoformat(), "slug": artifact.slug, "artifact": None, "status": None, "policy": None,
-        "consents": [], "reviews": [], "authorships": [], "versions": [], "lineage": [],
+        "at": at.isoformat(),
+        "slug": artifact.slug,
+        "artifact": None,
+        "status": None,
+        "policy": None,
+        "consents": [],
+        "reviews": [],
+        "authorships": [],
+        "versions": [],
+        "lineage": [],
     }
     if not state:
         return result
@@ -60,28 +70,48 @@ def artifact_as_of(*, user, artifact: Artifact, at: datetime) -> dict:
         p = policies[0]
         result["policy"] = {k: p[k] for k in ("id", "revision", "odrl", "summary", "created_at")}
     coverage = latest_rows("ConsentCoverageEvent", "artifact_id", [artifact.pk], at)
-    consents = latest_rows("ConsentRecordEvent", "pgh_obj_id", [c["consent_id"] for c in coverage], at)
+    consents = latest_rows(
+        "ConsentRecordEvent", "pgh_obj_id", [c["consent_id"] for c in coverage], at
+    )
     result["consents"] = [
-        {k: c.get(k) for k in (
-            "id", "contributor_id", "purposes", "status", "status_changed_at", "status_reason",
-            "obtained_at", "expires_at", "jurisdiction", "notice_version", "method",
-        )}
+        {
+            k: c.get(k)
+            for k in (
+                "id",
+                "contributor_id",
+                "purposes",
+                "status",
+                "status_changed_at",
+                "status_reason",
+                "obtained_at",
+                "expires_at",
+                "jurisdiction",
+                "notice_version",
+                "method",
+            )
+        }
         for c in consents
     ]
     reviews = latest_rows("ReviewEvent", "artifact_id", [artifact.pk], at)
     decisions = latest_rows("ReviewDecisionEvent", "review_id", [r["id"] for r in reviews], at)
     reviewers = dict(
-        get_user_model().objects.filter(pk__in={d["reviewer_id"] for d in decisions}).values_list("pk", "username")
+        get_user_model()
+        .objects.filter(pk__in={d["reviewer_id"] for d in decisions})
+        .values_list("pk", "username")
     )
     for review in reviews:
         review["decisions"] = [
-            {**d, "reviewer": reviewers.get(d["reviewer_id"], "")} for d in decisions if d["review_id"] == review["id"]
+            {**d, "reviewer": reviewers.get(d["reviewer_id"], "")}
+            for d in decisions
+            if d["review_id"] == review["id"]
         ]
     result["reviews"] = reviews
     result["authorships"] = latest_rows("AuthorshipEvent", "artifact_id", [artifact.pk], at)
     result["versions"] = latest_rows("VersionEvent", "artifact_id", [artifact.pk], at)
     lineage = latest_rows("LineageEvent", "child_id", [artifact.pk], at)
-    hidden = hidden_artifact_ids(user, [row["parent_id"] for row in lineage] + [fields.get("superseded_by_id")])
+    hidden = hidden_artifact_ids(
+        user, [row["parent_id"] for row in lineage] + [fields.get("superseded_by_id")]
+    )
     result["lineage"] = [row for row in lineage if row["parent_id"] not in hidden]
     if fields.get("superseded_by_id") in hidden:
         fields["superseded_by_id"] = None

@@ -50,17 +50,26 @@ def parse_when(value: str | None, name: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise ValidationError({name: ["Use an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."]})
+        raise ValidationError(
+            {name: ["Use an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00Z."]}
+        )
     try:
         # In UTC: PostgreSQL refuses offsets past 15:59 that Python accepts (up to 23:59).
         return parsed.astimezone(UTC)
     except OverflowError:
-        raise ValidationError({name: ["The date-time is outside the years 1 to 9999 in UTC."]}) from None
+        raise ValidationError(
+            {name: ["The date-time is outside the years 1 to 9999 in UTC."]}
+        ) from None
 
 
 def audit_event_list(
-    *, user, object: str | None = None, actor: str | None = None, action: str | None = None,  # noqa: A002
-    since: datetime | None = None, until: datetime | None = None,
+    *,
+    user,
+    object: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,  # noqa: A002
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> QuerySet[AuditEvent]:
     """The business timeline for legal and admins, newest first; `object` is `type:id`."""
     if not user.has_perm("catalogue.view_audit"):
@@ -71,13 +80,21 @@ def audit_event_list(
         if not ident:
             raise ValidationError({"object": ["Use type:id, e.g. artifact:42 or artifact:<slug>."]})
         if kind == "artifact" and not ident.isdigit():
-            ident = str(Artifact.objects.filter(slug=ident).values_list("pk", flat=True).first() or "")
+            ident = str(
+                Artifact.objects.filter(slug=ident).values_list("pk", flat=True).first() or ""
+            )
         qs = qs.filter(object_type=kind, object_id=ident)
     if actor:
-        user_id = get_user_model().objects.filter(username=actor).values_list("pk", flat=True).first()
+        user_id = (
+            get_user_model().objects.filter(username=actor).values_list("pk", flat=True).first()
+        )
         qs = qs.filter(actor_id=user_id) if user_id else qs.filter(actor_label=actor)
     if action:
-        qs = qs.filter(action=action) if "." in action else qs.filter(action__startswith=f"{action}.")
+        qs = (
+            qs.filter(action=action)
+            if "." in action
+            else qs.filter(action__startswith=f"{action}.")
+        )
     if since:
         qs = qs.filter(occurred_at__gte=since)
     if until:
@@ -86,6 +103,7 @@ def audit_event_list(
 
 
 # --- keyset cursors -------------------------------------------------------------------------
+
 
 def encode_cursor(position: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode()
@@ -100,13 +118,16 @@ def decode_cursor(cursor: str | None) -> dict | None:
         raise ValidationError({"cursor": ["Invalid cursor."]}) from exc
 
 
-def keyset_page(qs: QuerySet[AuditEvent], cursor: str | None, size: int) -> tuple[list[AuditEvent], str | None]:
+def keyset_page(
+    qs: QuerySet[AuditEvent], cursor: str | None, size: int
+) -> tuple[list[AuditEvent], str | None]:
     """One page of audit events, newest first, after `cursor`; a damaged cursor is a ValidationError."""
     page = common.keyset_page(qs, [("occurred_at", True), ("id", True)], cursor, size, strict=True)
     return page.items, page.next_cursor
 
 
 # --- artifact history -----------------------------------------------------------------------
+
 
 @dataclass
 class HistoryItem:
@@ -125,9 +146,15 @@ class HistoryItem:
 
     def as_dict(self) -> dict:
         return {
-            "kind": self.kind, "at": self.at.isoformat(), "action": self.action, "actor": self.actor,
-            "reason": self.reason, "origin": self.origin, "object_type": self.object_type,
-            "object_id": self.object_id, "changes": self.changes,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "action": self.action,
+            "actor": self.actor,
+            "reason": self.reason,
+            "origin": self.origin,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changes": self.changes,
         }
 
 
@@ -137,8 +164,16 @@ def _event_items(artifact: Artifact, before: tuple | None, size: int) -> list[Hi
         qs = qs.filter(Q(occurred_at__lt=before[0]) | Q(occurred_at=before[0], id__lt=before[2]))
     return [
         HistoryItem(
-            "event", e.occurred_at, f"event:{e.pk}", e.action, e.actor_label, e.reason, e.origin,
-            e.object_type, e.object_id, e.changes,
+            "event",
+            e.occurred_at,
+            f"event:{e.pk}",
+            e.action,
+            e.actor_label,
+            e.reason,
+            e.origin,
+            e.object_type,
+            e.object_id,
+            e.changes,
         )
         for e in qs[:size]
     ]
@@ -156,7 +191,9 @@ def row_diff(current: dict, previous: dict | None) -> dict:
     return changes
 
 
-def _change_items(model_name: str, column: str, artifact: Artifact, before: tuple | None, size: int) -> list[HistoryItem]:
+def _change_items(
+    model_name: str, column: str, artifact: Artifact, before: tuple | None, size: int
+) -> list[HistoryItem]:
     model = apps.get_model("catalogue", model_name)
     table = model._meta.db_table
     ctx = pghistory.models.Context._meta.db_table
@@ -182,14 +219,26 @@ def _change_items(model_name: str, column: str, artifact: Artifact, before: tupl
         if isinstance(previous, str):
             previous = json.loads(previous)
         changes = row_diff(data, None if label == "insert" else previous)
-        items.append(HistoryItem(
-            "change", at, f"{model_name}:{pgh_id}", f"{object_type}.{label}", meta.get("actor", ""),
-            meta.get("reason", ""), meta.get("origin") or {}, object_type, str(obj_id), changes,
-        ))
+        items.append(
+            HistoryItem(
+                "change",
+                at,
+                f"{model_name}:{pgh_id}",
+                f"{object_type}.{label}",
+                meta.get("actor", ""),
+                meta.get("reason", ""),
+                meta.get("origin") or {},
+                object_type,
+                str(obj_id),
+                changes,
+            )
+        )
     return items
 
 
-def artifact_history(*, user, artifact: Artifact, cursor: str | None = None, size: int = 50) -> tuple[list[HistoryItem], str | None]:
+def artifact_history(
+    *, user, artifact: Artifact, cursor: str | None = None, size: int = 50
+) -> tuple[list[HistoryItem], str | None]:
     """Newest first: business events and row changes of `artifact` (caller checked visibility)."""
     if not user.has_perm("catalogue.view_artifact", artifact):
         raise PermissionDenied
@@ -226,7 +275,9 @@ def hidden_artifact_ids(user, values) -> set[int]:
 
 
 def _without_hidden_links(user, items: list[HistoryItem]) -> list[HistoryItem]:
-    refs = [v for item in items for col in ARTIFACT_REF_COLUMNS for v in item.changes.get(col) or []]
+    refs = [
+        v for item in items for col in ARTIFACT_REF_COLUMNS for v in item.changes.get(col) or []
+    ]
     hidden = hidden_artifact_ids(user, refs)
     if not hidden:
         return items

@@ -57,7 +57,9 @@ def _decode(qs: QuerySet, cursor: str, keys: Keys) -> tuple[list, bool] | None:
         if len(values) != len(keys):
             return None
         # Each value is read back as its column's type, so a tampered cursor fails here, not in SQL.
-        decoded = [_field(qs, name).to_python(value) for (name, _), value in zip(keys, values, strict=True)]
+        decoded = [
+            _field(qs, name).to_python(value) for (name, _), value in zip(keys, values, strict=True)
+        ]
         if any(value is None for value in decoded):
             return None
         return decoded, backwards
@@ -78,7 +80,9 @@ def _after(keys: Keys, values: list, *, backwards: bool) -> Q:
     return condition
 
 
-def keyset_page(qs: QuerySet, keys: Keys, cursor: str | None, size: int, *, strict: bool = False) -> Page:
+def keyset_page(
+    qs: QuerySet, keys: Keys, cursor: str | None, size: int, *, strict: bool = False
+) -> Page:
     """One page by keyset, either direction; a damaged cursor gives the first page
     (or, with `strict`, a ValidationError on `cursor`)."""
     decoded = _decode(qs, cursor, keys) if cursor else None

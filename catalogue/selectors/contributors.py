@@ -9,7 +9,9 @@ from ..models.choices import ContributorKind
 
 
 def shows_personal_data(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("catalogue.view_personal_data")
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "catalogue.view_personal_data"
+    )
 
 
 def contributor_list(*, user, params=None) -> QuerySet[Contributor]:
@@ -47,6 +49,8 @@ def record_personal_data_view(*, user, contributors) -> None:
         return
     with transaction.atomic(), audit_context(actor=user, reason="personal data viewed"):
         audit_event(
-            actor=user, action="contributor.personal_data_viewed", obj=shown[0],
+            actor=user,
+            action="contributor.personal_data_viewed",
+            obj=shown[0],
             changes={"contributor_ids": [None, [c.pk for c in shown]]},
         )

@@ -88,11 +88,14 @@ class CreditReport:
 def _report(user, weights: dict[int, float], walk) -> CreditReport:
     """weights: {origin artifact: share}; walk: [(origin, reused, hops)]."""
     ids = {o for o, _, _ in walk} | {x for _, x, _ in walk}
-    artifacts = {a.pk: a for a in visible_artifacts(user).filter(pk__in=ids).only("pk", "slug", "title", "kind")}
+    artifacts = {
+        a.pk: a
+        for a in visible_artifacts(user).filter(pk__in=ids).only("pk", "slug", "title", "kind")
+    }
     counts = dict(
-        ArtifactRollup.objects.filter(artifact_id__in=list(artifacts), reuse_count__gt=0).values_list(
-            "artifact_id", "reuse_count"
-        )
+        ArtifactRollup.objects.filter(
+            artifact_id__in=list(artifacts), reuse_count__gt=0
+        ).values_list("artifact_id", "reuse_count")
     )
     report = CreditReport()
     per_reused: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -127,7 +130,9 @@ def _report(user, weights: dict[int, float], walk) -> CreditReport:
 
 def contributor_credit(user, contributor) -> CreditReport:
     """Where a contributor's credit comes from: reused artifacts, via which authored work, how many hops."""
-    authored = set(Authorship.objects.filter(contributor=contributor).values_list("artifact_id", flat=True))
+    authored = set(
+        Authorship.objects.filter(contributor=contributor).values_list("artifact_id", flat=True)
+    )
     shares = author_shares(authored)
     weights = {a: shares.get(a, {}).get(contributor.pk, 0.0) for a in authored}
     return _report(user, weights, _descendants_from_each(authored))

@@ -37,18 +37,27 @@ def impact_live_reuses(consent, *, after: int = 0, limit: int | None = None) -> 
     """Live reuses of the artifacts a consent's ending affects, by id after `after` (keyset):
     [{id, initiative, team, artifact}], at most `limit` rows, one query."""
     rows = (
-        Reuse.objects.filter(artifact__consent_impacts__consent=consent, ended_on__isnull=True, pk__gt=after)
+        Reuse.objects.filter(
+            artifact__consent_impacts__consent=consent, ended_on__isnull=True, pk__gt=after
+        )
         .order_by("pk")
         .values("pk", "initiative", "team__slug", "artifact__slug")[: limit or IMPACT_REUSES_SHOWN]
     )
     return [
-        {"id": r["pk"], "initiative": r["initiative"], "team": r["team__slug"], "artifact": r["artifact__slug"]}
+        {
+            "id": r["pk"],
+            "initiative": r["initiative"],
+            "team": r["team__slug"],
+            "artifact": r["artifact__slug"],
+        }
         for r in rows
     ]
 
 
 def impact_live_reuse_count(consent) -> int:
-    return Reuse.objects.filter(artifact__consent_impacts__consent=consent, ended_on__isnull=True).count()
+    return Reuse.objects.filter(
+        artifact__consent_impacts__consent=consent, ended_on__isnull=True
+    ).count()
 
 
 @dataclass
@@ -62,7 +71,9 @@ class InheritedConsentState:
     hops: int
 
 
-def inherited_consent_state(artifact, *, user, at: dt.datetime | None = None) -> list[InheritedConsentState]:
+def inherited_consent_state(
+    artifact, *, user, at: dt.datetime | None = None
+) -> list[InheritedConsentState]:
     """Ended consents covering the artifact's customer-derived ancestors, judged by
     `consent_problem` as the rights check judges them; from the page's one lineage walk (plus
     one query for the ancestors' slugs when there are any). No personal data."""
@@ -70,18 +81,29 @@ def inherited_consent_state(artifact, *, user, at: dt.datetime | None = None) ->
     relatives = relatives_of(artifact)
     found = []
     for ancestor_id, consent_id, status, changed, expires in relatives.ended_ancestor_consents:
-        problem = consent_problem(ConsentRecord(pk=consent_id, status=status, status_changed_at=changed,
-                                                expires_at=expires), at)
+        problem = consent_problem(
+            ConsentRecord(
+                pk=consent_id, status=status, status_changed_at=changed, expires_at=expires
+            ),
+            at,
+        )
         if problem is not None and problem != "consent.not_yet_given":
             found.append((ancestor_id, consent_id, problem, changed or expires))
     if not found:
         return []
-    ancestors = {a.pk: a for a in Artifact.objects.filter(pk__in={f[0] for f in found}).select_related("owner_team")}
+    ancestors = {
+        a.pk: a
+        for a in Artifact.objects.filter(pk__in={f[0] for f in found}).select_related("owner_team")
+    }
     rows = [
         InheritedConsentState(
-            consent_id=consent_id, problem=problem, since=since, hops=relatives.up[ancestor_id],
+            consent_id=consent_id,
+            problem=problem,
+            since=since,
+            hops=relatives.up[ancestor_id],
             ancestor=ancestors[ancestor_id].slug
-            if user.has_perm("catalogue.view_artifact", ancestors[ancestor_id]) else None,
+            if user.has_perm("catalogue.view_artifact", ancestors[ancestor_id])
+            else None,
         )
         for ancestor_id, consent_id, problem, since in found
     ]

@@ -43,15 +43,7 @@ from .preload import from_json_rows, json_rows
 EXPIRY_WARNING_DAYS = 30
 
 
-
-
 # --- consent state ------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 _WALK_WITH_ROOT = """
@@ -93,11 +85,14 @@ def consent_list(*, view: str = "", at: dt.datetime | None = None) -> QuerySet[C
     """Consents for legal, newest first; `view` = expiring (within 30 days) or withdrawn."""
     at = at or timezone.now()
     qs = ConsentRecord.objects.select_related("contributor").prefetch_related(
-        Prefetch("artifacts", queryset=Artifact.objects.only("id", "slug", "title").order_by("slug"))
+        Prefetch(
+            "artifacts", queryset=Artifact.objects.only("id", "slug", "title").order_by("slug")
+        )
     )
     if view == "expiring":
         qs = qs.filter(
-            status=ConsentStatus.GIVEN, expires_at__gt=at,
+            status=ConsentStatus.GIVEN,
+            expires_at__gt=at,
             expires_at__lte=at + dt.timedelta(days=EXPIRY_WARNING_DAYS),
         ).order_by("expires_at", "id")
     elif view == "withdrawn":
@@ -107,14 +102,18 @@ def consent_list(*, view: str = "", at: dt.datetime | None = None) -> QuerySet[C
 
 def reviews_visible_to(user) -> QuerySet[Review]:
     """Legal and admins see every review; contributors their teams' (restricted rules apply)."""
-    qs = Review.objects.select_related("artifact", "artifact__owner_team", "version", "requested_by")
+    qs = Review.objects.select_related(
+        "artifact", "artifact__owner_team", "version", "requested_by"
+    )
     if is_admin(user) or is_legal(user):
         return qs
     teams = list(team_roles(user))
     return qs.filter(artifact__in=visible_artifacts(user), artifact__owner_team_id__in=teams)
 
 
-def review_queue(*, kind: str = "", risk: str = "", status: str = ReviewStatus.OPEN) -> QuerySet[Review]:
+def review_queue(
+    *, kind: str = "", risk: str = "", status: str = ReviewStatus.OPEN
+) -> QuerySet[Review]:
     """The legal queue, oldest first, annotated with approvals so far."""
     qs = (
         Review.objects.select_related("artifact", "artifact__owner_team", "version", "requested_by")
@@ -149,32 +148,6 @@ def ip_list() -> QuerySet[IPAssignment]:
     return IPAssignment.objects.select_related("artifact", "assignor")
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def ip_gaps() -> QuerySet[Artifact]:
     """Artifacts with a non-employee author lacking a signed assignment/licence (Rule 1: all of them)."""
     return (
@@ -193,7 +166,9 @@ def impacts_for_consent(consent: ConsentRecord) -> QuerySet[WithdrawalImpact]:
 
 
 def _consents_of(artifact_ref) -> QuerySet[ConsentRecord]:
-    return ConsentRecord.objects.filter(coverage__artifact=artifact_ref).order_by("-obtained_at", "-id")
+    return ConsentRecord.objects.filter(coverage__artifact=artifact_ref).order_by(
+        "-obtained_at", "-id"
+    )
 
 
 def _reviews_of(artifact_ref) -> QuerySet[Review]:
@@ -201,7 +176,9 @@ def _reviews_of(artifact_ref) -> QuerySet[Review]:
 
 
 def _open_impacts_of(artifact_ref) -> QuerySet[WithdrawalImpact]:
-    return WithdrawalImpact.objects.filter(artifact=artifact_ref, remediation=Remediation.OPEN).order_by("-id")
+    return WithdrawalImpact.objects.filter(
+        artifact=artifact_ref, remediation=Remediation.OPEN
+    ).order_by("-id")
 
 
 def artifact_consents(artifact: Artifact) -> list[ConsentRecord]:
@@ -218,9 +195,13 @@ def legal_panel_loads(user) -> dict:
     return {
         "legal_consents": json_rows(_consents_of(ref)),
         "legal_reviews": json_rows(_reviews_of(ref), related=["version"]),
-        "legal_impacts": json_rows(_open_impacts_of(ref)[:PANEL_IMPACTS], related=["consent", "via"]),
+        "legal_impacts": json_rows(
+            _open_impacts_of(ref)[:PANEL_IMPACTS], related=["consent", "via"]
+        ),
         "legal_signed": ArraySubquery(signed_title_holders(artifact_id=ref).values("assignor_id")),
-        "legal_outside_authors": json_rows(outside_authorships(artifact_id=ref), related=["contributor"]),
+        "legal_outside_authors": json_rows(
+            outside_authorships(artifact_id=ref), related=["contributor"]
+        ),
     }
 
 
@@ -238,7 +219,9 @@ def legal_panel_data(artifact: Artifact) -> LegalPanelData:
         return LegalPanelData(
             consents=artifact_consents(artifact),
             reviews=list(_reviews_of(artifact).select_related("version")),
-            open_impacts=list(_open_impacts_of(artifact).select_related("consent", "via")[:PANEL_IMPACTS]),
+            open_impacts=list(
+                _open_impacts_of(artifact).select_related("consent", "via")[:PANEL_IMPACTS]
+            ),
             missing_ip=missing_assignors([artifact.pk]).get(artifact.pk, []),
         )
     column = vars(artifact)  # the columns legal_panel_loads added to the artifact's query
@@ -247,7 +230,9 @@ def legal_panel_data(artifact: Artifact) -> LegalPanelData:
     return LegalPanelData(
         consents=from_json_rows(ConsentRecord, column["legal_consents"]),
         reviews=from_json_rows(Review, column["legal_reviews"], related=["version"]),
-        open_impacts=from_json_rows(WithdrawalImpact, column["legal_impacts"], related=["consent", "via"]),
+        open_impacts=from_json_rows(
+            WithdrawalImpact, column["legal_impacts"], related=["consent", "via"]
+        ),
         missing_ip=unsigned_authors(outside, signed).get(artifact.pk, []),
     )
 
@@ -256,5 +241,3 @@ def artifact_ip(artifact: Artifact) -> list[IPAssignment]:
     return list(
         IPAssignment.objects.filter(artifact=artifact).select_related("assignor").order_by("-id")
     )
-
-

@@ -27,9 +27,7 @@ LESSONS_DOCUMENT_SQL = (
     "coalesce(catalogue_artifact.lessons_learned, '') || ' ' || "
     "coalesce(catalogue_artifact.lessons_history, ''))"
 )
-LESSONS_ROWS_SQL = (
-    "(catalogue_artifact.status IN ('deprecated', 'archived') OR catalogue_artifact.lessons_history <> '')"
-)
+LESSONS_ROWS_SQL = "(catalogue_artifact.status IN ('deprecated', 'archived') OR catalogue_artifact.lessons_history <> '')"
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,8 @@ def _base(user, query: LessonsQuery) -> QuerySet[Artifact]:
     if query.q:
         qs = qs.filter(
             RawSQL(  # noqa: S611 - constant SQL; the search text is a bound parameter
-                f"{LESSONS_DOCUMENT_SQL} @@ websearch_to_tsquery('english', %s)", [query.q],
+                f"{LESSONS_DOCUMENT_SQL} @@ websearch_to_tsquery('english', %s)",
+                [query.q],
                 output_field=BooleanField(),
             )
         )
@@ -83,24 +82,35 @@ def _apply_facets(qs: QuerySet, query: LessonsQuery, *, skip: str = "") -> Query
     return qs
 
 
-def lessons_page(*, user, query: LessonsQuery, cursor: str = "", page_size: int = PAGE_SIZE) -> dict:
+def lessons_page(
+    *, user, query: LessonsQuery, cursor: str = "", page_size: int = PAGE_SIZE
+) -> dict:
     """{"entries": [...], "next_cursor": str | None} with owner team and successor loaded.
 
     A successor the user may not see is dropped from the entry (its title would leak). A restored
     artifact is an entry marked `restored`, with its past retirements as `past` (one more query).
     """
-    qs = _apply_facets(_base(user, query), query).select_related("owner_team", "superseded_by", "retired_by")
+    qs = _apply_facets(_base(user, query), query).select_related(
+        "owner_team", "superseded_by", "retired_by"
+    )
     page = keyset_page(qs, [("retired_key", True), ("id", True)], cursor, page_size)
     rows = page.items
     successor_ids = {r.superseded_by_id for r in rows if r.superseded_by_id}
     visible = (
-        set(visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True))
-        if successor_ids else set()
+        set(
+            visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if successor_ids
+        else set()
     )
     restored_ids = [r.pk for r in rows if r.status not in RETIRED]
     past: dict[int, list[Retirement]] = {}
     if restored_ids:
-        for record in Retirement.objects.filter(artifact_id__in=restored_ids).order_by("decided_at", "id"):
+        for record in Retirement.objects.filter(artifact_id__in=restored_ids).order_by(
+            "decided_at", "id"
+        ):
             past.setdefault(record.artifact_id, []).append(record)
     for row in rows:
         row.successor = row.superseded_by if row.superseded_by_id in visible else None
@@ -114,22 +124,40 @@ def lessons_facets(*, user, query: LessonsQuery) -> dict:
     base = _base(user, query)
     kinds = dict(ArtifactKind.choices)
     kind_rows = (
-        _apply_facets(base, query, skip="kind").order_by().values_list("kind").annotate(n=Count("id")).order_by("-n", "kind")
+        _apply_facets(base, query, skip="kind")
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n", "kind")
     )
     team_rows = (
-        _apply_facets(base, query, skip="team").order_by().values_list("owner_team__slug", "owner_team__name")
-        .annotate(n=Count("id")).order_by("-n", "owner_team__slug")
+        _apply_facets(base, query, skip="team")
+        .order_by()
+        .values_list("owner_team__slug", "owner_team__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "owner_team__slug")
     )
     year_rows = (
-        _apply_facets(base, query, skip="year").annotate(retired_year=ExtractYear("retired_key")).order_by()
-        .values_list("retired_year").annotate(n=Count("id")).order_by("-retired_year")
+        _apply_facets(base, query, skip="year")
+        .annotate(retired_year=ExtractYear("retired_key"))
+        .order_by()
+        .values_list("retired_year")
+        .annotate(n=Count("id"))
+        .order_by("-retired_year")
     )
     return {
-        "kind": [{"value": k, "label": kinds.get(k, k), "count": n, "selected": k == query.kind} for k, n in kind_rows],
-        "team": [
-            {"value": s, "label": name, "count": n, "selected": s == query.team} for s, name, n in team_rows
+        "kind": [
+            {"value": k, "label": kinds.get(k, k), "count": n, "selected": k == query.kind}
+            for k, n in kind_rows
         ],
-        "year": [{"value": y, "label": str(y), "count": n, "selected": y == query.year} for y, n in year_rows],
+        "team": [
+            {"value": s, "label": name, "count": n, "selected": s == query.team}
+            for s, name, n in team_rows
+        ],
+        "year": [
+            {"value": y, "label": str(y), "count": n, "selected": y == query.year}
+            for y, n in year_rows
+        ],
     }
 
 
@@ -145,8 +173,13 @@ def retirement_history(*, user, artifact: Artifact) -> list[dict]:
     )
     successor_ids = {r.superseded_by_id for r in records if r.superseded_by_id}
     visible = (
-        set(visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list("pk", flat=True))
-        if successor_ids else set()
+        set(
+            visible_artifacts(user, Artifact.objects.filter(pk__in=successor_ids)).values_list(
+                "pk", flat=True
+            )
+        )
+        if successor_ids
+        else set()
     )
     return [_history_entry(r, visible) for r in records]
 

@@ -111,10 +111,15 @@ def _top_of_group(user, filters: LibraryFilters, top: int):
     if filters.team:
         qs = qs.filter(owner_team__slug=filters.team)
     return qs.order_by(*_RANK_ORDER).values(
-        "slug", "title",
-        position=Window(RowNumber(), order_by=list(_RANK_ORDER)), team=F("owner_team__slug"),
-        n=F("metric_rollups__n"), mean=F("metric_rollups__mean"), ci_low=F("metric_rollups__ci_low"),
-        ci_high=F("metric_rollups__ci_high"), method=F("metric_rollups__method"),
+        "slug",
+        "title",
+        position=Window(RowNumber(), order_by=list(_RANK_ORDER)),
+        team=F("owner_team__slug"),
+        n=F("metric_rollups__n"),
+        mean=F("metric_rollups__mean"),
+        ci_low=F("metric_rollups__ci_low"),
+        ci_high=F("metric_rollups__ci_high"),
+        method=F("metric_rollups__method"),
     )[:top]
 
 
@@ -137,7 +142,9 @@ def library_ranking(user, filters: LibraryFilters) -> list[LibraryEntry]:
         # (~30 ms) costs several times what the walks do: no JIT for this statement.
         cursor.execute("SET LOCAL jit = off")
         # sql is the ORM's own compiled query; its parameters stay bound.
-        cursor.execute(_TOP_PER_GROUP_SQL.format(metric=metric[0], top=sql), [kinds, *metric[1], *params])
+        cursor.execute(
+            _TOP_PER_GROUP_SQL.format(metric=metric[0], top=sql), [kinds, *metric[1], *params]
+        )
         rows = cursor.fetchall()
     return with_rights([LibraryEntry._make((*row, False)) for row in rows])
 
@@ -152,7 +159,9 @@ def reusable_slugs(slugs) -> set[str]:
     if not slugs:
         return set()
     pairs = [(p, c) for p in Purpose.values for c in Channel.values]
-    qs = reusable_for_some(Artifact.objects.filter(slug__in=slugs), ANY_TEAM, action="use", questions=pairs)
+    qs = reusable_for_some(
+        Artifact.objects.filter(slug__in=slugs), ANY_TEAM, action="use", questions=pairs
+    )
     return set(qs.values_list("slug", flat=True))
 
 
@@ -189,8 +198,14 @@ def _ranking_for_period(user, filters: LibraryFilters, top: int) -> list[Library
     if filters.metric:
         qs = qs.filter(metric__code=filters.metric)
     rows = _outcome_aggregates(
-        qs, "reuse__artifact__kind", "reuse__artifact__slug", "reuse__artifact__title",
-        "reuse__artifact__owner_team__slug", "metric__code", "metric__name", "metric__unit",
+        qs,
+        "reuse__artifact__kind",
+        "reuse__artifact__slug",
+        "reuse__artifact__title",
+        "reuse__artifact__owner_team__slug",
+        "metric__code",
+        "metric__name",
+        "metric__unit",
         "metric__direction",
     )
     groups: dict[tuple, list] = defaultdict(list)
@@ -201,15 +216,28 @@ def _ranking_for_period(user, filters: LibraryFilters, top: int) -> list[Library
         direction = groups[key][0][0]["metric__direction"]
         ranked = sorted(
             groups[key],
-            key=lambda ri: (*stats.rank_key(direction, ri[1].low, ri[1].high, ri[1].mean), ri[0]["reuse__artifact__slug"]),
+            key=lambda ri: (
+                *stats.rank_key(direction, ri[1].low, ri[1].high, ri[1].mean),
+                ri[0]["reuse__artifact__slug"],
+            ),
         )
         for position, (row, iv) in enumerate(ranked[:top], start=1):
             entries.append(
                 LibraryEntry(
-                    rank=position, kind=row["reuse__artifact__kind"], artifact_slug=row["reuse__artifact__slug"],
-                    artifact_title=row["reuse__artifact__title"], owner_team=row["reuse__artifact__owner_team__slug"],
-                    metric=row["metric__code"], metric_name=row["metric__name"], unit=row["metric__unit"],
-                    direction=direction, n=iv.n, mean=iv.mean, ci_low=iv.low, ci_high=iv.high, method=iv.method,
+                    rank=position,
+                    kind=row["reuse__artifact__kind"],
+                    artifact_slug=row["reuse__artifact__slug"],
+                    artifact_title=row["reuse__artifact__title"],
+                    owner_team=row["reuse__artifact__owner_team__slug"],
+                    metric=row["metric__code"],
+                    metric_name=row["metric__name"],
+                    unit=row["metric__unit"],
+                    direction=direction,
+                    n=iv.n,
+                    mean=iv.mean,
+                    ci_low=iv.low,
+                    ci_high=iv.high,
+                    method=iv.method,
                 )
             )
     return with_rights(entries)
@@ -246,8 +274,15 @@ def _saving(metric: Metric, row: dict, ideas: int) -> Saving:
     total = stats.scale(iv, iv.n)  # estimated total over n reuses: n × mean, n × interval
     per = stats.scale(iv, iv.n / ideas) if ideas else stats.EMPTY
     return Saving(
-        metric=metric.code, unit=metric.unit, n=iv.n, total=total.mean, total_low=total.low,
-        total_high=total.high, per_idea=per.mean, per_idea_low=per.low, per_idea_high=per.high,
+        metric=metric.code,
+        unit=metric.unit,
+        n=iv.n,
+        total=total.mean,
+        total_low=total.low,
+        total_high=total.high,
+        per_idea=per.mean,
+        per_idea_low=per.low,
+        per_idea_high=per.high,
         method=iv.method,
     )
 
@@ -272,7 +307,9 @@ def value_summary(user, *, by: str) -> list[ValueRow]:
         .order_by(reuse_key)
     ):
         label = r["team__name"] if by == "team" else r[reuse_key].replace("_", " ").capitalize()
-        rows[r[reuse_key]] = ValueRow(key=r[reuse_key], label=label, reuses=r["reuses"], ideas=r["ideas"], savings={})
+        rows[r[reuse_key]] = ValueRow(
+            key=r[reuse_key], label=label, reuses=r["reuses"], ideas=r["ideas"], savings={}
+        )
     metrics = {m.code: m for m in Metric.objects.filter(code__in=SAVINGS_METRICS)}
     outcomes = Outcome.objects.filter(reuse__artifact__in=visible, metric__code__in=SAVINGS_METRICS)
     for r in _outcome_aggregates(outcomes, outcome_key, "metric__code"):

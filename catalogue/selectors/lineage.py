@@ -23,7 +23,9 @@ def _walk(start_ids: Iterable[int], *, towards: str) -> dict[int, int]:
     ids = list(start_ids)
     if not ids:
         return {}
-    this_col, next_col = ("parent_id", "child_id") if towards == "descendants" else ("child_id", "parent_id")
+    this_col, next_col = (
+        ("parent_id", "child_id") if towards == "descendants" else ("child_id", "parent_id")
+    )
     with connection.cursor() as cursor:
         cursor.execute(_WALK.format(this_col=this_col, next_col=next_col), [ids, MAX_DEPTH])
         return dict(cursor.fetchall())

@@ -48,24 +48,37 @@ class Performance:
 
 def metric_rollup_rows(artifact_ref) -> QuerySet[ArtifactMetricRollup]:
     """The artifact's metric rollups with outcomes, by metric code (`artifact_ref`: id or OuterRef)."""
-    return ArtifactMetricRollup.objects.filter(artifact_id=artifact_ref, n__gt=0).order_by("metric__code")
+    return ArtifactMetricRollup.objects.filter(artifact_id=artifact_ref, n__gt=0).order_by(
+        "metric__code"
+    )
 
 
 def metric_rollups_loads(user) -> dict:
     """The artifact page's metric rollups as a column of its artifact query."""
-    return {"performance_rollups": json_rows(metric_rollup_rows(OuterRef("pk")), related=["metric"])}
+    return {
+        "performance_rollups": json_rows(metric_rollup_rows(OuterRef("pk")), related=["metric"])
+    }
 
 
 def metric_rollups(artifact: Artifact) -> list[MetricPerformance]:
     rows = preloaded(
-        artifact, "performance_rollups", ArtifactMetricRollup,
-        lambda: metric_rollup_rows(artifact.pk).select_related("metric"), related=["metric"],
+        artifact,
+        "performance_rollups",
+        ArtifactMetricRollup,
+        lambda: metric_rollup_rows(artifact.pk).select_related("metric"),
+        related=["metric"],
     )
     return [
         MetricPerformance(
-            metric=r.metric.code, name=r.metric.name, unit=r.metric.unit,
-            direction=r.metric.direction, n=r.n, mean=r.mean, ci_low=r.ci_low,
-            ci_high=r.ci_high, method=r.method,
+            metric=r.metric.code,
+            name=r.metric.name,
+            unit=r.metric.unit,
+            direction=r.metric.direction,
+            n=r.n,
+            mean=r.mean,
+            ci_low=r.ci_low,
+            ci_high=r.ci_high,
+            method=r.method,
         )
         for r in rows
     ]

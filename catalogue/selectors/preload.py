@@ -22,7 +22,9 @@ def _columns(model: type[models.Model], prefix: str = "") -> dict[str, Any]:
     columns: dict[str, Any] = {}
     for field in model._meta.concrete_fields:
         ref = F(prefix + field.attname)
-        columns[field.attname] = Cast(ref, models.TextField()) if isinstance(field, models.DecimalField) else ref
+        columns[field.attname] = (
+            Cast(ref, models.TextField()) if isinstance(field, models.DecimalField) else ref
+        )
     return columns
 
 
@@ -50,7 +52,9 @@ def _instance(model: type[models.Model], data: dict) -> models.Model:
     return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], values)
 
 
-def from_json_rows(model: type[models.Model], rows: list[dict] | None, related: Iterable[str] = ()) -> list:
+def from_json_rows(
+    model: type[models.Model], rows: list[dict] | None, related: Iterable[str] = ()
+) -> list:
     """Model instances (as if read from the database) from a `json_rows` column."""
     related = list(related)
     instances = []
@@ -59,13 +63,24 @@ def from_json_rows(model: type[models.Model], rows: list[dict] | None, related: 
         for name in related:
             nested = data.get(name) or {}
             target = _related_model(model, name)
-            setattr(obj, name, _instance(target, nested) if nested.get(target._meta.pk.attname) is not None else None)
+            setattr(
+                obj,
+                name,
+                _instance(target, nested)
+                if nested.get(target._meta.pk.attname) is not None
+                else None,
+            )
         instances.append(obj)
     return instances
 
 
-def preloaded(obj: models.Model, name: str, model: type[models.Model], load: Callable[[], Iterable],
-              related: Iterable[str] = ()) -> list:
+def preloaded(
+    obj: models.Model,
+    name: str,
+    model: type[models.Model],
+    load: Callable[[], Iterable],
+    related: Iterable[str] = (),
+) -> list:
     """The instances in `obj.<name>` when the query that loaded `obj` carried that `json_rows`
     column, else `list(load())` (the same rows, fetched on their own)."""
     if hasattr(obj, name):

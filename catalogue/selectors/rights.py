@@ -25,7 +25,9 @@ def reuse_list(*, user, params=None, strict: bool = False) -> QuerySet[Reuse]:
     filterset = ReuseFilterSet(params if params is not None else {}, queryset=base)
     if strict and not filterset.is_valid():
         raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
-    return filterset.qs.select_related("artifact", "team", "version", "recorded_by").order_by("-created_at", "-id")
+    return filterset.qs.select_related("artifact", "team", "version", "recorded_by").order_by(
+        "-created_at", "-id"
+    )
 
 
 def user_teams(user) -> list[Team]:

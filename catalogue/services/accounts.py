@@ -36,13 +36,17 @@ def membership_set(*, team: Team, user, role: str, acting_user) -> Membership:
             membership.role = role
             membership.save(update_fields=["role"])
         audit_event(
-            actor=acting_user, action="team.membership_set", obj=membership,
+            actor=acting_user,
+            action="team.membership_set",
+            obj=membership,
             changes={"role": [old, role], "user": [None, user.username]},
         )
     return membership
 
 
-def user_ensure(*, username: str, password: str | None, roles: list[str], email: str = "", acting_user=None):
+def user_ensure(
+    *, username: str, password: str | None, roles: list[str], email: str = "", acting_user=None
+):
     """Create or update a user with exactly these role groups (used by seed_demo and admin tooling)."""
     groups = ensure_role_groups()
     with transaction.atomic(), audit_context(actor=acting_user, reason=f"user {username} ensured"):
@@ -54,7 +58,9 @@ def user_ensure(*, username: str, password: str | None, roles: list[str], email:
         user.save()
         user.groups.set([groups[r] for r in roles])
         if created:
-            audit_event(actor=acting_user, action="user.created", obj=user, changes={"roles": [None, roles]})
+            audit_event(
+                actor=acting_user, action="user.created", obj=user, changes={"roles": [None, roles]}
+            )
     return user
 
 

@@ -25,14 +25,27 @@ from .rollups import rollups_set_kind
 LINEAGE_LOCK_KEY = 0x6C696E656167  # "lineag"
 
 SCALAR_FIELDS = (
-    "title", "kind", "summary", "intent", "constraints", "constraint_tags", "owner_team",
-    "sensitivity", "customer_derived", "tags", "channels",
+    "title",
+    "kind",
+    "summary",
+    "intent",
+    "constraints",
+    "constraint_tags",
+    "owner_team",
+    "sensitivity",
+    "customer_derived",
+    "tags",
+    "channels",
 )
 SET_FIELDS = ("authors", "parents")
 CREDIT_QUANTUM = Decimal("0.001")
 # `Choices.values` rebuilds its list on every access; bulk import cleans thousands of rows.
 # Tuples, not sets: an unhashable value from a JSON file must fail the check, not raise.
-KINDS, SENSITIVITIES, CHANNELS = tuple(ArtifactKind.values), tuple(Sensitivity.values), tuple(Channel.values)
+KINDS, SENSITIVITIES, CHANNELS = (
+    tuple(ArtifactKind.values),
+    tuple(Sensitivity.values),
+    tuple(Channel.values),
+)
 AUTHOR_ROLES, LINEAGE_RELATIONS = tuple(AuthorRole.values), tuple(LineageRelation.values)
 
 
@@ -99,7 +112,9 @@ def clean_fields(fields: dict) -> dict:
         if name in out:
             out[name] = _labels(out[name], field=name, errors=errors)
     if "channels" in out:
-        out["channels"] = _labels(out["channels"], field="channels", errors=errors, allowed=CHANNELS)
+        out["channels"] = _labels(
+            out["channels"], field="channels", errors=errors, allowed=CHANNELS
+        )
     if "authors" in out:
         out["authors"] = _clean_authors(out["authors"], errors)
     if "parents" in out:
@@ -121,13 +136,19 @@ def _clean_authors(authors, errors: dict) -> list[dict]:
             errors.setdefault("authors", []).append(f"Author {i + 1}: choose a contributor.")
             continue
         if role not in AUTHOR_ROLES:
-            errors.setdefault("authors", []).append(f"Author {i + 1}: '{role}' is not an author role.")
+            errors.setdefault("authors", []).append(
+                f"Author {i + 1}: '{role}' is not an author role."
+            )
             continue
         if share is None or not Decimal(0) <= share <= Decimal(1):
-            errors.setdefault("authors", []).append(f"Author {i + 1}: credit share must be between 0 and 1.")
+            errors.setdefault("authors", []).append(
+                f"Author {i + 1}: credit share must be between 0 and 1."
+            )
             continue
         if (contributor.pk, role) in seen:
-            errors.setdefault("authors", []).append(f"Author {i + 1}: {contributor} is already listed as {role}.")
+            errors.setdefault("authors", []).append(
+                f"Author {i + 1}: {contributor} is already listed as {role}."
+            )
             continue
         seen.add((contributor.pk, role))
         cleaned.append({"contributor": contributor, "role": role, "credit_share": share})
@@ -142,11 +163,17 @@ def clean_parents(parents, errors: dict) -> list[dict]:
         if parent is None or getattr(parent, "pk", None) is None:
             errors.setdefault("parents", []).append(f"Parent {i + 1}: choose an artifact.")
         elif relation not in LINEAGE_RELATIONS:
-            errors.setdefault("parents", []).append(f"Parent {i + 1}: '{relation}' is not a lineage relation.")
+            errors.setdefault("parents", []).append(
+                f"Parent {i + 1}: '{relation}' is not a lineage relation."
+            )
         elif version is not None and version.artifact_id != parent.pk:
-            errors.setdefault("parents", []).append(f"Parent {i + 1}: that version belongs to another artifact.")
+            errors.setdefault("parents", []).append(
+                f"Parent {i + 1}: that version belongs to another artifact."
+            )
         elif parent.pk in seen:
-            errors.setdefault("parents", []).append(f"Parent {i + 1}: {parent.slug} is listed twice.")
+            errors.setdefault("parents", []).append(
+                f"Parent {i + 1}: {parent.slug} is listed twice."
+            )
         else:
             seen.add(parent.pk)
             cleaned.append({"artifact": parent, "relation": relation, "version": version})
@@ -159,7 +186,12 @@ def ensure_credit_within_one(authors: list[dict]) -> None:
     if total > 1:
         raise RuleViolation(
             "Credit shares add up to more than 1.",
-            [Reason("authorship.credit_over_one", f"Credit shares sum to {total}; they may sum to at most 1.")],
+            [
+                Reason(
+                    "authorship.credit_over_one",
+                    f"Credit shares sum to {total}; they may sum to at most 1.",
+                )
+            ],
         )
 
 
@@ -181,24 +213,36 @@ def lock_lineage() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINEAGE_LOCK_KEY])
 
 
-def _link(*, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None) -> Lineage:
+def _link(
+    *, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None
+) -> Lineage:
     """Insert one lineage link; the caller took the lineage lock first in its transaction."""
     if would_create_cycle(child_id=child.pk, parent_id=parent.pk):
         raise RuleViolation(
             "That link would make the lineage circular.",
-            [Reason("lineage.cycle", f"'{parent.slug}' already derives from '{child.slug}' (or is it).")],
+            [
+                Reason(
+                    "lineage.cycle",
+                    f"'{parent.slug}' already derives from '{child.slug}' (or is it).",
+                )
+            ],
         )
     if Lineage.objects.filter(child=child, parent=parent).exists():
         raise RuleViolation(
             "These artifacts are already linked.",
             [Reason("lineage.duplicate", f"'{child.slug}' is already linked to '{parent.slug}'.")],
         )
-    return Lineage.objects.create(child=child, parent=parent, relation=relation, parent_version=parent_version)
+    return Lineage.objects.create(
+        child=child, parent=parent, relation=relation, parent_version=parent_version
+    )
 
 
 def lineage_changes(links: list[Lineage]) -> list[dict]:
     """Audit-change shape of a set of lineage links."""
-    return [{"parent": link.parent.slug, "relation": link.relation, "version": link.parent_version_id} for link in links]
+    return [
+        {"parent": link.parent.slug, "relation": link.relation, "version": link.parent_version_id}
+        for link in links
+    ]
 
 
 # --- artifacts --------------------------------------------------------------------------
@@ -218,38 +262,76 @@ def slug_unavailable_message(slug: str) -> str:
 
 
 def artifact_register(
-    *, acting_user, owner_team: Team, slug: str, title: str, kind: str, summary: str = "",
-    intent: str = "", constraints: str = "", constraint_tags=(), sensitivity: str = Sensitivity.INTERNAL,
-    customer_derived: bool = False, tags=(), channels=(), authors=(), parents=(), reason: str = "",
+    *,
+    acting_user,
+    owner_team: Team,
+    slug: str,
+    title: str,
+    kind: str,
+    summary: str = "",
+    intent: str = "",
+    constraints: str = "",
+    constraint_tags=(),
+    sensitivity: str = Sensitivity.INTERNAL,
+    customer_derived: bool = False,
+    tags=(),
+    channels=(),
+    authors=(),
+    parents=(),
+    reason: str = "",
 ) -> Artifact:
     """Register a draft artifact with its authors and parents (contributors: own teams only)."""
-    fields = clean_fields({
-        "owner_team": owner_team, "title": title, "kind": kind, "summary": summary, "intent": intent,
-        "constraints": constraints, "constraint_tags": list(constraint_tags), "sensitivity": sensitivity,
-        "customer_derived": customer_derived, "tags": list(tags), "channels": list(channels),
-        "authors": list(authors), "parents": list(parents),
-    })
+    fields = clean_fields(
+        {
+            "owner_team": owner_team,
+            "title": title,
+            "kind": kind,
+            "summary": summary,
+            "intent": intent,
+            "constraints": constraints,
+            "constraint_tags": list(constraint_tags),
+            "sensitivity": sensitivity,
+            "customer_derived": customer_derived,
+            "tags": list(tags),
+            "channels": list(channels),
+            "authors": list(authors),
+            "parents": list(parents),
+        }
+    )
     slug = clean_slug(slug)
     if not can_register_for_team(acting_user, owner_team):
         raise PermissionDenied("You may register artifacts only for your own teams.")
     authors_, parents_ = fields.pop("authors"), fields.pop("parents")
     ensure_credit_within_one(authors_)
     ensure_parents_visible(acting_user, parents_)
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact registered"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "artifact registered"),
+    ):
         if Artifact.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": [slug_unavailable_message(slug)]})
         if parents_:
             lock_lineage()
-        artifact = Artifact.objects.create(slug=slug, created_by=user_or_none(acting_user), **fields)
+        artifact = Artifact.objects.create(
+            slug=slug, created_by=user_or_none(acting_user), **fields
+        )
         Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors_])
         links = []
         if parents_:
             links = [
-                _link(child=artifact, parent=p["artifact"], relation=p["relation"], parent_version=p["version"])
+                _link(
+                    child=artifact,
+                    parent=p["artifact"],
+                    relation=p["relation"],
+                    parent_version=p["version"],
+                )
                 for p in parents_
             ]
         audit_event(
-            actor=acting_user, action="artifact.registered", obj=artifact, reason=reason,
+            actor=acting_user,
+            action="artifact.registered",
+            obj=artifact,
+            reason=reason,
             changes={
                 **{k: [None, v.slug if isinstance(v, Team) else v] for k, v in fields.items()},
                 "authors": [None, author_changes(authors_)],
@@ -271,7 +353,11 @@ def _author_key(contributor_id, role, share) -> tuple:
 def author_changes(authors: list[dict]) -> list[dict]:
     """Audit-change shape of a set of authorships."""
     return [
-        {"contributor": a["contributor"].pk, "role": a["role"], "credit_share": str(a["credit_share"])}
+        {
+            "contributor": a["contributor"].pk,
+            "role": a["role"],
+            "credit_share": str(a["credit_share"]),
+        }
         for a in authors
     ]
 
@@ -285,15 +371,26 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
     if unknown:
         raise TypeError(f"artifact_update() got unexpected fields {sorted(unknown)}")
     fields = clean_fields(fields)
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "artifact changed"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "artifact changed"),
+    ):
         if "parents" in fields:
             lock_lineage()
-        locked = Artifact.objects.select_for_update(of=("self",)).select_related("owner_team").get(pk=artifact.pk)
+        locked = (
+            Artifact.objects.select_for_update(of=("self",))
+            .select_related("owner_team")
+            .get(pk=artifact.pk)
+        )
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may edit only your teams' artifacts.")
         ensure_not_archived(locked)
         new_team = fields.get("owner_team")
-        if new_team is not None and new_team.pk != locked.owner_team_id and not can_register_for_team(acting_user, new_team):
+        if (
+            new_team is not None
+            and new_team.pk != locked.owner_team_id
+            and not can_register_for_team(acting_user, new_team)
+        ):
             raise PermissionDenied("You may move artifacts only to your own teams.")
         authors_, parents_ = fields.pop("authors", None), fields.pop("parents", None)
         changes = diff(locked, fields)
@@ -301,8 +398,11 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
             ensure_parents_visible(acting_user, parents_)
         # Rule 3: published facts only tighten through an edit; legal corrects them.
         ensure_facts_kept(
-            locked, customer_derived=fields.get("customer_derived"),
-            removed_links=_links_changed(acting_user, locked, parents_) if parents_ is not None else (),
+            locked,
+            customer_derived=fields.get("customer_derived"),
+            removed_links=_links_changed(acting_user, locked, parents_)
+            if parents_ is not None
+            else (),
         )
         if authors_ is not None:
             changes.update(_replace_authors(locked, authors_))
@@ -316,7 +416,9 @@ def artifact_update(*, acting_user, artifact: Artifact, reason: str = "", **fiel
         locked.save(update_fields=[*scalar, "updated_at"])
         if "kind" in scalar:
             rollups_set_kind(artifact_id=locked.pk, kind=locked.kind)
-        audit_event(actor=acting_user, action="artifact.updated", obj=locked, reason=reason, changes=changes)
+        audit_event(
+            actor=acting_user, action="artifact.updated", obj=locked, reason=reason, changes=changes
+        )
     return locked
 
 
@@ -329,7 +431,10 @@ def _replace_authors(artifact: Artifact, authors: list[dict]) -> dict:
     ensure_credit_within_one(authors)
     artifact.authorships.all().delete()
     Authorship.objects.bulk_create([Authorship(artifact=artifact, **a) for a in authors])
-    before = [{"contributor": a.contributor_id, "role": a.role, "credit_share": str(a.credit_share)} for a in current]
+    before = [
+        {"contributor": a.contributor_id, "role": a.role, "credit_share": str(a.credit_share)}
+        for a in current
+    ]
     return {"authors": [before, author_changes(authors)]}
 
 
@@ -351,25 +456,38 @@ def _links_changed(user, artifact: Artifact, parents: list[dict]) -> list[LinkCh
         p = wanted.get(link.parent_id)
         if p is None:
             out.append(LinkChange(parent_slug=link.parent.slug))
-        elif _link_key(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)) != _link_key(
-            link.parent_id, link.relation, link.parent_version_id
-        ):
+        elif _link_key(
+            p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)
+        ) != _link_key(link.parent_id, link.relation, link.parent_version_id):
             version = f" (version {p['version'].version})" if p["version"] is not None else ""
-            out.append(LinkChange(parent_slug=link.parent.slug, relation=f"{p['relation']}{version}"))
+            out.append(
+                LinkChange(parent_slug=link.parent.slug, relation=f"{p['relation']}{version}")
+            )
     return out
 
 
 def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
     visible = _visible_links(user, artifact)
-    wanted = {_link_key(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)): p for p in parents}
-    have = {_link_key(link.parent_id, link.relation, link.parent_version_id): link for link in visible}
+    wanted = {
+        _link_key(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)): p
+        for p in parents
+    }
+    have = {
+        _link_key(link.parent_id, link.relation, link.parent_version_id): link for link in visible
+    }
     if set(wanted) == set(have):
         return {}
     removed = [link for key, link in have.items() if key not in wanted]
     Lineage.objects.filter(pk__in=[link.pk for link in removed]).delete()
     added = [
-        _link(child=artifact, parent=p["artifact"], relation=p["relation"], parent_version=p["version"])
-        for key, p in wanted.items() if key not in have
+        _link(
+            child=artifact,
+            parent=p["artifact"],
+            relation=p["relation"],
+            parent_version=p["version"],
+        )
+        for key, p in wanted.items()
+        if key not in have
     ]
     kept = [link for key, link in have.items() if key in wanted]
     return {"parents": [lineage_changes(visible), lineage_changes(kept + added)]}
@@ -381,7 +499,11 @@ def _replace_parents(user, artifact: Artifact, parents: list[dict]) -> dict:
 def clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str]:
     """Strip and check a version string, changelog and URI; raise field-keyed ValidationError."""
     errors: dict[str, list[str]] = {}
-    version, changelog, uri = (version or "").strip(), (changelog or "").strip(), (uri or "").strip()
+    version, changelog, uri = (
+        (version or "").strip(),
+        (changelog or "").strip(),
+        (uri or "").strip(),
+    )
     if not version:
         errors["version"] = ["A version string is required."]
     elif len(version) > 40:
@@ -398,32 +520,57 @@ def clean_version(version: str, changelog: str, uri: str) -> tuple[str, str, str
     return version, changelog, uri
 
 
-def version_create(*, acting_user, artifact: Artifact, version: str, changelog: str = "", uri: str = "", reason: str = "") -> Version:
+def version_create(
+    *,
+    acting_user,
+    artifact: Artifact,
+    version: str,
+    changelog: str = "",
+    uri: str = "",
+    reason: str = "",
+) -> Version:
     """Add an unpublished version (artifact row locked); runs lifecycle.VERSION_HOOKS.
 
     It becomes `current_version` only while no version is published: after that the current
     version is the newest published one, and this one waits for `artifact_publish` (Rule 1).
     """
     version, changelog, uri = clean_version(version, changelog, uri)
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or f"version {version} added"):
-        locked = Artifact.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=artifact.pk)
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or f"version {version} added"),
+    ):
+        locked = (
+            Artifact.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .get(pk=artifact.pk)
+        )
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("You may add versions only to your teams' artifacts.")
         ensure_not_archived(locked)
         if locked.versions.filter(version=version).exists():
             raise ValidationError({"version": [f"Version {version} already exists."]})
         new = Version.objects.create(
-            artifact=locked, version=version, changelog=changelog, uri=uri, created_by=user_or_none(acting_user)
+            artifact=locked,
+            version=version,
+            changelog=changelog,
+            uri=uri,
+            created_by=user_or_none(acting_user),
         )
         if locked.current_version is None or locked.current_version.published_at is None:
             locked.current_version = new
         locked.save(update_fields=["current_version", "updated_at"])
         audit_event(
-            actor=acting_user, action="version.created", obj=new, artifact=locked, reason=reason,
+            actor=acting_user,
+            action="version.created",
+            obj=new,
+            artifact=locked,
+            reason=reason,
             changes={"version": [None, version], "uri": [None, uri]},
         )
         run_version_hooks(locked, new, acting_user)
-        enqueue_on_commit("notify_new_version", new.pk, recovery="watchers were not told of this version")
+        enqueue_on_commit(
+            "notify_new_version", new.pk, recovery="watchers were not told of this version"
+        )
     artifact.current_version = locked.current_version
     return new
 
@@ -434,36 +581,70 @@ def version_update(*, acting_user, version: Version, reason: str = "", **fields)
     if unknown:
         raise TypeError(f"version_update() got unexpected fields {sorted(unknown)}")
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "version changed"):
-        locked = Version.objects.select_for_update(of=("self",)).select_related("artifact").get(pk=version.pk)
+        locked = (
+            Version.objects.select_for_update(of=("self",))
+            .select_related("artifact")
+            .get(pk=version.pk)
+        )
         if not acting_user.has_perm("catalogue.change_artifact", locked.artifact):
             raise PermissionDenied("You may edit only your teams' artifacts.")
         ensure_not_archived(locked.artifact)
         if locked.published_at is not None:
             raise RuleViolation(
                 "Published versions cannot change.",
-                [Reason("version.published_immutable", f"Version {locked.version} is published; add a new version.")],
+                [
+                    Reason(
+                        "version.published_immutable",
+                        f"Version {locked.version} is published; add a new version.",
+                    )
+                ],
             )
-        merged = {"version": locked.version, "changelog": locked.changelog, "uri": locked.uri, **fields}
+        merged = {
+            "version": locked.version,
+            "changelog": locked.changelog,
+            "uri": locked.uri,
+            **fields,
+        }
         cleaned = dict(zip(("version", "changelog", "uri"), clean_version(**merged), strict=True))
         changes = diff(locked, cleaned)
         if not changes:
             return locked
-        if "version" in changes and locked.artifact.versions.filter(version=cleaned["version"]).exists():
+        if (
+            "version" in changes
+            and locked.artifact.versions.filter(version=cleaned["version"]).exists()
+        ):
             raise ValidationError({"version": [f"Version {cleaned['version']} already exists."]})
         for name in changes:
             setattr(locked, name, cleaned[name])
         locked.save(update_fields=list(changes))
-        audit_event(actor=acting_user, action="version.updated", obj=locked, artifact=locked.artifact, reason=reason, changes=changes)
+        audit_event(
+            actor=acting_user,
+            action="version.updated",
+            obj=locked,
+            artifact=locked.artifact,
+            reason=reason,
+            changes=changes,
+        )
     return locked
 
 
 # --- single lineage links -----------------------------------------------------------------
 
 
-def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str, parent_version: Version | None = None, reason: str = "") -> Lineage:
+def lineage_add(
+    *,
+    acting_user,
+    child: Artifact,
+    parent: Artifact,
+    relation: str,
+    parent_version: Version | None = None,
+    reason: str = "",
+) -> Lineage:
     """Link child <relation> parent; refuses cycles even under concurrent writers (advisory lock)."""
     errors: dict[str, list[str]] = {}
-    links = clean_parents([{"artifact": parent, "relation": relation, "version": parent_version}], errors)
+    links = clean_parents(
+        [{"artifact": parent, "relation": relation, "version": parent_version}], errors
+    )
     if errors:
         raise ValidationError(errors)
     if not acting_user.has_perm("catalogue.change_artifact", child):
@@ -475,7 +656,11 @@ def lineage_add(*, acting_user, child: Artifact, parent: Artifact, relation: str
         ensure_not_archived(locked)
         link = _link(child=locked, parent=parent, relation=relation, parent_version=parent_version)
         audit_event(
-            actor=acting_user, action="lineage.added", obj=link, artifact=locked, reason=reason,
+            actor=acting_user,
+            action="lineage.added",
+            obj=link,
+            artifact=locked,
+            reason=reason,
             changes={"parent": [None, parent.slug], "relation": [None, relation]},
         )
     return link
@@ -493,7 +678,11 @@ def lineage_remove(*, acting_user, child: Artifact, parent: Artifact, reason: st
             return
         ensure_facts_kept(locked, removed_links=[LinkChange(parent_slug=parent.slug)])
         audit_event(
-            actor=acting_user, action="lineage.removed", obj=link, artifact=locked, reason=reason,
+            actor=acting_user,
+            action="lineage.removed",
+            obj=link,
+            artifact=locked,
+            reason=reason,
             changes={"parent": [parent.slug, None], "relation": [link.relation, None]},
         )
         link.delete()

@@ -77,7 +77,9 @@ def audit_event(
     artifact: Artifact | None = None,
 ) -> AuditEvent:
     """Write one business event; must run inside the caller's transaction."""
-    event = audit_event_build(actor=actor, action=action, obj=obj, reason=reason, changes=changes, artifact=artifact)
+    event = audit_event_build(
+        actor=actor, action=action, obj=obj, reason=reason, changes=changes, artifact=artifact
+    )
     event.save(force_insert=True)
     _queue_seal_once()
     return event
@@ -135,7 +137,9 @@ def _queue_seal_once() -> None:
     """One sealing task per transaction, however many events it writes (bulk imports write
     thousands). Django drops pending callbacks on rollback, so the check cannot go stale."""
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is _queue_seal for _, func, _ in connection.run_on_commit):
+    if connection.in_atomic_block and any(
+        func is _queue_seal for _, func, _ in connection.run_on_commit
+    ):
         return
     transaction.on_commit(_queue_seal)
 

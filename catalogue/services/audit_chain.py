@@ -60,7 +60,9 @@ def audit_sources() -> list[Source]:
     sources = [Source(AuditEvent._meta.db_table, "id", has_context=False)]
     for model in apps.get_app_config("catalogue").get_models():
         if issubclass(model, pghistory.models.Event):
-            sources.append(Source(model._meta.db_table, str(model._meta.pk.column), has_context=True))
+            sources.append(
+                Source(model._meta.db_table, str(model._meta.pk.column), has_context=True)
+            )
     return sources
 
 
@@ -102,7 +104,10 @@ def seal_pending(*, full: bool = False, wait: bool = True) -> int:
             if not cursor.fetchone()[0]:
                 return 0
         _stable_rendering(cursor)
-        previous = AuditSeal.objects.order_by("-seq").values_list("chain_hash", flat=True).first() or GENESIS
+        previous = (
+            AuditSeal.objects.order_by("-seq").values_list("chain_hash", flat=True).first()
+            or GENESIS
+        )
         for source in audit_sources():
             after = _window_start(cursor, source, full)
             while True:
@@ -132,7 +137,11 @@ def seal_pending(*, full: bool = False, wait: bool = True) -> int:
                 links = []
                 for row_id, rhash in cursor.fetchall():
                     previous = link_hash(previous, source.table, row_id, rhash)
-                    links.append(AuditSeal(source=source.table, row_id=row_id, row_hash=rhash, chain_hash=previous))
+                    links.append(
+                        AuditSeal(
+                            source=source.table, row_id=row_id, row_hash=rhash, chain_hash=previous
+                        )
+                    )
                 AuditSeal.objects.bulk_create(links)
                 sealed += len(links)
     return sealed
@@ -170,7 +179,11 @@ def _first_bad_row(cursor, source: Source) -> Problem | None:
     if row is None:
         return None
     seq, row_id, missing = row
-    what = "deleted after sealing" if missing else "modified after sealing (row or its actor/reason/origin)"
+    what = (
+        "deleted after sealing"
+        if missing
+        else "modified after sealing (row or its actor/reason/origin)"
+    )
     return Problem(seq, source.table, row_id, what)
 
 
@@ -191,7 +204,9 @@ def _links() -> Iterator[tuple[int, str, int, str, str]]:
     )
 
 
-def verify_chain(*, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> VerifyResult:
+def verify_chain(
+    *, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None
+) -> VerifyResult:
     """Check every sealed row against its seal, then walk the links; report the earliest problem.
 
     Row checks run in PostgreSQL (one join per table); the link walk streams the seals once.

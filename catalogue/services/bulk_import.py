@@ -31,8 +31,13 @@ SCALARS = artifact_services.SCALAR_FIELDS
 PSEUDONYM = re.compile(r"contributor-[0-9a-f]{10}")
 NEW_REQUIRED = ("title", "kind", "owner_team")
 RULE_COLUMNS = {
-    "facts.lineage_locked": "derived_from", "facts.customer_derived_locked": "customer_derived",
-    "lineage": "derived_from", "authorship": "authors", "version": "version", "artifact": "slug"}
+    "facts.lineage_locked": "derived_from",
+    "facts.customer_derived_locked": "customer_derived",
+    "lineage": "derived_from",
+    "authorship": "authors",
+    "version": "version",
+    "artifact": "slug",
+}
 
 Progress = Callable[[int, int], None]
 
@@ -56,8 +61,12 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "dry_run": self.dry_run, "committed": self.committed, "rows": self.rows,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
             "contributors_created": self.contributors_created,
             "errors": [e.as_dict() for e in self.errors],
         }
@@ -100,12 +109,23 @@ def normalise_slug(value) -> tuple[str, str | None]:
 
 
 def import_rows(
-    rows: Iterable[dict], *, acting_user, dry_run: bool = False, source: str = "json",
-    progress: Progress | None = None, reason: str = "bulk import",
+    rows: Iterable[dict],
+    *,
+    acting_user,
+    dry_run: bool = False,
+    source: str = "json",
+    progress: Progress | None = None,
+    reason: str = "bulk import",
 ) -> ImportReport:
     """Validate and write every row in one transaction; errors or a dry run write nothing."""
     with _collector_paused():
-        run = _Run([dict(row) for row in rows], acting_user=acting_user, source=source, reason=reason, progress=progress)
+        run = _Run(
+            [dict(row) for row in rows],
+            acting_user=acting_user,
+            source=source,
+            reason=reason,
+            progress=progress,
+        )
         report = run.report
         report.dry_run = dry_run
         with transaction.atomic():
@@ -134,7 +154,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _Run:
-    def __init__(self, rows: list[dict], *, acting_user, source: str, reason: str, progress: Progress | None):
+    def __init__(
+        self, rows: list[dict], *, acting_user, source: str, reason: str, progress: Progress | None
+    ):
         self.rows, self.user, self.source, self.reason = rows, acting_user, source, reason
         self.progress = progress
         self.report = ImportReport(dry_run=False, rows=len(rows))
@@ -164,7 +186,9 @@ class _Run:
                     self.error(row, default_column, message)
         elif isinstance(exc, RuleViolation):
             for reason in exc.reasons or []:
-                column = RULE_COLUMNS.get(reason.code) or RULE_COLUMNS.get(reason.code.split(".", 1)[0], default_column)
+                column = RULE_COLUMNS.get(reason.code) or RULE_COLUMNS.get(
+                    reason.code.split(".", 1)[0], default_column
+                )
                 self.error(row, column_for(column, self.source), f"{exc.detail} {reason.message}")
             if not exc.reasons:
                 self.error(row, default_column, exc.detail)
@@ -191,7 +215,9 @@ class _Run:
         for done, row in enumerate(order, start=1):
             self._validate(row)
             self._tick(done, total)
-        ready = [r for r in order if r["__row__"] in self.prepared and r["__row__"] not in self.failed]
+        ready = [
+            r for r in order if r["__row__"] in self.prepared and r["__row__"] not in self.failed
+        ]
         fresh = [r for r in ready if self.prepared[r["__row__"]]["existing"] is None]
         known = [r for r in ready if self.prepared[r["__row__"]]["existing"] is not None]
         self._write_new(fresh)
@@ -213,7 +239,11 @@ class _Run:
             if problem:
                 self.error(row, "slug", problem)
             elif slug in self.by_slug:
-                self.error(row, "slug", f"Slug '{slug}' appears twice in the file (also on row {self.by_slug[slug]['__row__']}).")
+                self.error(
+                    row,
+                    "slug",
+                    f"Slug '{slug}' appears twice in the file (also on row {self.by_slug[slug]['__row__']}).",
+                )
             else:
                 self.by_slug[slug] = row
 
@@ -222,23 +252,34 @@ class _Run:
         team_slugs = {str(r.get("owner_team") or "").strip() for r in self.rows}
         self.teams = {t.slug: t for t in Team.objects.filter(slug__in=team_slugs - {""})}
         wanted = set(self.by_slug) | {
-            str(link.get("artifact") or "").strip().lower() for r in self.rows for link in r.get("derived_from") or ()
+            str(link.get("artifact") or "").strip().lower()
+            for r in self.rows
+            for link in r.get("derived_from") or ()
         }
         existing = (
             Artifact.objects.filter(slug__in=wanted - {""})
             .select_related("owner_team")
             .prefetch_related(
                 Prefetch("authorships", queryset=Authorship.objects.order_by("id")),
-                Prefetch("parent_links", queryset=Lineage.objects.select_related("parent", "parent_version")),
+                Prefetch(
+                    "parent_links",
+                    queryset=Lineage.objects.select_related("parent", "parent_version"),
+                ),
                 Prefetch("versions", queryset=Version.objects.order_by("created_at", "id")),
             )
         )
         for artifact in existing:
             self.artifacts[artifact.slug] = artifact
             self.versions[artifact.slug] = {v.version: v for v in artifact.versions.all()}
-        refs = {str(a.get("contributor") or "").strip() for r in self.rows for a in r.get("authors") or ()} - {""}
+        refs = {
+            str(a.get("contributor") or "").strip()
+            for r in self.rows
+            for a in r.get("authors") or ()
+        } - {""}
         matches: dict[str, list[Contributor]] = defaultdict(list)
-        for contributor in Contributor.objects.filter(Q(pseudonym__in=refs) | Q(external_ref__in=refs)):
+        for contributor in Contributor.objects.filter(
+            Q(pseudonym__in=refs) | Q(external_ref__in=refs)
+        ):
             if contributor.pseudonym in refs:
                 self.contributors[contributor.pseudonym] = contributor
             if contributor.external_ref in refs:
@@ -264,14 +305,25 @@ class _Run:
                 if not author.get("kind"):
                     continue
                 key = "pseudonym" if PSEUDONYM.fullmatch(ref) else "external_ref"
-                specs.setdefault(ref, {key: ref, "kind": author["kind"], "organisation": author.get("organisation", "")})
+                specs.setdefault(
+                    ref,
+                    {
+                        key: ref,
+                        "kind": author["kind"],
+                        "organisation": author.get("organisation", ""),
+                    },
+                )
         if not specs:
             return
         try:
-            created = contributors_create_batch(acting_user=self.user, specs=list(specs.values()), reason=self.reason)
+            created = contributors_create_batch(
+                acting_user=self.user, specs=list(specs.values()), reason=self.reason
+            )
         except ValidationError as exc:
             for ref, messages in exc.message_dict.items():
-                self.contributor_problems[ref] = f"Cannot create contributor '{ref}': {' '.join(messages)}"
+                self.contributor_problems[ref] = (
+                    f"Cannot create contributor '{ref}': {' '.join(messages)}"
+                )
             return
         except PermissionDenied as exc:
             for ref in specs:
@@ -286,7 +338,10 @@ class _Run:
         parents = {
             r["__row__"]: [
                 self.by_slug[s]
-                for s in dict.fromkeys(str(link.get("artifact") or "").strip().lower() for link in r.get("derived_from") or ())
+                for s in dict.fromkeys(
+                    str(link.get("artifact") or "").strip().lower()
+                    for link in r.get("derived_from") or ()
+                )
                 if s in self.by_slug
             ]
             for r in self.rows
@@ -306,7 +361,11 @@ class _Run:
                     order.append(child)
             position += 1
         stuck = [r for r in self.rows if pending[r["__row__"]] > 0]
-        cycles = [(row, message) for row in stuck if (message := self._cycle_through(row, parents, pending))]
+        cycles = [
+            (row, message)
+            for row in stuck
+            if (message := self._cycle_through(row, parents, pending))
+        ]
         on_cycle = {row["__row__"] for row, _ in cycles}
         # Rows merely downstream of a cycle still run (and report their parent as failed).
         return order + [r for r in stuck if r["__row__"] not in on_cycle], cycles
@@ -321,7 +380,7 @@ class _Run:
                 return None
             numbers = [r["__row__"] for r in path]
             if nxt["__row__"] in numbers:
-                loop = path[numbers.index(nxt["__row__"]):]
+                loop = path[numbers.index(nxt["__row__"]) :]
                 if loop[0] is not row:
                     return None
                 names = " → ".join([r["__slug__"] for r in loop] + [row["__slug__"]])
@@ -344,10 +403,18 @@ class _Run:
         fields = self._fields(row, existing)
         versions = self._clean_versions(row)
         team = fields.get("owner_team")
-        if existing is None and isinstance(team, Team) and not can_register_for_team(self.user, team):
+        if (
+            existing is None
+            and isinstance(team, Team)
+            and not can_register_for_team(self.user, team)
+        ):
             self.error(row, "owner_team", "You may register artifacts only for your own teams.")
         if primary:
-            self.prepared[row["__row__"]] = {"existing": existing, "fields": fields, "versions": versions}
+            self.prepared[row["__row__"]] = {
+                "existing": existing,
+                "fields": fields,
+                "versions": versions,
+            }
 
     def _fields(self, row: dict, existing: Artifact | None) -> dict:
         """The row as service arguments, checked by the services' own cleaning."""
@@ -363,9 +430,13 @@ class _Run:
                 self.error(row, "owner_team", f"Unknown team '{team_slug}'.")
             fields["owner_team"] = team or _Missing(-1, team_slug)
         if "authors" in row:
-            fields["authors"] = [self._author(row, i, a) for i, a in enumerate(row["authors"], start=1)]
+            fields["authors"] = [
+                self._author(row, i, a) for i, a in enumerate(row["authors"], start=1)
+            ]
         if "derived_from" in row:
-            fields["parents"] = [self._parent(row, i, p) for i, p in enumerate(row["derived_from"], start=1)]
+            fields["parents"] = [
+                self._parent(row, i, p) for i, p in enumerate(row["derived_from"], start=1)
+            ]
         probe = dict(fields)
         if isinstance(probe.get("owner_team"), _Missing):
             probe.pop("owner_team")  # already reported as unknown
@@ -388,7 +459,11 @@ class _Run:
             self.error(row, "authors", f"Author {position}: {problem}")
             contributor = _Missing(-position, ref)
         share = author.get("credit_share")
-        return {"contributor": contributor, "role": author.get("role"), "credit_share": 0 if share in (None, "") else share}
+        return {
+            "contributor": contributor,
+            "role": author.get("role"),
+            "credit_share": 0 if share in (None, "") else share,
+        }
 
     def _parent(self, row: dict, position: int, link: dict) -> dict:
         """A parent link with real objects where they exist, stand-ins for rows not written yet;
@@ -403,10 +478,17 @@ class _Run:
         if in_file is not None and in_file is not row:
             if in_file["__row__"] in self.failed:
                 if parent is None:
-                    self.error(row, "derived_from", f"Parent {position}: '{slug}' (row {in_file['__row__']}) could not be imported.")
+                    self.error(
+                        row,
+                        "derived_from",
+                        f"Parent {position}: '{slug}' (row {in_file['__row__']}) could not be imported.",
+                    )
                 parent = parent or _Missing(-1000 - position, slug)
             else:
-                file_versions = {v["version"] for v in self.prepared.get(in_file["__row__"], {}).get("versions", ())}
+                file_versions = {
+                    v["version"]
+                    for v in self.prepared.get(in_file["__row__"], {}).get("versions", ())
+                }
                 parent = parent or _Missing(-1000 - position, slug)
         elif parent is None:
             if in_file is None:
@@ -416,11 +498,25 @@ class _Run:
         if label:
             version = self.versions.get(slug, {}).get(label)
             if version is None and label not in file_versions:
-                if not isinstance(parent, _Missing) or in_file is not None and in_file["__row__"] not in self.failed:
-                    self.error(row, "derived_from", f"Parent {position}: '{slug}' has no version '{label}'.")
+                if (
+                    not isinstance(parent, _Missing)
+                    or in_file is not None
+                    and in_file["__row__"] not in self.failed
+                ):
+                    self.error(
+                        row,
+                        "derived_from",
+                        f"Parent {position}: '{slug}' has no version '{label}'.",
+                    )
             if version is None:
                 version = _Missing(-2000 - position, label, artifact_id=parent.pk)
-        return {"artifact": parent, "relation": link.get("relation"), "version": version, "slug": slug, "label": label}
+        return {
+            "artifact": parent,
+            "relation": link.get("relation"),
+            "version": version,
+            "slug": slug,
+            "label": label,
+        }
 
     def _clean_versions(self, row: dict) -> list[dict]:
         cleaned, seen = [], set()
@@ -432,17 +528,23 @@ class _Run:
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     for message in messages:
-                        self.error(row, column_for(name, self.source), f"Version {position}: {message}")
+                        self.error(
+                            row, column_for(name, self.source), f"Version {position}: {message}"
+                        )
                 continue
             if version in seen:
-                self.error(row, column_for("version", self.source), f"Version {version} is listed twice.")
+                self.error(
+                    row, column_for("version", self.source), f"Version {version} is listed twice."
+                )
                 continue
             seen.add(version)
-            cleaned.append({
-                "version": version,
-                "changelog": changelog if "changelog" in entry else None,
-                "uri": uri if "uri" in entry else None,
-            })
+            cleaned.append(
+                {
+                    "version": version,
+                    "changelog": changelog if "changelog" in entry else None,
+                    "uri": uri if "uri" in entry else None,
+                }
+            )
         return cleaned
 
     # --- writing ---------------------------------------------------------------------------
@@ -459,17 +561,38 @@ class _Run:
             parents = []
             for link in prepared["fields"].get("parents", ()):
                 if link["slug"] in fresh:
-                    parents.append({"artifact": link["slug"], "relation": link["relation"], "version": link["label"] or None})
+                    parents.append(
+                        {
+                            "artifact": link["slug"],
+                            "relation": link["relation"],
+                            "version": link["label"] or None,
+                        }
+                    )
                 elif link["label"] and link["label"] not in self.versions.get(link["slug"], {}):
-                    self.deferred.append((row, link))  # a version this file adds to an existing parent
+                    self.deferred.append(
+                        (row, link)
+                    )  # a version this file adds to an existing parent
                 else:
                     parents.append(self._resolved(link))
-            items.append({
-                "slug": row["__slug__"], **fields, "parents": parents,
-                "versions": [{"version": v["version"], "changelog": v["changelog"] or "", "uri": v["uri"] or ""} for v in prepared["versions"]],
-            })
+            items.append(
+                {
+                    "slug": row["__slug__"],
+                    **fields,
+                    "parents": parents,
+                    "versions": [
+                        {
+                            "version": v["version"],
+                            "changelog": v["changelog"] or "",
+                            "uri": v["uri"] or "",
+                        }
+                        for v in prepared["versions"]
+                    ],
+                }
+            )
         try:
-            created = artifacts_register_batch(acting_user=self.user, items=items, reason=self.reason)
+            created = artifacts_register_batch(
+                acting_user=self.user, items=items, reason=self.reason
+            )
         except (ValidationError, RuleViolation, PermissionDenied) as exc:
             # Every row was checked with the same rules, so this means the data changed meanwhile.
             self.service_error({"__row__": None}, exc, default_column="")
@@ -508,8 +631,12 @@ class _Run:
             resolved = self._resolved(link)
             try:
                 artifact_services.lineage_add(
-                    acting_user=self.user, child=self.artifacts[row["__slug__"]], parent=resolved["artifact"],
-                    relation=link["relation"], parent_version=resolved["version"], reason=self.reason,
+                    acting_user=self.user,
+                    child=self.artifacts[row["__slug__"]],
+                    parent=resolved["artifact"],
+                    relation=link["relation"],
+                    parent_version=resolved["version"],
+                    reason=self.reason,
                 )
             except (ValidationError, RuleViolation, PermissionDenied) as exc:
                 self.service_error(row, exc, default_column="derived_from")
@@ -528,8 +655,13 @@ class _Run:
         if diff(existing, {k: v for k, v in cleaned.items() if k in SCALARS}):
             return True
         if "authors" in cleaned:
-            have = sorted((a.contributor_id, a.role, a.credit_share) for a in existing.authorships.all())
-            want = sorted((a["contributor"].pk, a["role"], Decimal(a["credit_share"])) for a in cleaned["authors"])
+            have = sorted(
+                (a.contributor_id, a.role, a.credit_share) for a in existing.authorships.all()
+            )
+            want = sorted(
+                (a["contributor"].pk, a["role"], Decimal(a["credit_share"]))
+                for a in cleaned["authors"]
+            )
             if have != want:
                 return True
         if "parents" in cleaned:
@@ -538,7 +670,10 @@ class _Run:
                 for link in existing.parent_links.all()
                 if self.user.has_perm("catalogue.view_artifact", link.parent)
             }
-            want_links = {(p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None)) for p in cleaned["parents"]}
+            want_links = {
+                (p["artifact"].pk, p["relation"], getattr(p["version"], "pk", None))
+                for p in cleaned["parents"]
+            }
             if have_links != want_links:
                 return True
         return False
@@ -550,13 +685,19 @@ class _Run:
             current = known.get(entry["version"])
             if current is None:
                 known[entry["version"]] = artifact_services.version_create(
-                    acting_user=self.user, artifact=artifact, version=entry["version"],
-                    changelog=entry["changelog"] or "", uri=entry["uri"] or "", reason=self.reason,
+                    acting_user=self.user,
+                    artifact=artifact,
+                    version=entry["version"],
+                    changelog=entry["changelog"] or "",
+                    uri=entry["uri"] or "",
+                    reason=self.reason,
                 )
                 changed = True
                 continue
             updates = {
-                k: entry[k] for k in ("changelog", "uri") if entry[k] is not None and entry[k] != getattr(current, k)
+                k: entry[k]
+                for k in ("changelog", "uri")
+                if entry[k] is not None and entry[k] != getattr(current, k)
             }
             if updates:
                 known[entry["version"]] = artifact_services.version_update(

@@ -33,16 +33,22 @@ def _queue(task_name: str, job_id: int) -> None:
     transaction.on_commit(lambda: registered_task(task_name).delay(job_id))
 
 
-def import_job_create(*, acting_user, data: bytes, filename: str, dry_run: bool, total: int) -> BackgroundJob:
+def import_job_create(
+    *, acting_user, data: bytes, filename: str, dry_run: bool, total: int
+) -> BackgroundJob:
     """Store the upload and queue its import on a worker (after this transaction commits)."""
     if not getattr(acting_user, "pk", None):
         raise PermissionDenied("Sign in to import.")
     with transaction.atomic():
         job = BackgroundJob(
-            kind=IMPORT_JOB, created_by=acting_user, total=total,
+            kind=IMPORT_JOB,
+            created_by=acting_user,
+            total=total,
             params={"dry_run": dry_run, "filename": filename[:200]},
         )
-        job.input_file.save(f"import-{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False)
+        job.input_file.save(
+            f"import-{timezone.now():%Y%m%d%H%M%S}-{filename[-60:]}", ContentFile(data), save=False
+        )
         job.save()
         _queue("run_import_job", job.pk)
     return job
@@ -52,7 +58,10 @@ def export_job_create(*, acting_user, fmt: str, query: str, total: int) -> Backg
     """Queue an export of the user's filtered catalogue view; the file is kept on the job."""
     with transaction.atomic():
         job = BackgroundJob.objects.create(
-            kind=EXPORT_JOB, created_by=acting_user, total=total, params={"format": fmt, "query": query},
+            kind=EXPORT_JOB,
+            created_by=acting_user,
+            total=total,
+            params={"format": fmt, "query": query},
         )
         _queue("run_export_job", job.pk)
     return job
@@ -61,8 +70,16 @@ def export_job_create(*, acting_user, fmt: str, query: str, total: int) -> Backg
 def _claim(job_id: int, kind: str) -> BackgroundJob | None:
     """Mark a queued job running; None when it is gone or already handled (redelivery)."""
     with transaction.atomic():
-        job = BackgroundJob.objects.select_for_update(of=("self",)).filter(pk=job_id, kind=kind).select_related("created_by").first()
-        if job is None or job.status in (BackgroundJob.Status.SUCCEEDED, BackgroundJob.Status.FAILED):
+        job = (
+            BackgroundJob.objects.select_for_update(of=("self",))
+            .filter(pk=job_id, kind=kind)
+            .select_related("created_by")
+            .first()
+        )
+        if job is None or job.status in (
+            BackgroundJob.Status.SUCCEEDED,
+            BackgroundJob.Status.FAILED,
+        ):
             return None
         job.status = BackgroundJob.Status.RUNNING
         job.save(update_fields=["status"])
@@ -123,19 +140,44 @@ def import_job_run(*, job_id: int, progress: ProgressWriter | None = None) -> Ba
             data = handle.read()
         parsed = parse(data, filename=job.params.get("filename", ""))
         report = import_rows(
-            parsed.rows, acting_user=job.created_by, dry_run=dry_run,
-            source=parsed.format, progress=progress, reason=f"bulk import of {job.params.get('filename', 'a file')}",
+            parsed.rows,
+            acting_user=job.created_by,
+            dry_run=dry_run,
+            source=parsed.format,
+            progress=progress,
+            reason=f"bulk import of {job.params.get('filename', 'a file')}",
         )
     except FileProblem as exc:
-        _finish(job, ok=False, result={"errors": [e.as_dict() for e in exc.errors], "dry_run": dry_run})
+        _finish(
+            job, ok=False, result={"errors": [e.as_dict() for e in exc.errors], "dry_run": dry_run}
+        )
         return job
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        _finish(job, ok=False, result={"errors": [{"row": None, "column": "", "message": "The import failed unexpectedly; nothing was imported."}], "dry_run": dry_run})
+        _finish(
+            job,
+            ok=False,
+            result={
+                "errors": [
+                    {
+                        "row": None,
+                        "column": "",
+                        "message": "The import failed unexpectedly; nothing was imported.",
+                    }
+                ],
+                "dry_run": dry_run,
+            },
+        )
         return job
     finally:
         progress.close()
-    _finish(job, ok=report.ok, result=report.as_dict(), progress=job.total or report.rows, total=job.total or report.rows)
+    _finish(
+        job,
+        ok=report.ok,
+        result=report.as_dict(),
+        progress=job.total or report.rows,
+        total=job.total or report.rows,
+    )
     return job
 
 

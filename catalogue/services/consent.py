@@ -26,8 +26,14 @@ from .queueing import enqueue_on_commit
 from .reuse import reuses_end
 
 EDITABLE = (
-    "purposes", "jurisdiction", "notice_version", "method", "obtained_at", "expires_at",
-    "compensation", "external_ref",
+    "purposes",
+    "jurisdiction",
+    "notice_version",
+    "method",
+    "obtained_at",
+    "expires_at",
+    "compensation",
+    "external_ref",
 )
 
 
@@ -63,33 +69,61 @@ def _validate(values: dict) -> None:
 
 
 def consent_create(
-    *, acting_user, contributor: Contributor, artifacts: list[Artifact], purposes: list[str],
-    jurisdiction: str, notice_version: str, method: str, obtained_at: dt.datetime,
-    expires_at: dt.datetime | None = None, compensation: str = "", external_ref: str = "",
+    *,
+    acting_user,
+    contributor: Contributor,
+    artifacts: list[Artifact],
+    purposes: list[str],
+    jurisdiction: str,
+    notice_version: str,
+    method: str,
+    obtained_at: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    compensation: str = "",
+    external_ref: str = "",
 ) -> ConsentRecord:
     """Record a consent given by a contributor, covering the listed artifacts."""
     _ensure_manager(acting_user)
     values = {
-        "purposes": sorted(set(purposes)), "jurisdiction": jurisdiction.upper(),
-        "notice_version": notice_version, "method": method, "obtained_at": obtained_at,
-        "expires_at": expires_at, "compensation": compensation, "external_ref": external_ref,
+        "purposes": sorted(set(purposes)),
+        "jurisdiction": jurisdiction.upper(),
+        "notice_version": notice_version,
+        "method": method,
+        "obtained_at": obtained_at,
+        "expires_at": expires_at,
+        "compensation": compensation,
+        "external_ref": external_ref,
     }
     _validate(values)
     with transaction.atomic(), audit_context(actor=acting_user, reason="consent recorded"):
-        consent = ConsentRecord.objects.create(contributor=contributor, created_by=acting_user, **values)
+        consent = ConsentRecord.objects.create(
+            contributor=contributor, created_by=acting_user, **values
+        )
         ConsentCoverage.objects.bulk_create(
-            [ConsentCoverage(consent=consent, artifact=a) for a in {a.pk: a for a in artifacts}.values()]
+            [
+                ConsentCoverage(consent=consent, artifact=a)
+                for a in {a.pk: a for a in artifacts}.values()
+            ]
         )
         audit_event(
-            actor=acting_user, action="consent.recorded", obj=consent,
-            changes={"purposes": [None, values["purposes"]],
-                     "artifacts": [None, sorted(a.slug for a in artifacts)]},
+            actor=acting_user,
+            action="consent.recorded",
+            obj=consent,
+            changes={
+                "purposes": [None, values["purposes"]],
+                "artifacts": [None, sorted(a.slug for a in artifacts)],
+            },
         )
     return consent
 
 
 def consent_update(
-    *, acting_user, consent: ConsentRecord, artifacts: list[Artifact] | None = None, reason: str = "", **values
+    *,
+    acting_user,
+    consent: ConsentRecord,
+    artifacts: list[Artifact] | None = None,
+    reason: str = "",
+    **values,
 ) -> ConsentRecord:
     """Change a consent still in force (row locked); a consent that ended is final."""
     _ensure_manager(acting_user)
@@ -111,9 +145,14 @@ def consent_update(
             current = set(locked.coverage.values_list("artifact_id", flat=True))
             wanted = {a.pk: a for a in artifacts}
             if set(wanted) != current:
-                ConsentCoverage.objects.filter(consent=locked).exclude(artifact_id__in=list(wanted)).delete()
+                ConsentCoverage.objects.filter(consent=locked).exclude(
+                    artifact_id__in=list(wanted)
+                ).delete()
                 ConsentCoverage.objects.bulk_create(
-                    [ConsentCoverage(consent=locked, artifact_id=pk) for pk in set(wanted) - current]
+                    [
+                        ConsentCoverage(consent=locked, artifact_id=pk)
+                        for pk in set(wanted) - current
+                    ]
                 )
                 changes["artifacts"] = [sorted(current), sorted(wanted)]
         if not changes:
@@ -123,7 +162,9 @@ def consent_update(
         if "expires_at" in values:
             locked.expiry_warned_at = None  # a new expiry date earns a new warning
         locked.save()
-        audit_event(actor=acting_user, action="consent.changed", obj=locked, reason=reason, changes=changes)
+        audit_event(
+            actor=acting_user, action="consent.changed", obj=locked, reason=reason, changes=changes
+        )
     return locked
 
 
@@ -141,8 +182,13 @@ def consent_attach_evidence(
         locked.evidence_content_type = upload.content_type
         locked.save(update_fields=["evidence", "evidence_content_type", "updated_at"])
         audit_event(
-            actor=acting_user, action="consent.evidence_attached", obj=locked,
-            changes={"evidence": [None, upload.sha256], "evidence_content_type": [None, upload.content_type]},
+            actor=acting_user,
+            action="consent.evidence_attached",
+            obj=locked,
+            changes={
+                "evidence": [None, upload.sha256],
+                "evidence_content_type": [None, upload.content_type],
+            },
         )
     return locked
 
@@ -152,7 +198,9 @@ def consent_attach_evidence(
 
 def consent_withdraw(*, acting_user, consent: ConsentRecord, reason: str) -> ConsentImpact:
     """Withdraw a consent (row locked): immediate effect, impact rows, owners notified on commit."""
-    return consent_end(acting_user=acting_user, consent=consent, status=ConsentStatus.WITHDRAWN, reason=reason)
+    return consent_end(
+        acting_user=acting_user, consent=consent, status=ConsentStatus.WITHDRAWN, reason=reason
+    )
 
 
 ENDINGS = (ConsentStatus.WITHDRAWN, ConsentStatus.REVOKED, ConsentStatus.INVALIDATED)
@@ -169,10 +217,17 @@ def consent_end(*, acting_user, consent: ConsentRecord, status: str, reason: str
     return _end(consent=consent, status=status, reason=reason, actor=acting_user)
 
 
-def consent_expire(*, consent: ConsentRecord, acting_user=None, now: dt.datetime | None = None) -> ConsentImpact:
+def consent_expire(
+    *, consent: ConsentRecord, acting_user=None, now: dt.datetime | None = None
+) -> ConsentImpact:
     """Mark a consent past its expiry as expired with the same effect as a withdrawal."""
-    return _end(consent=consent, status=ConsentStatus.EXPIRED, reason="consent expired",
-                actor=acting_user, now=now)
+    return _end(
+        consent=consent,
+        status=ConsentStatus.EXPIRED,
+        reason="consent expired",
+        actor=acting_user,
+        now=now,
+    )
 
 
 def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
@@ -186,26 +241,39 @@ def _end(*, consent, status, reason, actor, now=None) -> ConsentImpact:
                 "This consent has already ended.",
                 [Reason("consent.final", f"Consent {locked.pk} is {locked.status}.")],
             )
-        if status == ConsentStatus.EXPIRED and (locked.expires_at is None or locked.expires_at > now):
+        if status == ConsentStatus.EXPIRED and (
+            locked.expires_at is None or locked.expires_at > now
+        ):
             return ConsentImpact()
         old = locked.status
         affected = _affected(locked)
         # reuse_record locks the artifact before its rights check: locking the affected rows here
         # (in id order) means a concurrent reuse either commits first and is counted as live, or
         # waits and then sees this consent ended and is refused.
-        list(Artifact.objects.select_for_update().filter(pk__in=list(affected)).order_by("pk")
-             .values_list("pk", flat=True))
+        list(
+            Artifact.objects.select_for_update()
+            .filter(pk__in=list(affected))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         locked.status, locked.status_changed_at, locked.status_reason = status, now, reason
         locked.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
         impact = _write_impact(locked, affected)
         audit_event(
-            actor=actor, action=f"consent.{status}", obj=locked, reason=reason,
-            changes={"status": [old, status], "impact_artifacts": [None, impact.artifacts],
-                     "live_reuses": [None, impact.reuses]},
+            actor=actor,
+            action=f"consent.{status}",
+            obj=locked,
+            reason=reason,
+            changes={
+                "status": [old, status],
+                "impact_artifacts": [None, impact.artifacts],
+                "live_reuses": [None, impact.reuses],
+            },
         )
         consent_id = locked.pk
         enqueue_on_commit(
-            "notify_consent_impact", consent_id,
+            "notify_consent_impact",
+            consent_id,
             recovery="the impact rows exist; the daily sweep re-sends idempotently",
         )
         consent.status, consent.status_changed_at = locked.status, locked.status_changed_at
@@ -227,7 +295,9 @@ def _write_impact(consent: ConsentRecord, via: dict[int, int | None]) -> Consent
     reuses = live_reuse_counts(via)
     WithdrawalImpact.objects.bulk_create(
         [
-            WithdrawalImpact(consent=consent, artifact_id=aid, via_id=root, live_reuses=reuses.get(aid, 0))
+            WithdrawalImpact(
+                consent=consent, artifact_id=aid, via_id=root, live_reuses=reuses.get(aid, 0)
+            )
             for aid, root in via.items()
         ],
         ignore_conflicts=True,
@@ -236,10 +306,10 @@ def _write_impact(consent: ConsentRecord, via: dict[int, int | None]) -> Consent
 
 
 def _existing_impact(consent: ConsentRecord) -> ConsentImpact:
-    rows = list(WithdrawalImpact.objects.filter(consent=consent).values_list("artifact_id", "live_reuses"))
+    rows = list(
+        WithdrawalImpact.objects.filter(consent=consent).values_list("artifact_id", "live_reuses")
+    )
     return ConsentImpact(artifacts=sorted(a for a, _ in rows), reuses=sum(n for _, n in rows))
-
-
 
 
 def impact_notify(*, consent_id: int) -> int:
@@ -248,7 +318,9 @@ def impact_notify(*, consent_id: int) -> int:
     from .notifications import notify
 
     impacts = list(
-        WithdrawalImpact.objects.filter(consent_id=consent_id).select_related("artifact", "consent", "via")
+        WithdrawalImpact.objects.filter(consent_id=consent_id).select_related(
+            "artifact", "consent", "via"
+        )
     )
     if not impacts:
         return 0
@@ -257,10 +329,13 @@ def impact_notify(*, consent_id: int) -> int:
     reusing: dict[int, set[int]] = {}
     for aid, team_id in (
         Reuse.objects.filter(artifact_id__in=artifact_ids, ended_on__isnull=True)
-        .values_list("artifact_id", "team_id").distinct()
+        .values_list("artifact_id", "team_id")
+        .distinct()
     ):
         reusing.setdefault(aid, set()).add(team_id)
-    team_ids = {i.artifact.owner_team_id for i in impacts} | {t for ts in reusing.values() for t in ts}
+    team_ids = {i.artifact.owner_team_id for i in impacts} | {
+        t for ts in reusing.values() for t in ts
+    }
     members: dict[int, list] = {}
     for m in Membership.objects.filter(team_id__in=team_ids).select_related("user"):
         members.setdefault(m.team_id, []).append(m.user)
@@ -272,12 +347,16 @@ def impact_notify(*, consent_id: int) -> int:
             users.extend(members.get(team_id, []))
         via = f" (through '{impact.via.slug}')" if impact.via is not None else ""
         created = notify(
-            users=users, kind=f"consent.{consent.status}",
+            users=users,
+            kind=f"consent.{consent.status}",
             subject=f"Consent {consent.status}: '{art.title}' is affected",
-            body=(f"A customer consent covering '{art.slug}'{via} is now {consent.status}. "
-                  f"Uses relying on it are denied from now on; {impact.live_reuses} live reuse(s) "
-                  "need a remediation decision."),
-            artifact=art, url=f"/consent-impacts/{impact.pk}/",
+            body=(
+                f"A customer consent covering '{art.slug}'{via} is now {consent.status}. "
+                f"Uses relying on it are denied from now on; {impact.live_reuses} live reuse(s) "
+                "need a remediation decision."
+            ),
+            artifact=art,
+            url=f"/consent-impacts/{impact.pk}/",
             dedupe_key=f"consent:{consent.pk}:{consent.status}:artifact:{art.pk}",
         )
         sent += len(created)
@@ -288,15 +367,19 @@ def impact_notify(*, consent_id: int) -> int:
 ENDS_REUSES = (Remediation.REMOVE, Remediation.REPLACE)
 
 
-def impact_resolve(*, acting_user, impact: WithdrawalImpact, remediation: str, note: str) -> WithdrawalImpact:
+def impact_resolve(
+    *, acting_user, impact: WithdrawalImpact, remediation: str, note: str
+) -> WithdrawalImpact:
     """An owner (maintainer), legal or admin records what was done about an affected artifact.
 
     `remove` and `replace` end the artifact's live reuses (`reuses_end`, audited) in the same
     transaction; the ids are on the returned row as `ended_reuse_ids`.
     """
     artifact = impact.artifact
-    if not (acting_user.has_perm("catalogue.maintain_artifact", artifact)
-            or acting_user.has_perm("catalogue.manage_consent")):
+    if not (
+        acting_user.has_perm("catalogue.maintain_artifact", artifact)
+        or acting_user.has_perm("catalogue.manage_consent")
+    ):
         raise PermissionDenied("Only the owner team's maintainers, legal and admins remediate.")
     if remediation not in Remediation.values or remediation == Remediation.OPEN:
         raise ValidationError({"remediation": ["Choose no_action, retrain, remove or replace."]})
@@ -313,14 +396,20 @@ def impact_resolve(*, acting_user, impact: WithdrawalImpact, remediation: str, n
         locked.save(update_fields=["remediation", "note", "resolved_by", "resolved_at"])
         if remediation in ENDS_REUSES:
             # A remediation ends what it says it ends: the artifact's live reuses stop here.
-            live = Reuse.objects.filter(artifact_id=locked.artifact_id, ended_on__isnull=True).values_list("pk", flat=True)
+            live = Reuse.objects.filter(
+                artifact_id=locked.artifact_id, ended_on__isnull=True
+            ).values_list("pk", flat=True)
             locked.ended_reuse_ids = reuses_end(
-                acting_user=acting_user, reuse_ids=list(live),
+                acting_user=acting_user,
+                reuse_ids=list(live),
                 reason=f"withdrawal remediation '{remediation}' (consent {locked.consent_id}): {note}",
             )
             changes["ended_reuses"] = locked.ended_reuse_ids
         audit_event(
-            actor=acting_user, action="consent.impact_remediated", obj=locked, artifact=artifact,
+            actor=acting_user,
+            action="consent.impact_remediated",
+            obj=locked,
+            artifact=artifact,
             changes=changes,
         )
     return locked
@@ -336,19 +425,25 @@ def consent_expiry_sweep(*, now: dt.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     expired = 0
-    for consent in ConsentRecord.objects.filter(status=ConsentStatus.GIVEN, expires_at__lte=now).order_by("id"):
+    for consent in ConsentRecord.objects.filter(
+        status=ConsentStatus.GIVEN, expires_at__lte=now
+    ).order_by("id"):
         consent_expire(consent=consent, now=now)
         expired += 1
     warned = 0
     horizon = now + dt.timedelta(days=EXPIRY_WARNING_DAYS)
     due = ConsentRecord.objects.filter(
-        status=ConsentStatus.GIVEN, expires_at__gt=now, expires_at__lte=horizon, expiry_warned_at__isnull=True
+        status=ConsentStatus.GIVEN,
+        expires_at__gt=now,
+        expires_at__lte=horizon,
+        expiry_warned_at__isnull=True,
     ).values_list("pk", flat=True)
     for consent_id in list(due):
         with transaction.atomic(), audit_context(actor=None, reason="consent expiry warning"):
             found = (
                 ConsentRecord.objects.select_for_update(skip_locked=True)
-                .filter(pk=consent_id, expiry_warned_at__isnull=True).first()
+                .filter(pk=consent_id, expiry_warned_at__isnull=True)
+                .first()
             )
             if found is None:
                 continue
@@ -360,10 +455,13 @@ def consent_expiry_sweep(*, now: dt.datetime | None = None) -> dict:
                 members.setdefault(m.team_id, []).append(m.user)
             for art in artifacts:
                 notify(
-                    users=members.get(art.owner_team_id, []), kind="consent.expiring",
+                    users=members.get(art.owner_team_id, []),
+                    kind="consent.expiring",
                     subject=f"A consent covering '{art.title}' expires on {consent.expires_at:%Y-%m-%d}",
                     body="Renew the consent or plan remediation before it expires.",
-                    artifact=art, url="", dedupe_key=f"consent:{consent.pk}:expiring:artifact:{art.pk}",
+                    artifact=art,
+                    url="",
+                    dedupe_key=f"consent:{consent.pk}:expiring:artifact:{art.pk}",
                 )
             consent.expiry_warned_at = now
             consent.save(update_fields=["expiry_warned_at"])

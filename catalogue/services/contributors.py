@@ -18,7 +18,9 @@ def ensure_may_write(user, fields: dict) -> None:
     """Contributors, legal and admins may record contributors; only legal/admins personal data."""
     if not (is_admin(user) or is_legal(user) or is_contributor(user)):
         raise PermissionDenied("Only contributors, legal and admins may record contributors.")
-    if any(fields.get(f) for f in PERSONAL_FIELDS) and not user.has_perm("catalogue.view_personal_data"):
+    if any(fields.get(f) for f in PERSONAL_FIELDS) and not user.has_perm(
+        "catalogue.view_personal_data"
+    ):
         raise PermissionDenied("Only legal and admins may record personal data.")
 
 
@@ -51,34 +53,59 @@ def redact_personal_data(changes: dict) -> dict:
 
 
 def contributor_create(
-    *, acting_user, kind: str, organisation: str = "", external_ref: str = "", legal_name: str = "",
-    email: str = "", user=None, reason: str = "",
+    *,
+    acting_user,
+    kind: str,
+    organisation: str = "",
+    external_ref: str = "",
+    legal_name: str = "",
+    email: str = "",
+    user=None,
+    reason: str = "",
 ) -> Contributor:
     """Record a contributor; the pseudonym is generated. Personal data only from legal/admins."""
-    fields = clean_fields({
-        "kind": kind, "organisation": organisation, "external_ref": external_ref,
-        "legal_name": legal_name, "email": email,
-    })
+    fields = clean_fields(
+        {
+            "kind": kind,
+            "organisation": organisation,
+            "external_ref": external_ref,
+            "legal_name": legal_name,
+            "email": email,
+        }
+    )
     ensure_may_write(acting_user, fields)
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributor created"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "contributor created"),
+    ):
         contributor = Contributor.objects.create(user=user, **fields)
         audit_event(
-            actor=acting_user, action="contributor.created", obj=contributor, reason=reason,
+            actor=acting_user,
+            action="contributor.created",
+            obj=contributor,
+            reason=reason,
             changes=redact_personal_data({k: [None, v] for k, v in fields.items() if v}),
         )
     return contributor
 
 
-def contributor_update(*, acting_user, contributor: Contributor, reason: str = "", **fields) -> Contributor:
+def contributor_update(
+    *, acting_user, contributor: Contributor, reason: str = "", **fields
+) -> Contributor:
     """Change a contributor's fields (row locked); no-op when nothing changes."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"contributor_update() got unexpected fields {sorted(unknown)}")
     fields = clean_fields(dict(fields))
     ensure_may_write(acting_user, {})
-    if any(f in fields for f in PERSONAL_FIELDS) and not acting_user.has_perm("catalogue.view_personal_data"):
+    if any(f in fields for f in PERSONAL_FIELDS) and not acting_user.has_perm(
+        "catalogue.view_personal_data"
+    ):
         raise PermissionDenied("Only legal and admins may change personal data.")
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "contributor changed"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "contributor changed"),
+    ):
         locked = Contributor.objects.select_for_update().get(pk=contributor.pk)
         changes = diff(locked, fields)
         if not changes:
@@ -87,7 +114,10 @@ def contributor_update(*, acting_user, contributor: Contributor, reason: str = "
             setattr(locked, name, fields[name])
         locked.save(update_fields=[*changes, "updated_at"])
         audit_event(
-            actor=acting_user, action="contributor.updated", obj=locked, reason=reason,
+            actor=acting_user,
+            action="contributor.updated",
+            obj=locked,
+            reason=reason,
             changes=redact_personal_data(changes),
         )
     return locked

@@ -13,7 +13,16 @@ from ..rules import Reason, RuleViolation
 from .audit import audit_context, audit_event, diff
 from .common import ensure_editable
 
-EDITABLE = ("assignee", "kind", "signed_on", "scope", "scope_purposes", "scope_channels", "jurisdiction", "status")
+EDITABLE = (
+    "assignee",
+    "kind",
+    "signed_on",
+    "scope",
+    "scope_purposes",
+    "scope_channels",
+    "jurisdiction",
+    "status",
+)
 _CODE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -31,10 +40,14 @@ def _validate(values: dict) -> None:
     for name, allowed in (("scope_purposes", Purpose.values), ("scope_channels", Channel.values)):
         unknown = [v for v in values.get(name) or [] if v not in allowed]
         if unknown:
-            errors[name] = [f"Unknown code(s) {', '.join(map(str, unknown))}; use {', '.join(allowed)}."]
+            errors[name] = [
+                f"Unknown code(s) {', '.join(map(str, unknown))}; use {', '.join(allowed)}."
+            ]
     bad = [c for c in (values.get("jurisdiction") or "").split(",") if c and not _CODE.match(c)]
     if bad:
-        errors["jurisdiction"] = [f"Not ISO 3166 alpha-2 codes (or WW for worldwide): {', '.join(bad)}."]
+        errors["jurisdiction"] = [
+            f"Not ISO 3166 alpha-2 codes (or WW for worldwide): {', '.join(bad)}."
+        ]
     if values.get("status") == IPStatus.SIGNED and not values.get("signed_on"):
         errors["signed_on"] = ["A signed assignment needs its signing date."]
     if errors:
@@ -46,9 +59,17 @@ def _codes(values) -> list[str]:
 
 
 def ip_assignment_create(
-    *, acting_user, artifact: Artifact, assignor: Contributor, kind: str,
-    assignee: str = "The Bank", signed_on: dt.date | None = None, status: str = IPStatus.DRAFT,
-    scope: str = "", scope_purposes: list[str] | None = None, scope_channels: list[str] | None = None,
+    *,
+    acting_user,
+    artifact: Artifact,
+    assignor: Contributor,
+    kind: str,
+    assignee: str = "The Bank",
+    signed_on: dt.date | None = None,
+    status: str = IPStatus.DRAFT,
+    scope: str = "",
+    scope_purposes: list[str] | None = None,
+    scope_channels: list[str] | None = None,
     jurisdiction: str = "",
 ) -> IPAssignment:
     """Record an assignment or licence from a contributor for one artifact.
@@ -57,25 +78,44 @@ def ip_assignment_create(
     `jurisdiction` is comma-separated ISO 3166 codes (blank or WW: worldwide).
     """
     _ensure_manager(acting_user)
-    values = {"kind": kind, "assignee": assignee or "The Bank", "signed_on": signed_on,
-              "status": status, "scope": scope, "scope_purposes": _codes(scope_purposes),
-              "scope_channels": _codes(scope_channels), "jurisdiction": normalise_jurisdiction(jurisdiction)}
+    values = {
+        "kind": kind,
+        "assignee": assignee or "The Bank",
+        "signed_on": signed_on,
+        "status": status,
+        "scope": scope,
+        "scope_purposes": _codes(scope_purposes),
+        "scope_channels": _codes(scope_channels),
+        "jurisdiction": normalise_jurisdiction(jurisdiction),
+    }
     _validate(values)
     with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment recorded"):
         assignment = IPAssignment.objects.create(artifact=artifact, assignor=assignor, **values)
         audit_event(
-            actor=acting_user, action="ip_assignment.recorded", obj=assignment, artifact=artifact,
+            actor=acting_user,
+            action="ip_assignment.recorded",
+            obj=assignment,
+            artifact=artifact,
             changes={k: [None, str(v) if v is not None else None] for k, v in values.items()},
         )
     return assignment
 
 
-def ip_assignment_update(*, acting_user, assignment: IPAssignment, reason: str = "", **values) -> IPAssignment:
+def ip_assignment_update(
+    *, acting_user, assignment: IPAssignment, reason: str = "", **values
+) -> IPAssignment:
     """Change an assignment (row locked); a revoked one is final."""
     _ensure_manager(acting_user)
     ensure_editable(values, EDITABLE)
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "IP assignment changed"):
-        locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "IP assignment changed"),
+    ):
+        locked = (
+            IPAssignment.objects.select_for_update()
+            .select_related("artifact")
+            .get(pk=assignment.pk)
+        )
         if locked.status == IPStatus.REVOKED:
             raise RuleViolation(
                 "A revoked assignment cannot be changed; record a new one.",
@@ -95,8 +135,12 @@ def ip_assignment_update(*, acting_user, assignment: IPAssignment, reason: str =
             setattr(locked, name, value)
         locked.save()
         audit_event(
-            actor=acting_user, action="ip_assignment.changed", obj=locked, artifact=locked.artifact,
-            reason=reason, changes=changes,
+            actor=acting_user,
+            action="ip_assignment.changed",
+            obj=locked,
+            artifact=locked.artifact,
+            reason=reason,
+            changes=changes,
         )
     return locked
 
@@ -110,11 +154,21 @@ def ip_assignment_attach_document(
     _ensure_manager(acting_user)
     upload = read_checked_upload(uploaded_file, declared_type)
     with transaction.atomic(), audit_context(actor=acting_user, reason="IP document attached"):
-        locked = IPAssignment.objects.select_for_update().select_related("artifact").get(pk=assignment.pk)
+        locked = (
+            IPAssignment.objects.select_for_update()
+            .select_related("artifact")
+            .get(pk=assignment.pk)
+        )
         upload.save_to(locked.document)
         locked.save(update_fields=["document", "updated_at"])
         audit_event(
-            actor=acting_user, action="ip_assignment.document_attached", obj=locked, artifact=locked.artifact,
-            changes={"document": [None, upload.sha256], "content_type": [None, upload.content_type]},
+            actor=acting_user,
+            action="ip_assignment.document_attached",
+            obj=locked,
+            artifact=locked.artifact,
+            changes={
+                "document": [None, upload.sha256],
+                "content_type": [None, upload.content_type],
+            },
         )
     return locked

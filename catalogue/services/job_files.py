@@ -29,10 +29,14 @@ def job_files_expire(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             jobs = list(
                 BackgroundJob.objects.select_for_update(skip_locked=True)
-                .filter(created_at__lt=now - KEEP_FILES_FOR,
-                        status__in=[BackgroundJob.Status.SUCCEEDED, BackgroundJob.Status.FAILED])
-                .filter(~Q(input_file="") & Q(input_file__isnull=False)
-                        | ~Q(output_file="") & Q(output_file__isnull=False))
+                .filter(
+                    created_at__lt=now - KEEP_FILES_FOR,
+                    status__in=[BackgroundJob.Status.SUCCEEDED, BackgroundJob.Status.FAILED],
+                )
+                .filter(
+                    ~Q(input_file="") & Q(input_file__isnull=False)
+                    | ~Q(output_file="") & Q(output_file__isnull=False)
+                )
                 .order_by("id")[:BATCH]
             )
             if not jobs:
@@ -40,7 +44,11 @@ def job_files_expire(*, now: dt.datetime | None = None) -> int:
             for job in jobs:
                 names = [str(f.name) for f in (job.input_file, job.output_file) if f]
                 storage = job.output_file.storage
-                job.result = {**job.result, "files_expired_at": now.isoformat(), "expired_files": names}
+                job.result = {
+                    **job.result,
+                    "files_expired_at": now.isoformat(),
+                    "expired_files": names,
+                }
                 job.input_file, job.output_file = None, None
                 job.save(update_fields=["result", "input_file", "output_file"])
                 transaction.on_commit(functools.partial(_delete, storage, names))

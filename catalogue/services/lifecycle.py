@@ -32,12 +32,19 @@ VERSION_HOOKS: list[VersionHook] = []
 
 
 def _locked(artifact: Artifact) -> Artifact:
-    return Artifact.objects.select_for_update(of=("self",)).select_related("owner_team", "current_version").get(pk=artifact.pk)
+    return (
+        Artifact.objects.select_for_update(of=("self",))
+        .select_related("owner_team", "current_version")
+        .get(pk=artifact.pk)
+    )
 
 
 def artifact_submit(*, acting_user, artifact: Artifact, reason: str = "") -> Artifact:
     """draft -> in_review (owner team's contributors or admins); runs SUBMIT_HOOKS in the transaction."""
-    with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "submitted for review"):
+    with (
+        transaction.atomic(),
+        audit_context(actor=acting_user, reason=reason or "submitted for review"),
+    ):
         locked = _locked(artifact)
         if not acting_user.has_perm("catalogue.change_artifact", locked):
             raise PermissionDenied("Only the owner team may submit this artifact.")
@@ -49,14 +56,21 @@ def artifact_submit(*, acting_user, artifact: Artifact, reason: str = "") -> Art
         locked.status = ArtifactStatus.IN_REVIEW
         locked.save(update_fields=["status", "updated_at"])
         audit_event(
-            actor=acting_user, action="artifact.submitted", obj=locked, reason=reason,
-            changes={"status": [ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW],
-                     "version": [None, getattr(version, "version", None)]},
+            actor=acting_user,
+            action="artifact.submitted",
+            obj=locked,
+            reason=reason,
+            changes={
+                "status": [ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW],
+                "version": [None, getattr(version, "version", None)],
+            },
         )
     return locked
 
 
-def artifact_publish(*, acting_user, artifact: Artifact, version: Version | None = None, reason: str = "") -> Artifact:
+def artifact_publish(
+    *, acting_user, artifact: Artifact, version: Version | None = None, reason: str = ""
+) -> Artifact:
     """Publish with a version (draft/in_review -> published), or publish a later version of a
     published artifact (owner team's maintainers or admins), when every gate passes.
 
@@ -79,15 +93,26 @@ def artifact_publish(*, acting_user, artifact: Artifact, version: Version | None
         if version is not None:
             version = Version.objects.select_for_update().get(pk=version.pk)
             if later and version.published_at is not None:
-                raise RuleViolation("This version is already published.", [Reason(
-                    "version.already_published",
-                    f"Version {version.version} of '{locked.slug}' is already published; add a new version.",
-                )])
+                raise RuleViolation(
+                    "This version is already published.",
+                    [
+                        Reason(
+                            "version.already_published",
+                            f"Version {version.version} of '{locked.slug}' is already published; add a new version.",
+                        )
+                    ],
+                )
         authorships = list(locked.authorships.select_related("contributor"))
-        failing = failing_publish_gates(PublishContext(artifact=locked, version=version, authorships=authorships, extra={}))
+        failing = failing_publish_gates(
+            PublishContext(artifact=locked, version=version, authorships=authorships, extra={})
+        )
         if failing or version is None:
-            raise RuleViolation("This artifact cannot be published yet." if not later
-                                else "This version cannot be published yet.", failing)
+            raise RuleViolation(
+                "This artifact cannot be published yet."
+                if not later
+                else "This version cannot be published yet.",
+                failing,
+            )
         now = timezone.now()
         if version.published_at is None:
             version.published_at = now
@@ -98,7 +123,11 @@ def artifact_publish(*, acting_user, artifact: Artifact, version: Version | None
         if later:
             locked.save(update_fields=["current_version", "updated_at"])
             audit_event(
-                actor=acting_user, action="version.published", obj=version, artifact=locked, reason=reason,
+                actor=acting_user,
+                action="version.published",
+                obj=version,
+                artifact=locked,
+                reason=reason,
                 changes={"published": [False, True], "current_version": [before, after]},
             )
             return locked
@@ -107,15 +136,23 @@ def artifact_publish(*, acting_user, artifact: Artifact, version: Version | None
         locked.published_at = now
         locked.save(update_fields=["status", "published_at", "current_version", "updated_at"])
         audit_event(
-            actor=acting_user, action="artifact.published", obj=locked, reason=reason,
-            changes={"status": [previous, ArtifactStatus.PUBLISHED], "version": [None, version.version],
-                     **({"current_version": [before, after]} if before != after else {})},
+            actor=acting_user,
+            action="artifact.published",
+            obj=locked,
+            reason=reason,
+            changes={
+                "status": [previous, ArtifactStatus.PUBLISHED],
+                "version": [None, version.version],
+                **({"current_version": [before, after]} if before != after else {}),
+            },
         )
     return locked
 
 
 def _newest_unpublished(artifact: Artifact) -> Version | None:
-    return artifact.versions.filter(published_at__isnull=True).order_by("-created_at", "-id").first()
+    return (
+        artifact.versions.filter(published_at__isnull=True).order_by("-created_at", "-id").first()
+    )
 
 
 def run_version_hooks(artifact: Artifact, version: Version, acting_user) -> None:

@@ -11,12 +11,23 @@ from .queueing import enqueue_on_commit
 
 
 def notify(
-    *, users: Iterable, kind: str, subject: str, body: str = "", artifact: Artifact | None = None,
-    url: str = "", dedupe_key: str = "",
+    *,
+    users: Iterable,
+    kind: str,
+    subject: str,
+    body: str = "",
+    artifact: Artifact | None = None,
+    url: str = "",
+    dedupe_key: str = "",
 ) -> list[Notification]:
     rows = [
         Notification(
-            recipient=user, kind=kind, subject=subject[:200], body=body, artifact=artifact, url=url,
+            recipient=user,
+            kind=kind,
+            subject=subject[:200],
+            body=body,
+            artifact=artifact,
+            url=url,
             dedupe_key=dedupe_key,
         )
         for user in {u.pk: u for u in users if u is not None}.values()
@@ -26,13 +37,17 @@ def notify(
         # ignore_conflicts leaves no pks; re-read what this call actually owns.
         created = list(
             Notification.objects.filter(
-                dedupe_key=dedupe_key, recipient__in=[r.recipient for r in rows], emailed_at__isnull=True
+                dedupe_key=dedupe_key,
+                recipient__in=[r.recipient for r in rows],
+                emailed_at__isnull=True,
             )
         )
     ids = [n.pk for n in created if n.pk]
     if ids:
         enqueue_on_commit(
-            "send_notification_emails", ids, recovery="the inbox rows exist; the daily digest emails them"
+            "send_notification_emails",
+            ids,
+            recovery="the inbox rows exist; the daily digest emails them",
         )
     return created
 
@@ -43,5 +58,7 @@ def watchers_of(artifact: Artifact) -> list:
 
 
 def watch(*, user, artifact: Artifact, automatic: bool = False) -> Watch:
-    obj, _ = Watch.objects.get_or_create(user=user, artifact=artifact, defaults={"automatic": automatic})
+    obj, _ = Watch.objects.get_or_create(
+        user=user, artifact=artifact, defaults={"automatic": automatic}
+    )
     return obj

@@ -23,15 +23,50 @@ H, L = MetricDirection.HIGHER_IS_BETTER, MetricDirection.LOWER_IS_BETTER
 
 # code -> (name, unit, direction, plausible min, plausible max, description)
 DEFAULT_METRICS: dict[str, tuple] = {
-    "conversion_lift": ("Conversion lift", "pp", H, -100, 100, "Change in conversion rate, percentage points."),
+    "conversion_lift": (
+        "Conversion lift",
+        "pp",
+        H,
+        -100,
+        100,
+        "Change in conversion rate, percentage points.",
+    ),
     "revenue_delta": ("Revenue delta", "GBP", H, -1e9, 1e9, "Change in revenue over the period."),
-    "cost_saved": ("Cost saved", "GBP", H, -1e8, 1e9, "Cost avoided by reusing instead of building."),
+    "cost_saved": (
+        "Cost saved",
+        "GBP",
+        H,
+        -1e8,
+        1e9,
+        "Cost avoided by reusing instead of building.",
+    ),
     "hours_saved": ("Hours saved", "hours", H, -1e5, 1e6, "Staff hours avoided by reusing."),
     "time_to_market": ("Time to market", "days", L, 0, 3650, "Days from idea to launch."),
     "nps_delta": ("NPS delta", "points", H, -200, 200, "Change in Net Promoter Score."),
-    "retention_delta": ("Retention delta", "pp", H, -100, 100, "Change in retention, percentage points."),
-    "default_rate_delta": ("Default-rate delta", "pp", L, -100, 100, "Change in default rate, percentage points."),
-    "complaint_rate": ("Complaint rate", "per 1k", L, 0, 1000, "Complaints per thousand customers."),
+    "retention_delta": (
+        "Retention delta",
+        "pp",
+        H,
+        -100,
+        100,
+        "Change in retention, percentage points.",
+    ),
+    "default_rate_delta": (
+        "Default-rate delta",
+        "pp",
+        L,
+        -100,
+        100,
+        "Change in default rate, percentage points.",
+    ),
+    "complaint_rate": (
+        "Complaint rate",
+        "per 1k",
+        L,
+        0,
+        1000,
+        "Complaints per thousand customers.",
+    ),
 }
 
 METRIC_FIELDS = ("name", "unit", "direction", "min_value", "max_value", "description")
@@ -57,22 +92,37 @@ def _validate_metric(values: dict) -> None:
 
 
 def metric_create(
-    *, acting_user, code: str, name: str, unit: str, direction: str,
-    min_value: float | None = None, max_value: float | None = None, description: str = "",
+    *,
+    acting_user,
+    code: str,
+    name: str,
+    unit: str,
+    direction: str,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    description: str = "",
 ) -> Metric:
     """Add a metric to the catalogue (admins only); codes are unique and never renamed."""
     _ensure_admin(acting_user)
     values = {
-        "name": name, "unit": unit, "direction": direction,
-        "min_value": min_value, "max_value": max_value, "description": description,
+        "name": name,
+        "unit": unit,
+        "direction": direction,
+        "min_value": min_value,
+        "max_value": max_value,
+        "description": description,
     }
     _validate_metric(values)
     with transaction.atomic(), audit_context(actor=acting_user, reason="metric created"):
         if Metric.objects.filter(code=code).exists():
             raise ValidationError({"code": ["A metric with this code already exists."]})
         metric = Metric.objects.create(code=code, **values)
-        audit_event(actor=acting_user, action="metric.created", obj=metric,
-                    changes={k: [None, v] for k, v in values.items()} | {"code": [None, code]})
+        audit_event(
+            actor=acting_user,
+            action="metric.created",
+            obj=metric,
+            changes={k: [None, v] for k, v in values.items()} | {"code": [None, code]},
+        )
     return metric
 
 
@@ -105,10 +155,17 @@ def metrics_ensure_defaults(*, acting_user=None) -> list[Metric]:
             if code in existing:
                 continue
             metric = Metric.objects.create(
-                code=code, name=name, unit=unit, direction=direction,
-                min_value=low, max_value=high, description=description,
+                code=code,
+                name=name,
+                unit=unit,
+                direction=direction,
+                min_value=low,
+                max_value=high,
+                description=description,
             )
-            audit_event(actor=acting_user, action="metric.created", obj=metric, reason="default metrics")
+            audit_event(
+                actor=acting_user, action="metric.created", obj=metric, reason="default metrics"
+            )
             created.append(metric)
     return created
 
@@ -122,9 +179,13 @@ def _validate_outcome(
     else:
         value = float(value)
         if metric.min_value is not None and value < metric.min_value:
-            errors["value"] = [f"{value:g} {metric.unit} is below the plausible minimum ({metric.min_value:g})."]
+            errors["value"] = [
+                f"{value:g} {metric.unit} is below the plausible minimum ({metric.min_value:g})."
+            ]
         elif metric.max_value is not None and value > metric.max_value:
-            errors["value"] = [f"{value:g} {metric.unit} is above the plausible maximum ({metric.max_value:g})."]
+            errors["value"] = [
+                f"{value:g} {metric.unit} is above the plausible maximum ({metric.max_value:g})."
+            ]
     if baseline is not None and not math.isfinite(float(baseline)):
         errors["baseline"] = ["Enter a finite number."]
     if sample_size is not None and int(sample_size) < 1:
@@ -140,9 +201,17 @@ def _validate_outcome(
 
 
 def outcome_record(
-    *, acting_user, reuse: Reuse, metric: Metric, value: float,
-    period_start: dt.date, period_end: dt.date, sample_size: int | None = None,
-    baseline: float | None = None, note: str = "", unit: str | None = None,
+    *,
+    acting_user,
+    reuse: Reuse,
+    metric: Metric,
+    value: float,
+    period_start: dt.date,
+    period_end: dt.date,
+    sample_size: int | None = None,
+    baseline: float | None = None,
+    note: str = "",
+    unit: str | None = None,
 ) -> Outcome:
     """Record a measured result of a reuse (its team's contributors, or admins); rolled up after commit."""
     if not visible_artifacts(acting_user).filter(pk=reuse.artifact_id).exists():
@@ -150,21 +219,37 @@ def outcome_record(
     if not can_act_for_team(acting_user, reuse.team):
         raise PermissionDenied("Only the reusing team's contributors can record its outcomes.")
     _validate_outcome(
-        metric=metric, value=value, period_start=period_start, period_end=period_end,
-        sample_size=sample_size, baseline=baseline, unit=unit,
+        metric=metric,
+        value=value,
+        period_start=period_start,
+        period_end=period_end,
+        sample_size=sample_size,
+        baseline=baseline,
+        unit=unit,
     )
     with transaction.atomic(), audit_context(actor=acting_user, reason="outcome recorded"):
         outcome = Outcome.objects.create(
-            reuse=reuse, metric=metric, value=float(value), sample_size=sample_size,
-            period_start=period_start, period_end=period_end,
-            baseline=None if baseline is None else float(baseline), note=note or "",
+            reuse=reuse,
+            metric=metric,
+            value=float(value),
+            sample_size=sample_size,
+            period_start=period_start,
+            period_end=period_end,
+            baseline=None if baseline is None else float(baseline),
+            note=note or "",
             recorded_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         audit_event(
-            actor=acting_user, action="outcome.recorded", obj=outcome, artifact=reuse.artifact,
+            actor=acting_user,
+            action="outcome.recorded",
+            obj=outcome,
+            artifact=reuse.artifact,
             changes={
-                "reuse": [None, reuse.pk], "metric": [None, metric.code], "value": [None, float(value)],
-                "sample_size": [None, sample_size], "period": [None, f"{period_start}/{period_end}"],
+                "reuse": [None, reuse.pk],
+                "metric": [None, metric.code],
+                "value": [None, float(value)],
+                "sample_size": [None, sample_size],
+                "period": [None, f"{period_start}/{period_end}"],
             },
         )
         enqueue_on_commit("rollup_outcome", outcome.pk, recovery=ROLLUP_RECOVERY)

@@ -30,9 +30,14 @@ def validate_policy(artifact: Artifact, document) -> odrl.Policy:
     except odrl.PolicyError as exc:
         raise InvalidPolicy(exc.errors) from None
     if policy.target is not None and policy.target.uid != artifact.iri:
-        raise InvalidPolicy([odrl.PolicyIssue(
-            "target", f"The policy targets '{policy.target.uid}', not this artifact ({artifact.iri}).",
-        )])
+        raise InvalidPolicy(
+            [
+                odrl.PolicyIssue(
+                    "target",
+                    f"The policy targets '{policy.target.uid}', not this artifact ({artifact.iri}).",
+                )
+            ]
+        )
     return policy
 
 
@@ -44,9 +49,15 @@ def policy_set(*, acting_user, artifact: Artifact, odrl: dict, reason: str = "")
     """
     document = odrl
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
-        artifact = Artifact.objects.select_for_update(of=("self",)).select_related("current_policy").get(pk=artifact.pk)
+        artifact = (
+            Artifact.objects.select_for_update(of=("self",))
+            .select_related("current_policy")
+            .get(pk=artifact.pk)
+        )
         if not acting_user.has_perm("catalogue.maintain_artifact", artifact):
-            raise PermissionDenied("Only the owner team's maintainers or an admin may set the policy.")
+            raise PermissionDenied(
+                "Only the owner team's maintainers or an admin may set the policy."
+            )
         ensure_not_archived(artifact)
         parsed = validate_policy(artifact, document)
         current = artifact.current_policy
@@ -54,16 +65,25 @@ def policy_set(*, acting_user, artifact: Artifact, odrl: dict, reason: str = "")
             return current
         last = artifact.policies.aggregate(m=Max("revision"))["m"] or 0
         policy = ReusePolicy.objects.create(
-            artifact=artifact, revision=last + 1, odrl=document,
-            summary=" ".join(_describe(parsed)), created_by=acting_user,
+            artifact=artifact,
+            revision=last + 1,
+            odrl=document,
+            summary=" ".join(_describe(parsed)),
+            created_by=acting_user,
         )
         artifact.current_policy = policy
         artifact.save(update_fields=["current_policy", "updated_at"])
         refresh_grants(artifact, policy)
         audit_event(
-            actor=acting_user, action="policy.changed", obj=policy, artifact=artifact, reason=reason,
-            changes={"revision": [current.revision if current else None, policy.revision],
-                     "summary": [current.summary if current else "", policy.summary]},
+            actor=acting_user,
+            action="policy.changed",
+            obj=policy,
+            artifact=artifact,
+            reason=reason,
+            changes={
+                "revision": [current.revision if current else None, policy.revision],
+                "summary": [current.summary if current else "", policy.summary],
+            },
         )
     return policy
 

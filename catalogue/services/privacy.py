@@ -57,7 +57,10 @@ def contributor_erase(
         locked.save(update_fields=[*fields, "erased_at", "updated_at"])
         # Only the names of the erased fields: the audit trail must not re-copy the values.
         audit_event(
-            actor=acting_user, action="contributor.erased", obj=locked, reason=reason,
+            actor=acting_user,
+            action="contributor.erased",
+            obj=locked,
+            reason=reason,
             changes={f: ["<erased>", ""] for f in fields},
         )
     return locked

@@ -29,17 +29,25 @@ RETIRED = (S.DEPRECATED, S.ARCHIVED)
 def _require_rationale(text: str, *, field: str = "rationale") -> str:
     text = (text or "").strip()
     if not text:
-        code = "retirement.reason_required" if field == "reason" else "retirement.rationale_required"
+        code = (
+            "retirement.reason_required" if field == "reason" else "retirement.rationale_required"
+        )
         raise RuleViolation(
-            f"A {field} is required.", [Reason(code, f"Say why: the {field} is the firm's memory of it.")]
+            f"A {field} is required.",
+            [Reason(code, f"Say why: the {field} is the firm's memory of it.")],
         )
     return text
 
 
 def _ensure_may_retire(user, artifact: Artifact) -> None:
     # Callers resolve the artifact through visible_artifacts first, so an invisible one is a 404 there.
-    if not (user.has_perm("catalogue.view_artifact", artifact) and user.has_perm("catalogue.maintain_artifact", artifact)):
-        raise PermissionDenied("Only the owner team's maintainers or an admin may retire this artifact.")
+    if not (
+        user.has_perm("catalogue.view_artifact", artifact)
+        and user.has_perm("catalogue.maintain_artifact", artifact)
+    ):
+        raise PermissionDenied(
+            "Only the owner team's maintainers or an admin may retire this artifact."
+        )
 
 
 def _successor_chain_reaches(successor_id: int, artifact_id: int) -> bool:
@@ -77,12 +85,22 @@ def _check_successor(user, artifact: Artifact, successor: Artifact | None) -> No
     if successor.status == S.ARCHIVED:
         raise RuleViolation(
             "The successor is archived.",
-            [Reason("retirement.successor_archived", f"'{successor.slug}' is archived; choose a live artifact.")],
+            [
+                Reason(
+                    "retirement.successor_archived",
+                    f"'{successor.slug}' is archived; choose a live artifact.",
+                )
+            ],
         )
     if _successor_chain_reaches(successor.pk, artifact.pk):
         raise RuleViolation(
             "The successor is itself superseded by this artifact.",
-            [Reason("retirement.successor_loop", f"'{successor.slug}' already leads back to '{artifact.slug}'.")],
+            [
+                Reason(
+                    "retirement.successor_loop",
+                    f"'{successor.slug}' already leads back to '{artifact.slug}'.",
+                )
+            ],
         )
 
 
@@ -95,7 +113,10 @@ def _apply(*, actor, locked: Artifact, action: str, reason: str, values: dict) -
     if action in ("artifact.deprecated", "artifact.archived"):
         artifact_id, event_id = locked.pk, event.pk
         enqueue_on_commit(
-            "notify_artifact_retired", artifact_id, action, event_id,
+            "notify_artifact_retired",
+            artifact_id,
+            action,
+            event_id,
             recovery="watchers were not told of this retirement",
         )
     return locked
@@ -103,25 +124,36 @@ def _apply(*, actor, locked: Artifact, action: str, reason: str, values: dict) -
 
 def _record(*, locked: Artifact, action: str, actor, values: dict) -> Retirement:
     return Retirement.objects.create(
-        artifact=locked, action=action, rationale=values["retirement_rationale"],
-        lessons_learned=values["lessons_learned"], superseded_by=values.get("superseded_by"),
-        sunset_on=values.get("sunset_on"), decided_by=actor if getattr(actor, "pk", None) else None,
+        artifact=locked,
+        action=action,
+        rationale=values["retirement_rationale"],
+        lessons_learned=values["lessons_learned"],
+        superseded_by=values.get("superseded_by"),
+        sunset_on=values.get("sunset_on"),
+        decided_by=actor if getattr(actor, "pk", None) else None,
         decided_at=values["retired_at"],
     )
 
 
 def _close_records(*, locked: Artifact, actor, reason: str) -> list[Retirement]:
     """Close the open retirement records of `locked` (one made from the row if it has none)."""
-    open_records = list(Retirement.objects.select_for_update().filter(artifact=locked, restored_at__isnull=True))
+    open_records = list(
+        Retirement.objects.select_for_update().filter(artifact=locked, restored_at__isnull=True)
+    )
     if not open_records and (locked.retirement_rationale or locked.lessons_learned):
         # Retired before records were kept, or by a path that wrote only the row.
-        open_records = [Retirement.objects.create(
-            artifact=locked, action=locked.status if locked.status in RETIRED else RetirementAction.ARCHIVED,
-            rationale=locked.retirement_rationale or "No rationale was recorded.",
-            lessons_learned=locked.lessons_learned, superseded_by=locked.superseded_by,
-            sunset_on=locked.sunset_on, decided_by=locked.retired_by,
-            decided_at=locked.retired_at or locked.updated_at,
-        )]
+        open_records = [
+            Retirement.objects.create(
+                artifact=locked,
+                action=locked.status if locked.status in RETIRED else RetirementAction.ARCHIVED,
+                rationale=locked.retirement_rationale or "No rationale was recorded.",
+                lessons_learned=locked.lessons_learned,
+                superseded_by=locked.superseded_by,
+                sunset_on=locked.sunset_on,
+                decided_by=locked.retired_by,
+                decided_at=locked.retired_at or locked.updated_at,
+            )
+        ]
     now = timezone.now()
     for record in open_records:
         record.restored_at, record.restore_reason = now, reason
@@ -143,8 +175,13 @@ def _sync(target: Artifact, source: Artifact) -> Artifact:
 
 
 def artifact_deprecate(
-    *, acting_user, artifact: Artifact, rationale: str, lessons_learned: str = "",
-    superseded_by: Artifact | None = None, sunset_on: dt.date | None = None,
+    *,
+    acting_user,
+    artifact: Artifact,
+    rationale: str,
+    lessons_learned: str = "",
+    superseded_by: Artifact | None = None,
+    sunset_on: dt.date | None = None,
 ) -> Artifact:
     """published → deprecated with rationale, optional successor and sunset date.
 
@@ -166,15 +203,25 @@ def artifact_deprecate(
             "retired_by": acting_user,
         }
         _record(locked=locked, action=RetirementAction.DEPRECATED, actor=acting_user, values=values)
-        _apply(actor=acting_user, locked=locked, action="artifact.deprecated", reason=rationale, values=values)
+        _apply(
+            actor=acting_user,
+            locked=locked,
+            action="artifact.deprecated",
+            reason=rationale,
+            values=values,
+        )
     return _sync(artifact, locked)
 
 
-def artifact_archive(*, acting_user, artifact: Artifact, rationale: str, lessons_learned: str = "") -> Artifact:
+def artifact_archive(
+    *, acting_user, artifact: Artifact, rationale: str, lessons_learned: str = ""
+) -> Artifact:
     """published or deprecated → archived (read-only from then on); rationale required."""
     _ensure_may_retire(acting_user, artifact)
     rationale = _require_rationale(rationale)
-    return _archive(actor=acting_user, artifact=artifact, rationale=rationale, lessons_learned=lessons_learned)
+    return _archive(
+        actor=acting_user, artifact=artifact, rationale=rationale, lessons_learned=lessons_learned
+    )
 
 
 def _archive(
@@ -191,10 +238,24 @@ def _archive(
             "retired_at": timezone.now(),
             "retired_by": actor if getattr(actor, "pk", None) else None,
         }
-        _record(locked=locked, action=RetirementAction.ARCHIVED, actor=actor,
-                values={**values, "lessons_learned": (lessons_learned or "").strip(),
-                        "superseded_by": locked.superseded_by, "sunset_on": locked.sunset_on})
-        _apply(actor=actor, locked=locked, action="artifact.archived", reason=audit_reason, values=values)
+        _record(
+            locked=locked,
+            action=RetirementAction.ARCHIVED,
+            actor=actor,
+            values={
+                **values,
+                "lessons_learned": (lessons_learned or "").strip(),
+                "superseded_by": locked.superseded_by,
+                "sunset_on": locked.sunset_on,
+            },
+        )
+        _apply(
+            actor=actor,
+            locked=locked,
+            action="artifact.archived",
+            reason=audit_reason,
+            values=values,
+        )
     return _sync(artifact, locked)
 
 
@@ -214,10 +275,18 @@ def artifact_restore(*, acting_user, artifact: Artifact, reason: str) -> Artifac
         closed = _close_records(locked=locked, actor=acting_user, reason=reason)
         past = "\n".join(t for t in (locked.lessons_history, history_text(closed)) if t)
         _apply(
-            actor=acting_user, locked=locked, action="artifact.restored", reason=reason,
+            actor=acting_user,
+            locked=locked,
+            action="artifact.restored",
+            reason=reason,
             values={
-                "status": target, "retirement_rationale": "", "lessons_learned": "",
-                "superseded_by": None, "sunset_on": None, "retired_at": None, "retired_by": None,
+                "status": target,
+                "retirement_rationale": "",
+                "lessons_learned": "",
+                "superseded_by": None,
+                "sunset_on": None,
+                "retired_at": None,
+                "retired_by": None,
                 "lessons_history": past,
             },
         )
@@ -231,15 +300,24 @@ def artifacts_sunset_sweep(*, today: dt.date | None = None) -> list[int]:
     """
     today = today or timezone.localdate()
     archived = []
-    due = Artifact.objects.filter(status=S.DEPRECATED, sunset_on__lt=today).values_list("pk", flat=True)
+    due = Artifact.objects.filter(status=S.DEPRECATED, sunset_on__lt=today).values_list(
+        "pk", flat=True
+    )
     for pk in list(due):
         with transaction.atomic():
             locked = Artifact.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            if locked is None or locked.status != S.DEPRECATED or not locked.sunset_on or locked.sunset_on >= today:
+            if (
+                locked is None
+                or locked.status != S.DEPRECATED
+                or not locked.sunset_on
+                or locked.sunset_on >= today
+            ):
                 continue
             rationale = locked.retirement_rationale or "Deprecated and past its sunset date."
             _archive(
-                actor=None, artifact=locked, rationale=rationale,
+                actor=None,
+                artifact=locked,
+                rationale=rationale,
                 audit_reason=f"Sunset date {locked.sunset_on.isoformat()} passed: {rationale}",
             )
             archived.append(pk)

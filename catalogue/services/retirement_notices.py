@@ -38,12 +38,20 @@ def _may_see(users, artifact: Artifact) -> list:
 
 def _watchers(artifact: Artifact) -> list:
     ensure_automatic_watches(artifact)
-    return list(User.objects.filter(is_active=True, pk__in=Watch.objects.filter(artifact=artifact).values("user_id")))
+    return list(
+        User.objects.filter(
+            is_active=True, pk__in=Watch.objects.filter(artifact=artifact).values("user_id")
+        )
+    )
 
 
 def _live_reuser_members(artifact: Artifact) -> list:
     teams = Reuse.objects.filter(artifact=artifact, ended_on__isnull=True).values("team_id")
-    return list(User.objects.filter(is_active=True, pk__in=Membership.objects.filter(team_id__in=teams).values("user_id")))
+    return list(
+        User.objects.filter(
+            is_active=True, pk__in=Membership.objects.filter(team_id__in=teams).values("user_id")
+        )
+    )
 
 
 def notify_retirement(*, artifact_id: int, action: str, event_id: int) -> int:
@@ -54,7 +62,9 @@ def notify_retirement(*, artifact_id: int, action: str, event_id: int) -> int:
     verb = "deprecated" if action == "artifact.deprecated" else "archived"
     lines = [f"Why: {artifact.retirement_rationale}"]
     if artifact.superseded_by is not None:
-        lines.append(f"Replaced by: {artifact.superseded_by.title} ({artifact_url(artifact.superseded_by)})")
+        lines.append(
+            f"Replaced by: {artifact.superseded_by.title} ({artifact_url(artifact.superseded_by)})"
+        )
     if artifact.sunset_on and verb == "deprecated":
         lines.append(f"Sunset date: {artifact.sunset_on.isoformat()} (reuse is refused after it)")
     if artifact.lessons_learned:
@@ -62,8 +72,12 @@ def notify_retirement(*, artifact_id: int, action: str, event_id: int) -> int:
     with transaction.atomic():
         users = {u.pk: u for u in _watchers(artifact) + _live_reuser_members(artifact)}.values()
         created = notify(
-            users=_may_see(users, artifact), kind=action, subject=f"'{artifact.title}' was {verb}",
-            body="\n".join(lines), artifact=artifact, url=artifact_url(artifact),
+            users=_may_see(users, artifact),
+            kind=action,
+            subject=f"'{artifact.title}' was {verb}",
+            body="\n".join(lines),
+            artifact=artifact,
+            url=artifact_url(artifact),
             dedupe_key=f"{action}:{artifact.pk}:{event_id}",
         )
     return len(created)
@@ -78,9 +92,12 @@ def notify_new_version(*, version_id: int) -> int:
     with transaction.atomic():
         users = [u for u in _watchers(artifact) if u.pk != version.created_by_id]
         created = notify(
-            users=_may_see(users, artifact), kind="artifact.version_added",
+            users=_may_see(users, artifact),
+            kind="artifact.version_added",
             subject=f"'{artifact.title}' has a new version {version.version}",
-            body=version.changelog, artifact=artifact, url=artifact_url(artifact),
+            body=version.changelog,
+            artifact=artifact,
+            url=artifact_url(artifact),
             dedupe_key=f"version:{version.pk}",
         )
     return len(created)
@@ -102,19 +119,25 @@ def stale_artifacts_flag(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     month = now.strftime("%Y-%m")
     flagged = 0
-    for artifact in stale_artifacts(now=now).only("pk", "slug", "title", "owner_team_id", "sensitivity").iterator(
-        chunk_size=500
+    for artifact in (
+        stale_artifacts(now=now)
+        .only("pk", "slug", "title", "owner_team_id", "sensitivity")
+        .iterator(chunk_size=500)
     ):
         owners = User.objects.filter(
-            is_active=True, pk__in=Membership.objects.filter(team_id=artifact.owner_team_id).values("user_id")
+            is_active=True,
+            pk__in=Membership.objects.filter(team_id=artifact.owner_team_id).values("user_id"),
         )
         with transaction.atomic():
             created = notify(
-                users=owners, kind="artifact.stale",
+                users=owners,
+                kind="artifact.stale",
                 subject=f"'{artifact.title}' has had no reuse and no update for twelve months",
                 body="Update it if it is still useful, or deprecate or archive it with a rationale so "
                 "others learn from it.",
-                artifact=artifact, url=artifact_url(artifact), dedupe_key=f"stale:{artifact.pk}:{month}",
+                artifact=artifact,
+                url=artifact_url(artifact),
+                dedupe_key=f"stale:{artifact.pk}:{month}",
             )
         flagged += bool(created)
     return flagged

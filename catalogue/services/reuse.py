@@ -22,8 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 def reuse_record(
-    *, acting_user, artifact: Artifact, team, initiative: str, purpose: str, channel: str,
-    mode: str = ReuseMode.AS_IS, occurred_on: date, version: Version | None = None,
+    *,
+    acting_user,
+    artifact: Artifact,
+    team,
+    initiative: str,
+    purpose: str,
+    channel: str,
+    mode: str = ReuseMode.AS_IS,
+    occurred_on: date,
+    version: Version | None = None,
 ) -> Reuse:
     """Record that `team` reuses a published version of `artifact` (team contributors or admins).
 
@@ -53,7 +61,11 @@ def reuse_record(
         reasons = _version_problems(artifact, version)
         decisions = [
             rights_check(
-                artifact=artifact, team=team, action=action, purpose=purpose, channel=channel,
+                artifact=artifact,
+                team=team,
+                action=action,
+                purpose=purpose,
+                channel=channel,
                 acting_user=acting_user,
             )
             for action in reuse_actions(mode)
@@ -65,14 +77,30 @@ def reuse_record(
         if len(decisions) > 1:
             snapshot["also_checked"] = [d.as_dict() for d in decisions[1:]]
         reuse = Reuse.objects.create(
-            artifact=artifact, version=version, team=team,
-            initiative=initiative.strip(), purpose=purpose, channel=channel, mode=mode,
-            occurred_on=occurred_on, rights_decision=snapshot, recorded_by=acting_user,
+            artifact=artifact,
+            version=version,
+            team=team,
+            initiative=initiative.strip(),
+            purpose=purpose,
+            channel=channel,
+            mode=mode,
+            occurred_on=occurred_on,
+            rights_decision=snapshot,
+            recorded_by=acting_user,
         )
         audit_event(
-            actor=acting_user, action="reuse.recorded", obj=reuse, artifact=artifact,
-            changes={"team": team.slug, "purpose": purpose, "channel": channel, "mode": mode,
-                     "version": version.version, "decision": decisions[0].decision},
+            actor=acting_user,
+            action="reuse.recorded",
+            obj=reuse,
+            artifact=artifact,
+            changes={
+                "team": team.slug,
+                "purpose": purpose,
+                "channel": channel,
+                "mode": mode,
+                "version": version.version,
+                "decision": decisions[0].decision,
+            },
         )
         watch(user=acting_user, artifact=artifact, automatic=True)
         enqueue_on_commit("rollup_reuse", reuse.pk, recovery=ROLLUP_RECOVERY)
@@ -82,14 +110,20 @@ def reuse_record(
 def _version_problems(artifact: Artifact, version: Version | None) -> list[Reason]:
     """Rule 1: only a published version may be reused."""
     if version is None:
-        return [Reason("reuse.no_published_version", f"'{artifact.slug}' has no published version to reuse.")]
+        return [
+            Reason(
+                "reuse.no_published_version",
+                f"'{artifact.slug}' has no published version to reuse.",
+            )
+        ]
     if version.published_at is None:
-        return [Reason(
-            "reuse.version_unpublished",
-            f"Version {version.version} of '{artifact.slug}' is not published; only published versions may be reused.",
-        )]
+        return [
+            Reason(
+                "reuse.version_unpublished",
+                f"Version {version.version} of '{artifact.slug}' is not published; only published versions may be reused.",
+            )
+        ]
     return []
-
 
 
 def reuses_end(*, acting_user, reuse_ids, reason: str, ended_on: date | None = None) -> list[int]:
@@ -107,22 +141,34 @@ def reuses_end(*, acting_user, reuse_ids, reason: str, ended_on: date | None = N
     ended_on = ended_on or timezone.localdate()
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
         rows = list(
-            Reuse.objects.select_for_update(of=("self",)).select_related("artifact", "team")
-            .filter(pk__in=list(reuse_ids), ended_on__isnull=True).order_by("pk")
+            Reuse.objects.select_for_update(of=("self",))
+            .select_related("artifact", "team")
+            .filter(pk__in=list(reuse_ids), ended_on__isnull=True)
+            .order_by("pk")
         )
         for reuse in rows:
-            if not (can_act_for_team(acting_user, reuse.team)
-                    or acting_user.has_perm("catalogue.maintain_artifact", reuse.artifact)
-                    or acting_user.has_perm("catalogue.manage_consent")):
-                raise PermissionDenied("Only the reusing team, the artifact's maintainers and legal end a reuse.")
+            if not (
+                can_act_for_team(acting_user, reuse.team)
+                or acting_user.has_perm("catalogue.maintain_artifact", reuse.artifact)
+                or acting_user.has_perm("catalogue.manage_consent")
+            ):
+                raise PermissionDenied(
+                    "Only the reusing team, the artifact's maintainers and legal end a reuse."
+                )
         if not rows:
             return []
         Reuse.objects.filter(pk__in=[r.pk for r in rows]).update(ended_on=ended_on)
-        audit_events_write([
-            audit_event_build(
-                actor=acting_user, action="reuse.ended", obj=reuse, artifact=reuse.artifact, reason=reason,
-                changes={"ended_on": [None, ended_on.isoformat()]},
-            )
-            for reuse in rows
-        ])
+        audit_events_write(
+            [
+                audit_event_build(
+                    actor=acting_user,
+                    action="reuse.ended",
+                    obj=reuse,
+                    artifact=reuse.artifact,
+                    reason=reason,
+                    changes={"ended_on": [None, ended_on.isoformat()]},
+                )
+                for reuse in rows
+            ]
+        )
     return [r.pk for r in rows]

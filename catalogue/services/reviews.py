@@ -46,15 +46,24 @@ def required_approvals_for(artifact: Artifact, purposes: list[str]) -> int:
 
 def _open(*, artifact, version, kind, purposes, acting_user) -> Review:
     review = Review.objects.create(
-        artifact=artifact, version=version, kind=kind, purposes=sorted(set(purposes)),
+        artifact=artifact,
+        version=version,
+        kind=kind,
+        purposes=sorted(set(purposes)),
         required_approvals=required_approvals_for(artifact, purposes),
         requested_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     audit_event(
-        actor=acting_user, action="review.requested", obj=review, artifact=artifact,
-        changes={"kind": [None, kind], "purposes": [None, review.purposes],
-                 "version": [None, getattr(version, "version", None)],
-                 "required_approvals": [None, review.required_approvals]},
+        actor=acting_user,
+        action="review.requested",
+        obj=review,
+        artifact=artifact,
+        changes={
+            "kind": [None, kind],
+            "purposes": [None, review.purposes],
+            "version": [None, getattr(version, "version", None)],
+            "required_approvals": [None, review.required_approvals],
+        },
     )
     _notify_legal(review)
     return review
@@ -65,20 +74,29 @@ def _notify_legal(review: Review) -> None:
 
     legal = get_user_model().objects.filter(groups__name=Role.LEGAL, is_active=True)
     notify(
-        users=list(legal), kind="review.requested",
+        users=list(legal),
+        kind="review.requested",
         subject=f"{review.get_kind_display()} review requested: {review.artifact.title}",
         body=f"Purposes: {', '.join(review.purposes) or 'none named'}.",
-        artifact=review.artifact, url=f"/legal/reviews/{review.pk}/",
+        artifact=review.artifact,
+        url=f"/legal/reviews/{review.pk}/",
         dedupe_key=f"review:{review.pk}:requested",
     )
 
 
 def review_request(
-    *, acting_user, artifact: Artifact, kind: str, purposes: list[str], version: Version | None = None
+    *,
+    acting_user,
+    artifact: Artifact,
+    kind: str,
+    purposes: list[str],
+    version: Version | None = None,
 ) -> Review:
     """Open a review of an artifact version (its team's contributors, legal or admins)."""
-    if not (acting_user.has_perm("catalogue.change_artifact", artifact)
-            or acting_user.has_perm("catalogue.manage_consent")):
+    if not (
+        acting_user.has_perm("catalogue.change_artifact", artifact)
+        or acting_user.has_perm("catalogue.manage_consent")
+    ):
         raise PermissionDenied("Only the owner team, legal or admins request reviews.")
     errors = {}
     if kind not in ReviewKind.values:
@@ -93,20 +111,32 @@ def review_request(
     version = version or artifact.current_version
     with transaction.atomic(), audit_context(actor=acting_user, reason=f"{kind} review requested"):
         Artifact.objects.select_for_update().filter(pk=artifact.pk).first()
-        if Review.objects.filter(artifact=artifact, version=version, kind=kind, status=ReviewStatus.OPEN).exists():
+        if Review.objects.filter(
+            artifact=artifact, version=version, kind=kind, status=ReviewStatus.OPEN
+        ).exists():
             raise RuleViolation(
                 "A review of this kind is already open for this version.",
-                [Reason("review.already_open", f"An open {kind} review of '{artifact.slug}' exists.")],
+                [
+                    Reason(
+                        "review.already_open", f"An open {kind} review of '{artifact.slug}' exists."
+                    )
+                ],
             )
-        return _open(artifact=artifact, version=version, kind=kind, purposes=purposes, acting_user=acting_user)
+        return _open(
+            artifact=artifact,
+            version=version,
+            kind=kind,
+            purposes=purposes,
+            acting_user=acting_user,
+        )
 
 
 def _requested_purposes(artifact: Artifact) -> list[str]:
     """What the review must approve: the purposes consents grant, else those the policy permits."""
     purposes: set[str] = set()
-    for granted in ConsentRecord.objects.filter(in_force_q(), coverage__artifact=artifact).values_list(
-        "purposes", flat=True
-    ):
+    for granted in ConsentRecord.objects.filter(
+        in_force_q(), coverage__artifact=artifact
+    ).values_list("purposes", flat=True):
         purposes.update(granted)
     if not purposes and artifact.current_policy_id:
         from ..models import RightsGrant
@@ -129,13 +159,22 @@ def open_required_reviews(artifact: Artifact, version: Version | None, acting_us
         wanted.append(ReviewKind.ETHICS)
     existing = set(
         Review.objects.filter(
-            artifact=artifact, version=version, kind__in=wanted,
+            artifact=artifact,
+            version=version,
+            kind__in=wanted,
             status__in=[ReviewStatus.OPEN, ReviewStatus.APPROVED],
         ).values_list("kind", flat=True)
     )
     return [
-        _open(artifact=artifact, version=version, kind=kind, purposes=purposes, acting_user=acting_user)
-        for kind in wanted if kind not in existing
+        _open(
+            artifact=artifact,
+            version=version,
+            kind=kind,
+            purposes=purposes,
+            acting_user=acting_user,
+        )
+        for kind in wanted
+        if kind not in existing
     ]
 
 
@@ -166,15 +205,23 @@ def approval_contradictions(review: Review) -> list[Reason]:
         return []
     artifact = review.artifact
     ctx = PublishContext(
-        artifact=artifact, version=review.version,
-        authorships=list(artifact.authorships.select_related("contributor")), extra={},
+        artifact=artifact,
+        version=review.version,
+        authorships=list(artifact.authorships.select_related("contributor")),
+        extra={},
     )
     return [reason for gate in APPROVAL_GATES for reason in gate(ctx)]
 
 
 def review_decide(
-    *, acting_user, review: Review, decision: str, rationale: str, valid_until: dt.date | None = None,
-    override: bool = False, override_rationale: str = "",
+    *,
+    acting_user,
+    review: Review,
+    decision: str,
+    rationale: str,
+    valid_until: dt.date | None = None,
+    override: bool = False,
+    override_rationale: str = "",
 ) -> Review:
     """Record one reviewer's decision (review row locked). Rule 2: four eyes, two approvals for
     restricted / model_training, decisions final. A consent_ip approval the publish gates
@@ -192,11 +239,17 @@ def review_decide(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), audit_context(actor=acting_user, reason=f"review {decision}"):
-        locked = Review.objects.select_for_update(of=("self",)).select_related("artifact", "version").get(pk=review.pk)
+        locked = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("artifact", "version")
+            .get(pk=review.pk)
+        )
         reasons = _four_eyes(locked, acting_user, decision)
         if reasons:
             raise RuleViolation("This decision is not allowed.", reasons)
-        contradicted = approval_contradictions(locked) if decision == ReviewDecisionKind.APPROVE else []
+        contradicted = (
+            approval_contradictions(locked) if decision == ReviewDecisionKind.APPROVE else []
+        )
         if contradicted and not override:
             raise ApprovalContradicted(
                 "The publish gates contradict this approval: resolve them, or override with a rationale.",
@@ -214,8 +267,12 @@ def review_decide(
             ) from None
         if contradicted:
             audit_event(
-                actor=acting_user, action="review.gates_overridden", obj=locked, artifact=locked.artifact,
-                reason=override_rationale.strip(), changes={"overridden": [r.code for r in contradicted]},
+                actor=acting_user,
+                action="review.gates_overridden",
+                obj=locked,
+                artifact=locked.artifact,
+                reason=override_rationale.strip(),
+                changes={"overridden": [r.code for r in contradicted]},
             )
         old = locked.status
         if decision == ReviewDecisionKind.APPROVE:
@@ -230,29 +287,60 @@ def review_decide(
                 locked.valid_until = valid_until or (timezone.localdate() + DEFAULT_VALIDITY)
             locked.save(update_fields=["status", "decided_at", "valid_until"])
         audit_event(
-            actor=acting_user, action=f"review.{decision}", obj=locked, artifact=locked.artifact,
-            reason=rationale, changes={"status": [old, locked.status]} if locked.status != old else {},
+            actor=acting_user,
+            action=f"review.{decision}",
+            obj=locked,
+            artifact=locked.artifact,
+            reason=rationale,
+            changes={"status": [old, locked.status]} if locked.status != old else {},
         )
         if locked.status != old:
             _notify_decided(locked)
-    review.status, review.decided_at, review.valid_until = locked.status, locked.decided_at, locked.valid_until
+    review.status, review.decided_at, review.valid_until = (
+        locked.status,
+        locked.decided_at,
+        locked.valid_until,
+    )
     return locked
 
 
 def _four_eyes(review: Review, user, decision: str) -> list[Reason]:
     if review.status != ReviewStatus.OPEN:
-        return [Reason("review.already_decided", f"This review is already {review.status}; decisions are final.")]
+        return [
+            Reason(
+                "review.already_decided",
+                f"This review is already {review.status}; decisions are final.",
+            )
+        ]
     reasons = []
     if Authorship.objects.filter(artifact_id=review.artifact_id, contributor__user=user).exists():
-        reasons.append(Reason("review.own_artifact", "You authored this artifact; another reviewer must decide."))
+        reasons.append(
+            Reason(
+                "review.own_artifact", "You authored this artifact; another reviewer must decide."
+            )
+        )
     if review.requested_by_id == user.pk:
-        reasons.append(Reason("review.own_request", "You requested this review; another reviewer must decide."))
+        reasons.append(
+            Reason("review.own_request", "You requested this review; another reviewer must decide.")
+        )
     if review.decisions.filter(reviewer=user).exists():
-        reasons.append(Reason("review.same_reviewer", "You have already approved this review; a second reviewer must."))
-    if review.required_approvals > 1 and decision == ReviewDecisionKind.APPROVE and not is_legal(user):
-        reasons.append(Reason(
-            "review.legal_reviewer_required", "This review needs approvals from two legal reviewers."
-        ))
+        reasons.append(
+            Reason(
+                "review.same_reviewer",
+                "You have already approved this review; a second reviewer must.",
+            )
+        )
+    if (
+        review.required_approvals > 1
+        and decision == ReviewDecisionKind.APPROVE
+        and not is_legal(user)
+    ):
+        reasons.append(
+            Reason(
+                "review.legal_reviewer_required",
+                "This review needs approvals from two legal reviewers.",
+            )
+        )
     return reasons
 
 
@@ -260,11 +348,18 @@ def _notify_decided(review: Review) -> None:
     from ..models import Membership
     from .notifications import notify
 
-    team_users = [m.user for m in Membership.objects.filter(team_id=review.artifact.owner_team_id).select_related("user")]
+    team_users = [
+        m.user
+        for m in Membership.objects.filter(team_id=review.artifact.owner_team_id).select_related(
+            "user"
+        )
+    ]
     notify(
-        users=[*team_users, review.requested_by], kind=f"review.{review.status}",
+        users=[*team_users, review.requested_by],
+        kind=f"review.{review.status}",
         subject=f"{review.get_kind_display()} review of '{review.artifact.title}': {review.status.replace('_', ' ')}",
-        artifact=review.artifact, url=f"/legal/reviews/{review.pk}/",
+        artifact=review.artifact,
+        url=f"/legal/reviews/{review.pk}/",
         dedupe_key=f"review:{review.pk}:{review.status}",
     )
 

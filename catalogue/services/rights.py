@@ -42,8 +42,13 @@ class RightsDecision:
         }
         if req is not None:
             out.update(
-                artifact=req.artifact.slug, team=req.team.slug, action=req.action,
-                purpose=req.purpose, channel=req.channel, jurisdiction=req.jurisdiction, evaluated_at=req.at.isoformat(),
+                artifact=req.artifact.slug,
+                team=req.team.slug,
+                action=req.action,
+                purpose=req.purpose,
+                channel=req.channel,
+                jurisdiction=req.jurisdiction,
+                evaluated_at=req.at.isoformat(),
             )
         return out
 
@@ -52,7 +57,8 @@ def validate_codes(*, action: str, purpose: str, channel: str) -> dict[str, str]
     """{field: message} for unknown vocabulary codes (empty when all are valid)."""
     errors = {}
     for name, value, allowed in (
-        ("action", action, Action.values), ("purpose", purpose, Purpose.values),
+        ("action", action, Action.values),
+        ("purpose", purpose, Purpose.values),
         ("channel", channel, Channel.values),
     ):
         if value not in allowed:
@@ -61,8 +67,15 @@ def validate_codes(*, action: str, purpose: str, channel: str) -> dict[str, str]
 
 
 def rights_check(
-    *, artifact, team, action: str, purpose: str, channel: str, at: datetime | None = None,
-    jurisdiction: str | None = None, acting_user=None,
+    *,
+    artifact,
+    team,
+    action: str,
+    purpose: str,
+    channel: str,
+    at: datetime | None = None,
+    jurisdiction: str | None = None,
+    acting_user=None,
 ) -> RightsDecision:
     """May `team` do `action` on `artifact` for `purpose` in `channel` at `at` (default now)?
 
@@ -70,12 +83,21 @@ def rights_check(
     of every check is listed. `jurisdiction` (ISO 3166) defaults to the home jurisdiction.
     Read-only: callers that act on the answer lock the artifact first.
     """
-    return rights_checks(artifact=artifact, team=team, questions=[(action, purpose, channel)], at=at,
-                         jurisdiction=jurisdiction)[0]
+    return rights_checks(
+        artifact=artifact,
+        team=team,
+        questions=[(action, purpose, channel)],
+        at=at,
+        jurisdiction=jurisdiction,
+    )[0]
 
 
 def rights_checks(
-    *, artifact, team, questions: list[tuple[str, str, str]], at: datetime | None = None,
+    *,
+    artifact,
+    team,
+    questions: list[tuple[str, str, str]],
+    at: datetime | None = None,
     jurisdiction: str | None = None,
 ) -> list[RightsDecision]:
     """The rights check for several (action, purpose, channel) questions about one artifact.
@@ -94,8 +116,15 @@ def rights_checks(
     ctx: RightsContext | None = None
     answers = []
     for action, purpose, channel in questions:
-        request = RightsRequest(artifact=artifact, team=team, action=action, purpose=purpose,
-                                channel=channel, at=at, jurisdiction=where)
+        request = RightsRequest(
+            artifact=artifact,
+            team=team,
+            action=action,
+            purpose=purpose,
+            channel=channel,
+            at=at,
+            jurisdiction=where,
+        )
         ctx = ctx or RightsContext(request)  # its loaders depend on the artifact only
         answers.append(_decide(request, ctx))
     return answers

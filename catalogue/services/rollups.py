@@ -29,10 +29,14 @@ def _claim(key: str) -> bool:
 def rollup_apply_reuse(reuse_id: int) -> bool:
     """Fold one reuse into its artifact's rollup (row-locked); False when gone or already applied."""
     with transaction.atomic():
-        reuse = Reuse.objects.filter(pk=reuse_id).only("artifact_id", "team_id", "occurred_on").first()
+        reuse = (
+            Reuse.objects.filter(pk=reuse_id).only("artifact_id", "team_id", "occurred_on").first()
+        )
         if reuse is None or not _claim(f"reuse:{reuse_id}"):
             return False
-        ArtifactRollup.objects.bulk_create([ArtifactRollup(artifact_id=reuse.artifact_id)], ignore_conflicts=True)
+        ArtifactRollup.objects.bulk_create(
+            [ArtifactRollup(artifact_id=reuse.artifact_id)], ignore_conflicts=True
+        )
         rollup = ArtifactRollup.objects.select_for_update().get(artifact_id=reuse.artifact_id)
         # Under the artifact's row lock, "another applied reuse by this team" is stable.
         team_seen = (
@@ -59,12 +63,24 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
         )
         if outcome is None or not _claim(f"outcome:{outcome_id}"):
             return False
-        artifact_id, metric_id, value = outcome["reuse__artifact_id"], outcome["metric_id"], outcome["value"]
+        artifact_id, metric_id, value = (
+            outcome["reuse__artifact_id"],
+            outcome["metric_id"],
+            outcome["value"],
+        )
         ArtifactMetricRollup.objects.bulk_create(
-            [ArtifactMetricRollup(artifact_id=artifact_id, metric_id=metric_id, kind=outcome["reuse__artifact__kind"])],
+            [
+                ArtifactMetricRollup(
+                    artifact_id=artifact_id,
+                    metric_id=metric_id,
+                    kind=outcome["reuse__artifact__kind"],
+                )
+            ],
             ignore_conflicts=True,
         )
-        rollup = ArtifactMetricRollup.objects.select_for_update().get(artifact_id=artifact_id, metric_id=metric_id)
+        rollup = ArtifactMetricRollup.objects.select_for_update().get(
+            artifact_id=artifact_id, metric_id=metric_id
+        )
         rollup.n += 1
         rollup.total += value
         rollup.total_sq += value * value
@@ -74,7 +90,9 @@ def rollup_apply_outcome(outcome_id: int) -> bool:
         # Kind and direction are read after the row lock: a concurrent kind or direction change
         # has either committed by now or waits for this row and rewrites it after this commit.
         rollup.kind, direction = (
-            ArtifactMetricRollup.objects.filter(pk=rollup.pk).values_list("artifact__kind", "metric__direction").get()
+            ArtifactMetricRollup.objects.filter(pk=rollup.pk)
+            .values_list("artifact__kind", "metric__direction")
+            .get()
         )
         _set_rank(rollup, direction)
         rollup.save()
@@ -87,7 +105,10 @@ def _key_of(prefix: str):
 
 def _set_interval(rollup: ArtifactMetricRollup, interval: stats.Interval) -> None:
     rollup.mean, rollup.ci_low, rollup.ci_high, rollup.method = (
-        interval.mean, interval.low, interval.high, interval.method,
+        interval.mean,
+        interval.low,
+        interval.high,
+        interval.method,
     )
 
 
@@ -98,7 +119,11 @@ def _set_rank(rollup: ArtifactMetricRollup, direction: str) -> None:
 
 def rollups_set_kind(*, artifact_id: int, kind: str) -> int:
     """Copy an artifact's new kind onto its metric rollups; call inside the transaction that changed it."""
-    return ArtifactMetricRollup.objects.filter(artifact_id=artifact_id).exclude(kind=kind).update(kind=kind)
+    return (
+        ArtifactMetricRollup.objects.filter(artifact_id=artifact_id)
+        .exclude(kind=kind)
+        .update(kind=kind)
+    )
 
 
 def rollups_rescore(*, metric_id: int) -> int:
@@ -108,18 +133,23 @@ def rollups_rescore(*, metric_id: int) -> int:
     they are read, so an outcome folded in concurrently is scored on its new interval.
     """
     rows = list(
-        ArtifactMetricRollup.objects.select_for_update(of=("self",)).filter(metric_id=metric_id)
-        .order_by("pk").values_list("pk", "metric__direction", "ci_low", "ci_high", "mean")
+        ArtifactMetricRollup.objects.select_for_update(of=("self",))
+        .filter(metric_id=metric_id)
+        .order_by("pk")
+        .values_list("pk", "metric__direction", "ci_low", "ci_high", "mean")
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 10_000):
-            batch = rows[start:start + 10_000]
+            batch = rows[start : start + 10_000]
             cursor.execute(
                 "UPDATE catalogue_artifactmetricrollup r SET rank_score = v.score, rank_mean = v.mean "
                 "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS v(id, score, mean) WHERE r.id = v.id",
                 [
                     [pk for pk, *_ in batch],
-                    [stats.rank_score(direction, low, high) for _, direction, low, high, _ in batch],
+                    [
+                        stats.rank_score(direction, low, high)
+                        for _, direction, low, high, _ in batch
+                    ],
                     [stats.oriented(direction, mean) for _, direction, _, _, mean in batch],
                 ],
             )
@@ -175,8 +205,12 @@ class Difference:
     expected: object
 
     def __str__(self) -> str:
-        where = f"artifact {self.artifact_id}" + (f" metric {self.metric_id}" if self.metric_id else "")
-        return f"{self.table} {where}: {self.field} stored {self.stored!r}, expected {self.expected!r}"
+        where = f"artifact {self.artifact_id}" + (
+            f" metric {self.metric_id}" if self.metric_id else ""
+        )
+        return (
+            f"{self.table} {where}: {self.field} stored {self.stored!r}, expected {self.expected!r}"
+        )
 
 
 def _artifact_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
@@ -184,14 +218,25 @@ def _artifact_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
         cursor.execute(_EXPECTED_ARTIFACT_SQL)
         for row in progress(cursor):
             artifact_id, e_count, e_teams, e_last, s_count, s_teams, s_last = row
-            expected = None if e_count is None else {
-                "reuse_count": e_count, "team_count": e_teams, "last_reused_on": e_last,
-            }
+            expected = (
+                None
+                if e_count is None
+                else {
+                    "reuse_count": e_count,
+                    "team_count": e_teams,
+                    "last_reused_on": e_last,
+                }
+            )
             stored = {"reuse_count": s_count, "team_count": s_teams, "last_reused_on": s_last}
             for field in ("reuse_count", "team_count", "last_reused_on"):
                 want = expected[field] if expected else None
                 if stored[field] != want:
-                    yield Difference("artifact_rollup", artifact_id, None, field, stored[field], want), expected
+                    yield (
+                        Difference(
+                            "artifact_rollup", artifact_id, None, field, stored[field], want
+                        ),
+                        expected,
+                    )
 
 
 def _metric_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
@@ -199,30 +244,65 @@ def _metric_diffs(progress) -> Iterator[tuple[Difference, dict | None]]:
         cursor.execute(_EXPECTED_METRIC_SQL, [stats.T_MIN_N])
         for row in progress(cursor):
             artifact_id, metric_id, e_n, e_total, e_sq, e_vals, kind, direction = row[:8]
-            s_n, s_total, s_sq, s_mean, s_low, s_high, s_method, s_kind, s_score, s_rank_mean, s_sample = row[8:]
+            (
+                s_n,
+                s_total,
+                s_sq,
+                s_mean,
+                s_low,
+                s_high,
+                s_method,
+                s_kind,
+                s_score,
+                s_rank_mean,
+                s_sample,
+            ) = row[8:]
             expected = None
             if e_n is not None:
                 interval = stats.summarise(e_n, e_total, e_sq, e_vals)
                 expected = {
-                    "n": e_n, "total": e_total, "total_sq": e_sq, "mean": interval.mean,
-                    "ci_low": interval.low, "ci_high": interval.high, "method": interval.method, "kind": kind,
+                    "n": e_n,
+                    "total": e_total,
+                    "total_sq": e_sq,
+                    "mean": interval.mean,
+                    "ci_low": interval.low,
+                    "ci_high": interval.high,
+                    "method": interval.method,
+                    "kind": kind,
                     "rank_score": stats.rank_score(direction, interval.low, interval.high),
                     "rank_mean": stats.oriented(direction, interval.mean),
                     "small_sample": list(e_vals) if e_vals is not None else [],
                 }
             stored = {
-                "n": s_n, "total": s_total, "total_sq": s_sq, "mean": s_mean,
-                "ci_low": s_low, "ci_high": s_high, "method": s_method, "kind": s_kind,
-                "rank_score": s_score, "rank_mean": s_rank_mean, "small_sample": s_sample,
+                "n": s_n,
+                "total": s_total,
+                "total_sq": s_sq,
+                "mean": s_mean,
+                "ci_low": s_low,
+                "ci_high": s_high,
+                "method": s_method,
+                "kind": s_kind,
+                "rank_score": s_score,
+                "rank_mean": s_rank_mean,
+                "small_sample": s_sample,
             }
             for field, have in stored.items():
                 want = expected[field] if expected else None
-                if field == "small_sample":  # a multiset: the order values arrived in does not matter
+                if (
+                    field == "small_sample"
+                ):  # a multiset: the order values arrived in does not matter
                     same = sorted(have or []) == sorted(want or [])
                 else:
-                    same = have == want if field in ("n", "method", "kind") else stats.close(have, want, rel=1e-7)
+                    same = (
+                        have == want
+                        if field in ("n", "method", "kind")
+                        else stats.close(have, want, rel=1e-7)
+                    )
                 if not same:
-                    yield Difference("metric_rollup", artifact_id, metric_id, field, have, want), expected
+                    yield (
+                        Difference("metric_rollup", artifact_id, metric_id, field, have, want),
+                        expected,
+                    )
 
 
 def rollups_recompute(*, fix: bool = False, progress=lambda rows: rows) -> list[Difference]:
@@ -257,18 +337,36 @@ def _apply_fixes(artifact_fixes: dict, metric_fixes: dict) -> None:
     ArtifactRollup.objects.filter(artifact_id__in=gone).delete()
     ArtifactRollup.objects.bulk_create(
         [ArtifactRollup(artifact_id=a, **e) for a, e in artifact_fixes.items() if e is not None],
-        update_conflicts=True, unique_fields=["artifact"],
+        update_conflicts=True,
+        unique_fields=["artifact"],
         update_fields=["reuse_count", "team_count", "last_reused_on"],
     )
     for (artifact_id, metric_id), expected in metric_fixes.items():
         if expected is None:
-            ArtifactMetricRollup.objects.filter(artifact_id=artifact_id, metric_id=metric_id).delete()
+            ArtifactMetricRollup.objects.filter(
+                artifact_id=artifact_id, metric_id=metric_id
+            ).delete()
     ArtifactMetricRollup.objects.bulk_create(
-        [ArtifactMetricRollup(artifact_id=a, metric_id=m, **e)
-         for (a, m), e in metric_fixes.items() if e is not None],
-        update_conflicts=True, unique_fields=["artifact", "metric"],
-        update_fields=["n", "total", "total_sq", "mean", "ci_low", "ci_high", "method", "kind", "rank_score", "rank_mean",
-                       "small_sample"],
+        [
+            ArtifactMetricRollup(artifact_id=a, metric_id=m, **e)
+            for (a, m), e in metric_fixes.items()
+            if e is not None
+        ],
+        update_conflicts=True,
+        unique_fields=["artifact", "metric"],
+        update_fields=[
+            "n",
+            "total",
+            "total_sq",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "method",
+            "kind",
+            "rank_score",
+            "rank_mean",
+            "small_sample",
+        ],
     )
     with connection.cursor() as cursor:
         cursor.execute(

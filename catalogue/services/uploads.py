@@ -40,9 +40,24 @@ ALLOWED_TYPES: dict[str, FileType] = {
     "csv": FileType("text/csv", ".csv", "text"),
     "json": FileType("application/json", ".json", "json"),
     "zip": FileType("application/zip", ".zip", "zip"),
-    "docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "office", "word/"),
-    "xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "office", "xl/"),
-    "pptx": FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", "office", "ppt/"),
+    "docx": FileType(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".docx",
+        "office",
+        "word/",
+    ),
+    "xlsx": FileType(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx",
+        "office",
+        "xl/",
+    ),
+    "pptx": FileType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ".pptx",
+        "office",
+        "ppt/",
+    ),
 }
 ALIASES = {"jpg": "jpeg", **{t.content_type: key for key, t in ALLOWED_TYPES.items()}}
 
@@ -58,7 +73,10 @@ class UploadRefused(ValidationError):
         self.field, self.code, self.message, self.status = field, code, message, status
 
     def as_response_body(self) -> dict:
-        return {self.field: [self.message], "reasons": [{"code": self.code, "message": self.message}]}
+        return {
+            self.field: [self.message],
+            "reasons": [{"code": self.code, "message": self.message}],
+        }
 
 
 def _refuse(code: str, message: str):
@@ -73,7 +91,9 @@ def _read(uploaded_file) -> bytes:
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     chunks, total = [], 0
-    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
+    for chunk in (
+        uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]
+    ):
         total += len(chunk)
         if total > limit:
             _refuse("upload.too_large", f"The file is larger than {limit // (1024 * 1024)} MB.")
@@ -96,11 +116,20 @@ def scan(data: bytes) -> None:
     """ClamAV over the bytes; without a configured daemon, skipped unless UPLOAD_SCAN_REQUIRED."""
     if not scanner_configured():
         if settings.UPLOAD_SCAN_REQUIRED:
-            raise UploadRefused("upload.scan_unavailable", "No virus scanner is configured; uploads are refused.", status=503)
+            raise UploadRefused(
+                "upload.scan_unavailable",
+                "No virus scanner is configured; uploads are refused.",
+                status=503,
+            )
         return
     try:
-        clamav.scan(data, socket_path=settings.CLAMAV_SOCKET, host=settings.CLAMAV_HOST,
-                    port=settings.CLAMAV_PORT, timeout=settings.CLAMAV_TIMEOUT)
+        clamav.scan(
+            data,
+            socket_path=settings.CLAMAV_SOCKET,
+            host=settings.CLAMAV_HOST,
+            port=settings.CLAMAV_PORT,
+            timeout=settings.CLAMAV_TIMEOUT,
+        )
     except filecheck.ScanUnavailable as exc:
         raise UploadRefused(exc.code, exc.message, status=503) from None
     except filecheck.Refused as exc:
@@ -112,9 +141,15 @@ def inspect_bytes(data: bytes, declared_type: str) -> FileType:
     key = ALIASES.get((declared_type or "").strip().lower(), (declared_type or "").strip().lower())
     ftype = ALLOWED_TYPES.get(key)
     if ftype is None:
-        raise UploadRefused("upload.type_not_allowed", f"Allowed types: {', '.join(ALLOWED_TYPES)}.", field="declared_type")
+        raise UploadRefused(
+            "upload.type_not_allowed",
+            f"Allowed types: {', '.join(ALLOWED_TYPES)}.",
+            field="declared_type",
+        )
     try:
-        filecheck.inspect(data, ftype.kind, limits(), label=key.upper(), office_part=ftype.office_part)
+        filecheck.inspect(
+            data, ftype.kind, limits(), label=key.upper(), office_part=ftype.office_part
+        )
     except filecheck.Refused as exc:
         raise UploadRefused(exc.code, exc.message) from None
     scan(data)
@@ -161,13 +196,25 @@ def read_checked_upload(uploaded_file, declared_type: str) -> CheckedUpload:
 def _check(uploaded_file, declared_type: str) -> tuple[tuple[str, str, str, int], bytes]:
     key = ALIASES.get((declared_type or "").strip().lower(), (declared_type or "").strip().lower())
     if key not in ALLOWED_TYPES:
-        raise UploadRefused("upload.type_not_allowed", f"Allowed types: {', '.join(ALLOWED_TYPES)}.", field="declared_type")
+        raise UploadRefused(
+            "upload.type_not_allowed",
+            f"Allowed types: {', '.join(ALLOWED_TYPES)}.",
+            field="declared_type",
+        )
     data = _read(uploaded_file)
     ftype = inspect_bytes(data, key)
     return (ftype.content_type, ftype.extension, hashlib.sha256(data).hexdigest(), len(data)), data
 
 
-def attachment_add(*, acting_user, version: Version, uploaded_file, declared_type: str, is_evidence: bool = False, reason: str = "") -> Attachment:
+def attachment_add(
+    *,
+    acting_user,
+    version: Version,
+    uploaded_file,
+    declared_type: str,
+    is_evidence: bool = False,
+    reason: str = "",
+) -> Attachment:
     """Attach a content-checked file to an unpublished version of one of the user's teams' artifacts."""
     artifact = version.artifact
     if not acting_user.has_perm("catalogue.change_artifact", artifact):
@@ -176,21 +223,42 @@ def attachment_add(*, acting_user, version: Version, uploaded_file, declared_typ
     if version.published_at is not None:
         raise RuleViolation(
             "Published versions cannot change.",
-            [Reason("version.published_immutable", f"Version {version.version} is published; add a new version.")],
+            [
+                Reason(
+                    "version.published_immutable",
+                    f"Version {version.version} is published; add a new version.",
+                )
+            ],
         )
     upload = read_checked_upload(uploaded_file, declared_type)
-    original_name = os.path.basename(getattr(uploaded_file, "name", "") or "")[:255] or f"upload{upload.extension}"
+    original_name = (
+        os.path.basename(getattr(uploaded_file, "name", "") or "")[:255]
+        or f"upload{upload.extension}"
+    )
     with transaction.atomic(), audit_context(actor=acting_user, reason=reason or "file attached"):
         attachment = Attachment(
-            version=version, original_name=original_name, content_type=upload.content_type,
-            extension=upload.extension, size=upload.size, sha256=upload.sha256, is_evidence=is_evidence,
+            version=version,
+            original_name=original_name,
+            content_type=upload.content_type,
+            extension=upload.extension,
+            size=upload.size,
+            sha256=upload.sha256,
+            is_evidence=is_evidence,
             uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         # The storage name comes from the hash (attachment_path); the original name is metadata only.
         upload.save_to(attachment.file)
         attachment.save()
         audit_event(
-            actor=acting_user, action="attachment.added", obj=attachment, artifact=artifact, reason=reason,
-            changes={"file": [None, original_name], "sha256": [None, upload.sha256], "version": [None, version.version]},
+            actor=acting_user,
+            action="attachment.added",
+            obj=attachment,
+            artifact=artifact,
+            reason=reason,
+            changes={
+                "file": [None, original_name],
+                "sha256": [None, upload.sha256],
+                "version": [None, version.version],
+            },
         )
     return attachment

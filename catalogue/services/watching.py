@@ -18,11 +18,18 @@ User = get_user_model()
 
 def ensure_automatic_watches(artifact: Artifact) -> int:
     """Owner team members watch the artifact (idempotent; a few queries, none per member)."""
-    member_ids = set(Membership.objects.filter(team_id=artifact.owner_team_id).values_list("user_id", flat=True))
-    existing = set(Watch.objects.filter(artifact=artifact, user_id__in=member_ids).values_list("user_id", flat=True))
+    member_ids = set(
+        Membership.objects.filter(team_id=artifact.owner_team_id).values_list("user_id", flat=True)
+    )
+    existing = set(
+        Watch.objects.filter(artifact=artifact, user_id__in=member_ids).values_list(
+            "user_id", flat=True
+        )
+    )
     missing = member_ids - existing
     Watch.objects.bulk_create(
-        [Watch(user_id=uid, artifact=artifact, automatic=True) for uid in missing], ignore_conflicts=True
+        [Watch(user_id=uid, artifact=artifact, automatic=True) for uid in missing],
+        ignore_conflicts=True,
     )
     return len(missing)
 
@@ -30,7 +37,9 @@ def ensure_automatic_watches(artifact: Artifact) -> int:
 def artifact_watch_set(*, acting_user, artifact: Artifact, watching: bool) -> bool:
     """Start or stop watching (the caller checked the artifact is visible); returns the new state."""
     if watching:
-        Watch.objects.get_or_create(user=acting_user, artifact=artifact, defaults={"automatic": False})
+        Watch.objects.get_or_create(
+            user=acting_user, artifact=artifact, defaults={"automatic": False}
+        )
     else:
         Watch.objects.filter(user=acting_user, artifact=artifact).delete()
     return watching
@@ -63,12 +72,19 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     since = now - dt.timedelta(days=1)
     sent = 0
-    user_ids = NotificationPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True)
+    user_ids = NotificationPreference.objects.filter(daily_digest=True).values_list(
+        "user_id", flat=True
+    )
     for user in User.objects.filter(pk__in=list(user_ids)).exclude(email=""):
         with transaction.atomic():
             notes = list(
                 Notification.objects.select_for_update(skip_locked=True)
-                .filter(recipient=user, read_at__isnull=True, emailed_at__isnull=True, created_at__gte=since)
+                .filter(
+                    recipient=user,
+                    read_at__isnull=True,
+                    emailed_at__isnull=True,
+                    created_at__gte=since,
+                )
                 .order_by("created_at", "id")
             )
             if not notes:

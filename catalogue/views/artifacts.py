@@ -58,10 +58,13 @@ def _page_loads() -> dict:
     """The artifact page's own lists, as columns of its artifact query."""
     return {
         "page_authorships": json_rows(
-            Authorship.objects.filter(artifact=OuterRef("pk")).order_by("id"), related=["contributor"]
+            Authorship.objects.filter(artifact=OuterRef("pk")).order_by("id"),
+            related=["contributor"],
         ),
         "page_versions": json_rows(
-            Version.objects.filter(artifact=OuterRef("pk")).order_by("-created_at", "-id")[:VERSIONS_SHOWN]
+            Version.objects.filter(artifact=OuterRef("pk")).order_by("-created_at", "-id")[
+                :VERSIONS_SHOWN
+            ]
         ),
     }
 
@@ -71,7 +74,9 @@ def artifact_detail_view(request, slug):
     """One-page summary of an artifact; personal data only for legal/admins, and audited."""
     user = request.user
     # One query brings the artifact with every list its page and panels show (selectors.preload).
-    artifact = artifact_get(user=user, slug=slug, links=False, preload={**_page_loads(), **panel_loads(user)})
+    artifact = artifact_get(
+        user=user, slug=slug, links=False, preload={**_page_loads(), **panel_loads(user)}
+    )
     # page_authorships / page_versions are annotations named by _page_loads(): the model type cannot know them.
     loaded = cast(Any, artifact)
     authorships = from_json_rows(Authorship, loaded.page_authorships, related=["contributor"])
@@ -87,10 +92,14 @@ def artifact_detail_view(request, slug):
     for version in versions:
         version.attachment_list = attachments.get(version.pk, [])
     successor = None
-    if artifact.superseded_by_id and user.has_perm("catalogue.view_artifact", artifact.superseded_by):
+    if artifact.superseded_by_id and user.has_perm(
+        "catalogue.view_artifact", artifact.superseded_by
+    ):
         successor = artifact.superseded_by
     can_edit = user.has_perm("catalogue.change_artifact", artifact) and not artifact.is_archived
-    can_maintain = user.has_perm("catalogue.maintain_artifact", artifact) and not artifact.is_archived
+    can_maintain = (
+        user.has_perm("catalogue.maintain_artifact", artifact) and not artifact.is_archived
+    )
     channel_labels = dict(Channel.choices)
     lineage = lineage_view(user=user, artifact=artifact)
     context = {
@@ -107,7 +116,8 @@ def artifact_detail_view(request, slug):
         "can_edit": can_edit,
         "can_add_version": can_edit,
         "can_submit": can_edit and artifact.status == ArtifactStatus.DRAFT,
-        "can_publish": can_maintain and artifact.status in (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW),
+        "can_publish": can_maintain
+        and artifact.status in (ArtifactStatus.DRAFT, ArtifactStatus.IN_REVIEW),
         "can_publish_versions": can_maintain and artifact.status == ArtifactStatus.PUBLISHED,
         "panels": render_panels(request, artifact),
     }
@@ -127,7 +137,9 @@ def _forms(request, artifact: Artifact | None):
     if artifact is None:
         own = Contributor.objects.filter(user=user).first() if data is None else None
         authors_initial = (
-            [{"contributor": own.pseudonym, "role": "originator", "credit_share": 1}] if own else None
+            [{"contributor": own.pseudonym, "role": "originator", "credit_share": 1}]
+            if own
+            else None
         )
         parents_initial = None
     else:
@@ -160,20 +172,34 @@ def _save(request, form, authors, parents, artifact: Artifact | None) -> Artifac
         contributor = row.get("contributor")
         if contributor is None:
             contributor = contributor_create(
-                acting_user=user, kind=row["new_kind"], organisation=row.get("new_organisation", ""),
+                acting_user=user,
+                kind=row["new_kind"],
+                organisation=row.get("new_organisation", ""),
                 reason="named as an author",
             )
-        author_rows.append({"contributor": contributor, "role": row["role"], "credit_share": row["credit_share"]})
+        author_rows.append(
+            {"contributor": contributor, "role": row["role"], "credit_share": row["credit_share"]}
+        )
     parent_rows = [
-        {"artifact": row["artifact"], "relation": row["relation"], "version": row.get("version_obj")}
+        {
+            "artifact": row["artifact"],
+            "relation": row["relation"],
+            "version": row.get("version_obj"),
+        }
         for row in parents.rows()
     ]
     fields = form.service_fields()
     if artifact is None:
-        return artifact_register(acting_user=user, authors=author_rows, parents=parent_rows, **fields)
+        return artifact_register(
+            acting_user=user, authors=author_rows, parents=parent_rows, **fields
+        )
     return artifact_update(
-        acting_user=user, artifact=artifact, reason=form.cleaned_data.get("reason", ""),
-        authors=author_rows, parents=parent_rows, **fields,
+        acting_user=user,
+        artifact=artifact,
+        reason=form.cleaned_data.get("reason", ""),
+        authors=author_rows,
+        parents=parent_rows,
+        **fields,
     )
 
 
@@ -185,7 +211,9 @@ def _service_errors(exc: Exception, form) -> dict[str, list[str]]:
         if not reasons:
             form.add_error(None, exc.detail)
         for reason in reasons:
-            place = next((p for prefix, p in ERROR_PLACES.items() if reason.code.startswith(prefix)), None)
+            place = next(
+                (p for prefix, p in ERROR_PLACES.items() if reason.code.startswith(prefix)), None
+            )
             if place:
                 places[place].append(reason.message)
             else:
@@ -193,7 +221,9 @@ def _service_errors(exc: Exception, form) -> dict[str, list[str]]:
     elif isinstance(exc, PermissionDenied):
         form.add_error(None, str(exc) or "You are not allowed to do this.")
     elif isinstance(exc, ValidationError):
-        for field, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}).items():
+        for field, errors in (
+            exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        ).items():
             if field in places:
                 places[field].extend(errors)
             elif field in form.fields:
@@ -224,12 +254,16 @@ def _resemblance(request, form, artifact):
         return []
     data = form.data
     return resembling_archived(
-        user=request.user, title=data.get("title", ""), summary=data.get("summary", ""),
+        user=request.user,
+        title=data.get("title", ""),
+        summary=data.get("summary", ""),
         intent=data.get("intent", ""),
     )
 
 
-def _form_page(request, form, authors, parents, artifact, extra_errors=None, status=200, quiet=False):
+def _form_page(
+    request, form, authors, parents, artifact, extra_errors=None, status=200, quiet=False
+):
     context = {
         "form": form,
         "authors": authors,
@@ -297,8 +331,11 @@ def artifact_edit_view(request, slug):
     """Edit an artifact of one of the user's teams; archived artifacts are read-only."""
     artifact = _editable(request, slug)
     if artifact.is_archived:
-        messages.error(request, "This artifact is archived and read-only: it cannot be edited. "
-                                "An admin can restore it if it should change.")
+        messages.error(
+            request,
+            "This artifact is archived and read-only: it cannot be edited. "
+            "An admin can restore it if it should change.",
+        )
         return redirect("catalogue:artifact_detail", slug=artifact.slug)
     return _handle_form(request, artifact)
 
@@ -336,8 +373,12 @@ def artifact_validate_view(request, slug=None):
         {"id": "err-authors", "errors": [*authors.non_form_errors(), *extra.get("authors", [])]},
         {"id": "err-parents", "errors": [*parents.non_form_errors(), *extra.get("parents", [])]},
     ]
-    context = {"fields": fields, "blocks": blocks, "resembling": _resemblance(request, form, artifact),
-               "show_resemblance": artifact is None}
+    context = {
+        "fields": fields,
+        "blocks": blocks,
+        "resembling": _resemblance(request, form, artifact),
+        "show_resemblance": artifact is None,
+    }
     return render(request, "catalogue/partials/form_errors_oob.html", context)
 
 
@@ -356,19 +397,30 @@ def _contributor_options(request, term: str) -> list[dict]:
     qs = Contributor.objects.select_related("user").order_by("-id")
     if term:
         # Never by legal name or email here: the options are shown to everyone (Rule 8).
-        qs = qs.filter(Q(pseudonym__icontains=term) | Q(organisation__icontains=term)
-                       | Q(user__username__icontains=term))
+        qs = qs.filter(
+            Q(pseudonym__icontains=term)
+            | Q(organisation__icontains=term)
+            | Q(user__username__icontains=term)
+        )
     own = list(Contributor.objects.filter(user=request.user)) if not term else []
     rows = own + [c for c in qs[:30] if c not in own]
-    return [{"value": c.pseudonym, "label": contributor_label(c)
-             + (f" · {c.user.username}" if c.user_id and c.user else "")} for c in rows]
+    return [
+        {
+            "value": c.pseudonym,
+            "label": contributor_label(c)
+            + (f" · {c.user.username}" if c.user_id and c.user else ""),
+        }
+        for c in rows
+    ]
 
 
 def _artifact_options(request, term: str) -> list[dict]:
     qs = visible_artifacts(request.user).only("slug", "title").order_by("-created_at", "-id")
     if term:
         ensure_trigram_threshold(qs.db)
-        qs = qs.filter(Q(slug__icontains=term) | Q(title__icontains=term) | Q(title__trigram_word_similar=term))
+        qs = qs.filter(
+            Q(slug__icontains=term) | Q(title__icontains=term) | Q(title__trigram_word_similar=term)
+        )
     return [{"value": a.slug, "label": a.title} for a in qs[:30]]
 
 
@@ -399,13 +451,19 @@ def version_create_view(request, slug):
         try:
             with transaction.atomic():
                 version = version_create(
-                    acting_user=request.user, artifact=artifact, version=data["version"],
-                    changelog=data["changelog"], uri=data["uri"],
+                    acting_user=request.user,
+                    artifact=artifact,
+                    version=data["version"],
+                    changelog=data["changelog"],
+                    uri=data["uri"],
                 )
                 if data.get("attachment"):
                     attachment_add(
-                        acting_user=request.user, version=version, uploaded_file=data["attachment"],
-                        declared_type=data["declared_type"], is_evidence=data["is_evidence"],
+                        acting_user=request.user,
+                        version=version,
+                        uploaded_file=data["attachment"],
+                        declared_type=data["declared_type"],
+                        is_evidence=data["is_evidence"],
                     )
         except ValidationError as exc:
             add_validation_errors(form, exc, renamed={"file": "attachment"})
@@ -417,7 +475,9 @@ def version_create_view(request, slug):
             messages.success(request, f"Version {version.version} added.")
             return redirect("catalogue:artifact_detail", slug=artifact.slug)
     status = 400 if form.is_bound else 200
-    return render(request, "catalogue/version_form.html", {"form": form, "artifact": artifact}, status=status)
+    return render(
+        request, "catalogue/version_form.html", {"form": form, "artifact": artifact}, status=status
+    )
 
 
 @require_GET
@@ -430,9 +490,15 @@ def attachment_download_view(request, pk):
     if not request.user.has_perm("catalogue.view_artifact_files", artifact):
         raise PermissionDenied("This artifact's files are for its team, legal and admins.")
     if attachment.is_evidence:
-        record_access(actor=request.user, action="attachment.evidence_viewed", obj=attachment,
-                      detail=f"evidence for {artifact.slug} {attachment.version.version}")
-    return file_download(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+        record_access(
+            actor=request.user,
+            action="attachment.evidence_viewed",
+            obj=attachment,
+            detail=f"evidence for {artifact.slug} {attachment.version.version}",
+        )
+    return file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
 
 
 # --- lifecycle buttons -----------------------------------------------------------------------
@@ -441,7 +507,12 @@ def attachment_download_view(request, pk):
 def _lifecycle(request, slug, action, verb: str, **extra) -> HttpResponse:
     artifact = artifact_get(user=request.user, slug=slug)
     try:
-        action(acting_user=request.user, artifact=artifact, reason=request.POST.get("reason", ""), **extra)
+        action(
+            acting_user=request.user,
+            artifact=artifact,
+            reason=request.POST.get("reason", ""),
+            **extra,
+        )
     except RuleViolation as exc:
         messages.error(request, f"Not {verb}: {exc.detail}")
         for reason in exc.reasons:
@@ -466,5 +537,9 @@ def artifact_publish_view(request, slug):
     label = request.POST.get("version", "").strip()
     if not label:
         return _lifecycle(request, slug, artifact_publish, "published")
-    version = get_object_or_404(Version, artifact=artifact_get(user=request.user, slug=slug), version=label)
-    return _lifecycle(request, slug, artifact_publish, f"published as version {label}", version=version)
+    version = get_object_or_404(
+        Version, artifact=artifact_get(user=request.user, slug=slug), version=label
+    )
+    return _lifecycle(
+        request, slug, artifact_publish, f"published as version {label}", version=version
+    )

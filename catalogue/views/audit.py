@@ -33,7 +33,9 @@ def _web_when(value: str | None, name: str) -> datetime | None:
         try:
             naive = datetime.fromisoformat(value)
         except ValueError:
-            raise ValidationError({name: ["Enter a date and time, e.g. 2026-01-31T12:00."]}) from None
+            raise ValidationError(
+                {name: ["Enter a date and time, e.g. 2026-01-31T12:00."]}
+            ) from None
         return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
@@ -41,7 +43,9 @@ def audit_events_view(request):
     """The business timeline, filtered by object, actor, action and time range (legal, admins)."""
     if not request.user.has_perm("catalogue.view_audit"):
         raise PermissionDenied
-    params = {k: request.GET.get(k, "").strip() for k in ("object", "actor", "action", "since", "until")}
+    params = {
+        k: request.GET.get(k, "").strip() for k in ("object", "actor", "action", "since", "until")
+    }
     errors: dict = {}
     events: list[AuditEvent] = []
     following: str | None = None
@@ -49,8 +53,12 @@ def audit_events_view(request):
         since = _web_when(params["since"], "since")
         until = _web_when(params["until"], "until")
         qs = audit_event_list(
-            user=request.user, object=params["object"] or None, actor=params["actor"] or None,
-            action=params["action"] or None, since=since, until=until,
+            user=request.user,
+            object=params["object"] or None,
+            actor=params["actor"] or None,
+            action=params["action"] or None,
+            since=since,
+            until=until,
         )
         events, following = keyset_page(qs, request.GET.get("cursor"), PAGE_SIZE)
     except ValidationError as exc:
@@ -60,23 +68,39 @@ def audit_events_view(request):
     if following:
         query["cursor"] = following
         next_query = query.urlencode()
-    return render(request, "catalogue/audit/events.html", {
-        "events": events, "params": params, "errors": errors, "next_query": next_query,
-        "first_page": not request.GET.get("cursor"),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "catalogue/audit/events.html",
+        {
+            "events": events,
+            "params": params,
+            "errors": errors,
+            "next_query": next_query,
+            "first_page": not request.GET.get("cursor"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def artifact_history_view(request, slug):
     """Every business event and row change of one artifact, newest first."""
     artifact = _visible_artifact(request, slug)
     try:
-        items, following = artifact_history(user=request.user, artifact=artifact, cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+        items, following = artifact_history(
+            user=request.user, artifact=artifact, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
     except ValidationError:
         items, following = artifact_history(user=request.user, artifact=artifact, size=PAGE_SIZE)
-    return render(request, "catalogue/audit/history.html", {
-        "artifact": artifact, "items": items, "following": following,
-        "may_pack": may_fetch_pack(request.user, artifact),
-    })
+    return render(
+        request,
+        "catalogue/audit/history.html",
+        {
+            "artifact": artifact,
+            "items": items,
+            "following": following,
+            "may_pack": may_fetch_pack(request.user, artifact),
+        },
+    )
 
 
 def artifact_as_of_view(request, slug):
@@ -89,10 +113,19 @@ def artifact_as_of_view(request, slug):
     except ValidationError as exc:
         errors, at = exc.message_dict, timezone.now()
     state = artifact_as_of(user=request.user, artifact=artifact, at=at)
-    return render(request, "catalogue/audit/as_of.html", {
-        "artifact": artifact, "state": state, "at": at, "raw_at": raw, "errors": errors,
-        "picker_value": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M:%S"),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "catalogue/audit/as_of.html",
+        {
+            "artifact": artifact,
+            "state": state,
+            "at": at,
+            "raw_at": raw,
+            "errors": errors,
+            "picker_value": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M:%S"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def artifact_audit_pack_view(request, slug):
@@ -100,9 +133,16 @@ def artifact_audit_pack_view(request, slug):
     artifact = _visible_artifact(request, slug)
     pack = build_pack(user=request.user, artifact=artifact)
     rows = [(label.replace("_", " "), _display(value)) for label, value in pack["artifact"].items()]
-    return render(request, "catalogue/audit/pack.html", {
-        "artifact": artifact, "pack": pack, "artifact_rows": rows, "generated_at": timezone.now(),
-    })
+    return render(
+        request,
+        "catalogue/audit/pack.html",
+        {
+            "artifact": artifact,
+            "pack": pack,
+            "artifact_rows": rows,
+            "generated_at": timezone.now(),
+        },
+    )
 
 
 def _display(value) -> str:
@@ -120,17 +160,34 @@ def history_panel(request, artifact: Artifact) -> dict | None:
     if not request.user.has_perm("catalogue.view_artifact", artifact):
         return None
     events = preloaded(
-        artifact, "history_events", AuditEvent,
+        artifact,
+        "history_events",
+        AuditEvent,
         lambda: artifact.audit_events.order_by("-occurred_at", "-id")[:PANEL_SIZE],
     )
-    return {"artifact": artifact, "events": events, "may_pack": may_fetch_pack(request.user, artifact)}
+    return {
+        "artifact": artifact,
+        "events": events,
+        "may_pack": may_fetch_pack(request.user, artifact),
+    }
 
 
 def history_loads(user) -> dict:
-    return {"history_events": json_rows(
-        AuditEvent.objects.filter(artifact=OuterRef("pk")).order_by("-occurred_at", "-id")[:PANEL_SIZE]
-    )}
+    return {
+        "history_events": json_rows(
+            AuditEvent.objects.filter(artifact=OuterRef("pk")).order_by("-occurred_at", "-id")[
+                :PANEL_SIZE
+            ]
+        )
+    }
 
 
-register(Panel(key="history", template="catalogue/audit/panel_history.html", context=history_panel, order=90,
-               loads=history_loads))
+register(
+    Panel(
+        key="history",
+        template="catalogue/audit/panel_history.html",
+        context=history_panel,
+        order=90,
+        loads=history_loads,
+    )
+)

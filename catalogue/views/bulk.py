@@ -21,13 +21,21 @@ from ..services.bulk_import import ImportReport, import_rows
 from ..services.bulk_jobs import IMPORT_JOB, export_job_create, import_job_create
 from ..services.uploads import check_import_file
 
-WEB_SORTS = {"newest": "-created_at", "title": "title", "updated": "-updated_at", "relevance": "relevance"}
+WEB_SORTS = {
+    "newest": "-created_at",
+    "title": "title",
+    "updated": "-updated_at",
+    "relevance": "relevance",
+}
 
 
 def _form_context(**extra) -> dict:
     return {
-        "columns": COLUMN_REFERENCE, "notes": NOTES, "max_bytes": settings.MAX_UPLOAD_BYTES,
-        "inline_rows": INLINE_IMPORT_ROWS, **extra,
+        "columns": COLUMN_REFERENCE,
+        "notes": NOTES,
+        "max_bytes": settings.MAX_UPLOAD_BYTES,
+        "inline_rows": INLINE_IMPORT_ROWS,
+        **extra,
     }
 
 
@@ -42,7 +50,12 @@ def bulk_import_view(request):
     dry_run = request.POST.get("dry_run") == "on"
     if upload is None:
         errors = [RowError(None, "file", "Choose a CSV or JSON file to upload.")]
-        return render(request, "catalogue/bulk/import.html", _form_context(file_errors=errors, dry_run=dry_run), status=400)
+        return render(
+            request,
+            "catalogue/bulk/import.html",
+            _form_context(file_errors=errors, dry_run=dry_run),
+            status=400,
+        )
     try:
         check_size(upload.size)
         data = upload.read()
@@ -50,21 +63,32 @@ def bulk_import_view(request):
         check_import_file(data, filename=upload.name)
     except FileProblem as exc:
         return render(
-            request, "catalogue/bulk/import.html",
-            _form_context(file_errors=exc.errors, dry_run=dry_run, filename=upload.name), status=400,
+            request,
+            "catalogue/bulk/import.html",
+            _form_context(file_errors=exc.errors, dry_run=dry_run, filename=upload.name),
+            status=400,
         )
     if len(parsed.rows) > INLINE_IMPORT_ROWS:
         job = import_job_create(
-            acting_user=request.user, data=data, filename=upload.name, dry_run=dry_run, total=len(parsed.rows)
+            acting_user=request.user,
+            data=data,
+            filename=upload.name,
+            dry_run=dry_run,
+            total=len(parsed.rows),
         )
         return redirect("catalogue:bulk_job", pk=job.pk)
     report = import_rows(
-        parsed.rows, acting_user=request.user, dry_run=dry_run, source=parsed.format,
+        parsed.rows,
+        acting_user=request.user,
+        dry_run=dry_run,
+        source=parsed.format,
         reason=f"bulk import of {upload.name}",
     )
     return render(
-        request, "catalogue/bulk/import_result.html",
-        {"report": report, "filename": upload.name}, status=200 if report.ok else 400,
+        request,
+        "catalogue/bulk/import_result.html",
+        {"report": report, "filename": upload.name},
+        status=200 if report.ok else 400,
     )
 
 
@@ -83,7 +107,9 @@ def _job_report(job: BackgroundJob) -> ImportReport | None:
         return None
     result = dict(job.result)
     if "rows" not in result:  # the file itself could not be read
-        return ImportReport.from_dict({"dry_run": result.get("dry_run", False), "errors": result.get("errors", [])})
+        return ImportReport.from_dict(
+            {"dry_run": result.get("dry_run", False), "errors": result.get("errors", [])}
+        )
     return ImportReport.from_dict(result)
 
 
@@ -104,7 +130,9 @@ def bulk_export_view(request):
     queryset = exporter.export_queryset(user=request.user, params=params)
     total = exporter.count_capped(queryset)
     if total > exporter.BACKGROUND_THRESHOLD:
-        job = export_job_create(acting_user=request.user, fmt=fmt, query=params.urlencode(), total=total)
+        job = export_job_create(
+            acting_user=request.user, fmt=fmt, query=params.urlencode(), total=total
+        )
         return redirect("catalogue:bulk_job", pk=job.pk)
     return stream_export(queryset, fmt)
 

@@ -32,8 +32,12 @@ def _query(params: dict, **changes) -> str:
 
 
 FACET_TITLES = {
-    "kind": "Kind", "status": "Status", "owner_team": "Team", "tag": "Tag",
-    "sensitivity": "Sensitivity", "customer_derived": "Customer material",
+    "kind": "Kind",
+    "status": "Status",
+    "owner_team": "Team",
+    "tag": "Tag",
+    "sensitivity": "Sensitivity",
+    "customer_derived": "Customer material",
 }
 
 
@@ -51,13 +55,15 @@ def _facet_groups(facets: dict, params: dict, link_params: dict) -> list[dict]:
         for entry in facets.get(name) or []:
             value = _facet_value(entry["value"])
             active = params.get(name) == value
-            items.append({
-                "value": value,
-                "label": entry.get("label") or value,
-                "count": entry["count"],
-                "active": active,
-                "url": _query(link_params, **{name: None if active else value, "cursor": None}),
-            })
+            items.append(
+                {
+                    "value": value,
+                    "label": entry.get("label") or value,
+                    "count": entry["count"],
+                    "active": active,
+                    "url": _query(link_params, **{name: None if active else value, "cursor": None}),
+                }
+            )
         if items:
             groups.append({"name": name, "title": title, "items": items})
     return groups
@@ -90,24 +96,31 @@ def artifact_list_view(request):
     context = {
         "q": q,
         "sort": chosen,
-        "sorts": [("", "Best match")] + [(key, label) for key, (label, _) in SORTS.items() if key != "relevance"],
+        "sorts": [("", "Best match")]
+        + [(key, label) for key, (label, _) in SORTS.items() if key != "relevance"],
         "page": page,
         "facet_groups": _facet_groups(facets, params, link_params),
         "facets_sampled": facets.sampled,
         "facet_sample": facets.sample_limit,
         "active_filters": [
             {"name": k, "value": v, "url": _query(link_params, **{k: None, "cursor": None})}
-            for k, v in params.items() if k != "q"
+            for k, v in params.items()
+            if k != "q"
         ],
         "filter_params": {k: v for k, v in params.items() if k != "q"},
         "next_url": _query(link_params, cursor=page.next_cursor) if page.next_cursor else None,
-        "previous_url": _query(link_params, cursor=page.previous_cursor) if page.previous_cursor else None,
+        "previous_url": _query(link_params, cursor=page.previous_cursor)
+        if page.previous_cursor
+        else None,
         "clear_url": _query({"q": q} if q else {}),
-        "can_register": is_admin(request.user) or (is_contributor(request.user) and bool(team_roles(request.user))),
+        "can_register": is_admin(request.user)
+        or (is_contributor(request.user) and bool(team_roles(request.user))),
     }
     htmx = getattr(request, "htmx", None)
     partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
-    template = "catalogue/partials/artifact_results.html" if partial else "catalogue/artifact_list.html"
+    template = (
+        "catalogue/partials/artifact_results.html" if partial else "catalogue/artifact_list.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

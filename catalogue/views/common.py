@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from ..rules import RuleViolation
 
 
-def add_validation_errors(form, exc: ValidationError, *, renamed: dict[str, str] | None = None) -> None:
+def add_validation_errors(
+    form, exc: ValidationError, *, renamed: dict[str, str] | None = None
+) -> None:
     """Each error on its form field (after `renamed`, service name -> form name), else non-field."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     for field, messages in errors.items():

@@ -22,7 +22,11 @@ def _broker_status() -> dict:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-        return {"ok": True, "transport": conn.transport_cls, "ms": round((time.monotonic() - started) * 1000)}
+        return {
+            "ok": True,
+            "transport": conn.transport_cls,
+            "ms": round((time.monotonic() - started) * 1000),
+        }
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "error": exc.__class__.__name__}
 

@@ -20,7 +20,9 @@ def error_404(request, exception):
 
 def error_403(request, exception):
     if _is_api(request):
-        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
     return render(request, "403.html", status=403)
 
 
@@ -30,4 +32,6 @@ def error_500(request):
     try:
         return render(request, "500.html", status=500)
     except Exception:  # the page itself needs the database (navigation); never fail twice
-        return HttpResponseServerError("<h1>Server error</h1><p>Something went wrong on our side.</p>")
+        return HttpResponseServerError(
+            "<h1>Server error</h1><p>Something went wrong on our side.</p>"
+        )

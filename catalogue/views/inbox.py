@@ -11,7 +11,11 @@ PAGE = 50
 
 def inbox_view(request):
     """Keyset-paginated (`before` = id) so a long history never counts or offsets."""
-    qs = Notification.objects.filter(recipient=request.user).select_related("artifact").order_by("-id")
+    qs = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("artifact")
+        .order_by("-id")
+    )
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     before = request.GET.get("before", "")
@@ -21,23 +25,37 @@ def inbox_view(request):
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
-    return render(request, "catalogue/inbox.html", {
-        "notifications": rows, "unread": unread, "only_unread": request.GET.get("unread") == "1",
-        "next_before": rows[-1].pk if more else None,
-    })
+    return render(
+        request,
+        "catalogue/inbox.html",
+        {
+            "notifications": rows,
+            "unread": unread,
+            "only_unread": request.GET.get("unread") == "1",
+            "next_before": rows[-1].pk if more else None,
+        },
+    )
 
 
 @require_POST
 def inbox_mark_read_view(request, pk: int):
     # Reading one's own notification is not a domain change: no audit event, no service.
-    Notification.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(pk=pk, recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     if request.htmx:
-        note = Notification.objects.filter(pk=pk, recipient=request.user).select_related("artifact").first()
+        note = (
+            Notification.objects.filter(pk=pk, recipient=request.user)
+            .select_related("artifact")
+            .first()
+        )
         return render(request, "catalogue/partials/inbox_item.html", {"note": note})
     return redirect(request.POST.get("next") or "catalogue:inbox")
 
 
 @require_POST
 def inbox_mark_all_read_view(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("catalogue:inbox")

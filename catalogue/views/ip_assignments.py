@@ -25,13 +25,19 @@ def ip_assignment_create_view(request):
             with transaction.atomic():
                 assignment = ip_assignment_create(acting_user=request.user, **data)
                 if document is not None:
-                    ip_assignment_attach_document(acting_user=request.user, assignment=assignment,
-                                                  uploaded_file=document, declared_type=document_type)
+                    ip_assignment_attach_document(
+                        acting_user=request.user,
+                        assignment=assignment,
+                        uploaded_file=document,
+                        declared_type=document_type,
+                    )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 target = {"file": "document", "declared_type": "document_type"}.get(field, field)
                 form.add_error(target if target in form.fields else None, errors)
         else:
-            messages.success(request, f"IP assignment {assignment.pk} recorded for '{assignment.artifact.slug}'.")
+            messages.success(
+                request, f"IP assignment {assignment.pk} recorded for '{assignment.artifact.slug}'."
+            )
             return redirect("catalogue:artifact_detail", assignment.artifact.slug)
     return render(request, "catalogue/legal/ip_assignment_form.html", {"form": form})

@@ -25,7 +25,9 @@ ARTIFACT_PANELS: list[Panel] = []
 
 
 def register(panel: Panel) -> None:
-    ARTIFACT_PANELS[:] = sorted([p for p in ARTIFACT_PANELS if p.key != panel.key] + [panel], key=lambda p: p.order)
+    ARTIFACT_PANELS[:] = sorted(
+        [p for p in ARTIFACT_PANELS if p.key != panel.key] + [panel], key=lambda p: p.order
+    )
 
 
 def panel_loads(user) -> dict:

@@ -38,7 +38,11 @@ from .common import add_validation_errors
 from .panels import Panel, register
 
 # An SVG opened on its own is a document: it may style itself, but never run anything.
-SVG_CSP: dict[str, list[str]] = {"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "img-src": [CSP.SELF, "data:"]}
+SVG_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+}
 
 
 def _visible_artifact(user, slug):
@@ -56,7 +60,11 @@ def _svg_response(svg: str) -> HttpResponse:
 
 def _reportable_reuses(user, artifact) -> list[Reuse]:
     """The latest reuses of this artifact the user may report outcomes for (one query at most)."""
-    qs = Reuse.objects.filter(artifact=artifact).select_related("team").order_by("-created_at", "-id")
+    qs = (
+        Reuse.objects.filter(artifact=artifact)
+        .select_related("team")
+        .order_by("-created_at", "-id")
+    )
     if is_admin(user):
         return list(qs[:5])
     if not is_contributor(user) or not team_roles(user):
@@ -82,14 +90,25 @@ def performance_panel(request, artifact) -> dict:
     return performance_context(request, artifact, adoption=False)
 
 
-register(Panel(key="performance", template="catalogue/performance/panel.html", context=performance_panel, order=50,
-               loads=metric_rollups_loads))
+register(
+    Panel(
+        key="performance",
+        template="catalogue/performance/panel.html",
+        context=performance_panel,
+        order=50,
+        loads=metric_rollups_loads,
+    )
+)
 
 
 @require_GET
 def artifact_performance_view(request, slug):
     artifact = _visible_artifact(request.user, slug)
-    return render(request, "catalogue/performance/artifact.html", {"ctx": performance_context(request, artifact)})
+    return render(
+        request,
+        "catalogue/performance/artifact.html",
+        {"ctx": performance_context(request, artifact)},
+    )
 
 
 @require_GET
@@ -99,15 +118,32 @@ def outcome_chart_view(request, slug, metric):
     summary = next((m for m in metric_rollups(artifact) if m.metric == metric), None)
     if summary is None:
         metric_obj = get_object_or_404(Metric, code=metric)
-        return _svg_response(charts.outcome_chart(
-            title=f"{metric_obj.name}: {artifact.title}", unit=metric_obj.unit,
-            direction=metric_obj.direction, points=[], n=0, mean=None, low=None, high=None, method="",
-        ))
-    return _svg_response(charts.outcome_chart(
-        title=f"{summary.name} of {artifact.title} across reuses", unit=summary.unit,
-        direction=summary.direction, points=outcome_points(artifact.pk, metric), n=summary.n,
-        mean=summary.mean, low=summary.ci_low, high=summary.ci_high, method=summary.method,
-    ))
+        return _svg_response(
+            charts.outcome_chart(
+                title=f"{metric_obj.name}: {artifact.title}",
+                unit=metric_obj.unit,
+                direction=metric_obj.direction,
+                points=[],
+                n=0,
+                mean=None,
+                low=None,
+                high=None,
+                method="",
+            )
+        )
+    return _svg_response(
+        charts.outcome_chart(
+            title=f"{summary.name} of {artifact.title} across reuses",
+            unit=summary.unit,
+            direction=summary.direction,
+            points=outcome_points(artifact.pk, metric),
+            n=summary.n,
+            mean=summary.mean,
+            low=summary.ci_low,
+            high=summary.ci_high,
+            method=summary.method,
+        )
+    )
 
 
 @require_GET
@@ -115,7 +151,9 @@ def outcome_chart_view(request, slug, metric):
 def adoption_chart_view(request, slug):
     artifact = _visible_artifact(request.user, slug)
     perf = artifact_performance(artifact)
-    return _svg_response(charts.adoption_chart(title=f"Reuses of {artifact.title} by month", months=perf.adoption))
+    return _svg_response(
+        charts.adoption_chart(title=f"Reuses of {artifact.title} by month", months=perf.adoption)
+    )
 
 
 # --- outcome form ------------------------------------------------------------------------------
@@ -129,7 +167,9 @@ class _MetricChoiceField(forms.ModelChoiceField):
 class OutcomeForm(forms.Form):
     metric = _MetricChoiceField(queryset=Metric.objects.order_by("name"), to_field_name="code")
     value = forms.FloatField()
-    sample_size = forms.IntegerField(required=False, help_text="Customers, sessions or cases measured.")
+    sample_size = forms.IntegerField(
+        required=False, help_text="Customers, sessions or cases measured."
+    )
     period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     baseline = forms.FloatField(required=False, help_text="The comparison value, if any.")
@@ -143,9 +183,11 @@ class OutcomeForm(forms.Form):
 
 
 def outcome_create_view(request, pk):
-    reuse = Reuse.objects.select_related("artifact", "team").filter(
-        pk=pk, artifact__in=visible_artifacts(request.user).values("pk")
-    ).first()
+    reuse = (
+        Reuse.objects.select_related("artifact", "team")
+        .filter(pk=pk, artifact__in=visible_artifacts(request.user).values("pk"))
+        .first()
+    )
     if reuse is None:
         raise Http404
     if not can_act_for_team(request.user, reuse.team):
@@ -157,9 +199,13 @@ def outcome_create_view(request, pk):
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
-            messages.success(request, "Outcome recorded; the performance figures update in a moment.")
+            messages.success(
+                request, "Outcome recorded; the performance figures update in a moment."
+            )
             return redirect("catalogue:artifact_performance", slug=reuse.artifact.slug)
-    return render(request, "catalogue/performance/outcome_form.html", {"form": form, "reuse": reuse})
+    return render(
+        request, "catalogue/performance/outcome_form.html", {"form": form, "reuse": reuse}
+    )
 
 
 # --- library -----------------------------------------------------------------------------------
@@ -178,16 +224,32 @@ def library_view(request):
     entries = library_ranking(request.user, filters)
     by_metric: OrderedDict = OrderedDict()
     for e in entries:
-        group = by_metric.setdefault(e.metric, {"name": e.metric_name, "unit": e.unit, "direction": e.direction,
-                                                "kinds": OrderedDict()})
+        group = by_metric.setdefault(
+            e.metric,
+            {
+                "name": e.metric_name,
+                "unit": e.unit,
+                "direction": e.direction,
+                "kinds": OrderedDict(),
+            },
+        )
         group["kinds"].setdefault(e.kind, []).append(e)
     query = request.GET.urlencode()
-    return render(request, "catalogue/performance/library.html", {
-        "by_metric": by_metric, "errors": errors, "filters": filters, "query": query,
-        "kinds": ArtifactKind.choices, "teams": Team.objects.order_by("name"),
-        "metrics": Metric.objects.order_by("name"), "kind_labels": dict(ArtifactKind.choices),
-        "params": request.GET,
-    })
+    return render(
+        request,
+        "catalogue/performance/library.html",
+        {
+            "by_metric": by_metric,
+            "errors": errors,
+            "filters": filters,
+            "query": query,
+            "kinds": ArtifactKind.choices,
+            "teams": Team.objects.order_by("name"),
+            "metrics": Metric.objects.order_by("name"),
+            "kind_labels": dict(ArtifactKind.choices),
+            "params": request.GET,
+        },
+    )
 
 
 @require_GET
@@ -197,10 +259,14 @@ def library_chart_view(request, metric):
     filters, _ = _library_filters(request)
     entries = library_ranking(request.user, replace(filters, metric=metric, top=12))
     best = stats.rank(entries, metric_obj.direction)[:12]
-    return _svg_response(charts.ranking_chart(
-        title=f"Best practice by {metric_obj.name}", unit=metric_obj.unit,
-        direction=metric_obj.direction, entries=best,
-    ))
+    return _svg_response(
+        charts.ranking_chart(
+            title=f"Best practice by {metric_obj.name}",
+            unit=metric_obj.unit,
+            direction=metric_obj.direction,
+            entries=best,
+        )
+    )
 
 
 # --- credit and value --------------------------------------------------------------------------
@@ -210,23 +276,39 @@ def library_chart_view(request, metric):
 def contributor_credit_view(request, pk):
     contributor = get_object_or_404(Contributor, pk=pk)
     report = contributor_credit(request.user, contributor)
-    return render(request, "catalogue/performance/credit.html", {
-        "subject": contributor.pseudonym, "kind": "contributor", "report": report,
-    })
+    return render(
+        request,
+        "catalogue/performance/credit.html",
+        {
+            "subject": contributor.pseudonym,
+            "kind": "contributor",
+            "report": report,
+        },
+    )
 
 
 @require_GET
 def team_credit_view(request, slug):
     team = get_object_or_404(Team, slug=slug)
     report = team_credit(request.user, team)
-    return render(request, "catalogue/performance/credit.html", {
-        "subject": team.name, "kind": "team", "report": report,
-    })
+    return render(
+        request,
+        "catalogue/performance/credit.html",
+        {
+            "subject": team.name,
+            "kind": "team",
+            "report": report,
+        },
+    )
 
 
 @require_GET
 def value_summary_view(request):
-    return render(request, "catalogue/performance/value.html", {
-        "by_team": value_summary(request.user, by="team"),
-        "by_kind": value_summary(request.user, by="kind"),
-    })
+    return render(
+        request,
+        "catalogue/performance/value.html",
+        {
+            "by_team": value_summary(request.user, by="team"),
+            "by_kind": value_summary(request.user, by="kind"),
+        },
+    )

@@ -51,7 +51,9 @@ def _reading(document) -> list[str]:
 def policy_edit_view(request, slug):
     """Read the policy (anyone who sees the artifact); build a new revision (maintainers, admins)."""
     artifact = _artifact(request, slug)
-    can_edit = request.user.has_perm("catalogue.maintain_artifact", artifact) and not artifact.is_archived
+    can_edit = (
+        request.user.has_perm("catalogue.maintain_artifact", artifact) and not artifact.is_archived
+    )
     current = artifact.current_policy
     preview = None
     if request.method == "POST":
@@ -69,8 +71,12 @@ def policy_edit_view(request, slug):
                 preview = {"reading": _reading(document), "json": json.dumps(document, indent=2)}
             else:
                 try:
-                    policy = policy_set(acting_user=request.user, artifact=artifact, odrl=document,
-                                        reason=form.cleaned_data["reason"])
+                    policy = policy_set(
+                        acting_user=request.user,
+                        artifact=artifact,
+                        odrl=document,
+                        reason=form.cleaned_data["reason"],
+                    )
                 except InvalidPolicy as exc:
                     for issue in exc.issues:
                         form.add_error(None, f"{issue.path or 'policy'}: {issue.message}")
@@ -82,7 +88,9 @@ def policy_edit_view(request, slug):
     else:
         initial = initial_from_policy(current.odrl) if current else None
         form = PolicyForm(initial=initial[0] if initial else None, artifact=artifact)
-        prohibitions = ProhibitionFormSet(initial=initial[1] if initial else [], prefix="prohibitions")
+        prohibitions = ProhibitionFormSet(
+            initial=initial[1] if initial else [], prefix="prohibitions"
+        )
     context = {
         "artifact": artifact,
         "current": current,
@@ -93,7 +101,9 @@ def policy_edit_view(request, slug):
         "form": form,
         "prohibitions": prohibitions,
         "preview": preview,
-        "revisions": list(artifact.policies.select_related("created_by").order_by("-revision")[:20]),
+        "revisions": list(
+            artifact.policies.select_related("created_by").order_by("-revision")[:20]
+        ),
     }
     return render(request, "catalogue/rights/policy_edit.html", context)
 
@@ -112,7 +122,9 @@ def rights_panel(request, artifact):
     return {
         "artifact": artifact,
         "form": RightsQuestionForm(
-            user=request.user, initial={"action": "use"}, auto_id="rights_%s",
+            user=request.user,
+            initial={"action": "use"},
+            auto_id="rights_%s",
             teams=preloaded(artifact, "rights_teams", Team, lambda: Team.objects.order_by("name")),
         ),
         "reading": _reading(current.odrl) if current else [],
@@ -126,15 +138,24 @@ def rights_loads(user) -> dict:
     return {"rights_teams": json_rows(Team.objects.order_by("name"))}
 
 
-register(Panel(key="rights", template="catalogue/rights/panel.html", context=rights_panel, order=30,
-               loads=rights_loads))
+register(
+    Panel(
+        key="rights",
+        template="catalogue/rights/panel.html",
+        context=rights_panel,
+        order=30,
+        loads=rights_loads,
+    )
+)
 
 
 @require_GET
 def rights_check_view(request, slug):
     """Answer the question; htmx gets the decision partial, a plain GET the whole page."""
     artifact = _artifact(request, slug)
-    form = RightsQuestionForm(request.GET or None, initial=_question_initial(request.user), auto_id="rights_%s")
+    form = RightsQuestionForm(
+        request.GET or None, initial=_question_initial(request.user), auto_id="rights_%s"
+    )
     decision = None
     if form.is_valid():
         data = form.cleaned_data
@@ -142,8 +163,13 @@ def rights_check_view(request, slug):
         if isinstance(at, datetime) and timezone.is_naive(at):
             at = timezone.make_aware(at)
         decision = rights_check(
-            artifact=artifact, team=data["team"], action=data["action"], purpose=data["purpose"],
-            channel=data["channel"], at=at, acting_user=request.user,
+            artifact=artifact,
+            team=data["team"],
+            action=data["action"],
+            purpose=data["purpose"],
+            channel=data["channel"],
+            at=at,
+            acting_user=request.user,
         )
     context = {"artifact": artifact, "form": form, "decision": decision}
     if request.htmx:
@@ -158,8 +184,12 @@ def rights_check_view(request, slug):
 def reuse_create_view(request, slug):
     """Record a reuse for one of your teams; shows the duties on success, the reasons on refusal."""
     artifact = _artifact(request, slug)
-    form = ReuseForm(request.POST or None, user=request.user, artifact=artifact,
-                     initial={"team": _question_initial(request.user)["team"]})
+    form = ReuseForm(
+        request.POST or None,
+        user=request.user,
+        artifact=artifact,
+        initial={"team": _question_initial(request.user)["team"]},
+    )
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,14 +199,23 @@ def reuse_create_view(request, slug):
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
-            return render(request, "catalogue/rights/reuse_done.html", {"artifact": artifact, "reuse": reuse})
+            return render(
+                request, "catalogue/rights/reuse_done.html", {"artifact": artifact, "reuse": reuse}
+            )
     team_field = form.fields["team"]
     # ReuseForm declares a ModelChoiceField and always sets its queryset; self.fields is typed as Field.
     assert isinstance(team_field, ModelChoiceField) and team_field.queryset is not None
-    return render(request, "catalogue/rights/reuse_form.html", {
-        "artifact": artifact, "form": form, "refusal": refusal,
-        "no_team": not team_field.queryset.exists(),
-    }, status=409 if refusal else 200)
+    return render(
+        request,
+        "catalogue/rights/reuse_form.html",
+        {
+            "artifact": artifact,
+            "form": form,
+            "refusal": refusal,
+            "no_team": not team_field.queryset.exists(),
+        },
+        status=409 if refusal else 200,
+    )
 
 
 @require_GET
@@ -193,6 +232,12 @@ def reuse_list_view(request):
     query.pop("cursor", None)
     if page.next_cursor:
         query["cursor"] = page.next_cursor
-    return render(request, "catalogue/rights/reuse_list.html", {
-        "filter": filterset, "reuses": page.items, "next_query": query.urlencode() if page.next_cursor else "",
-    })
+    return render(
+        request,
+        "catalogue/rights/reuse_list.html",
+        {
+            "filter": filterset,
+            "reuses": page.items,
+            "next_query": query.urlencode() if page.next_cursor else "",
+        },
+    )

@@ -36,7 +36,9 @@ def _panel_context(user, artifact) -> dict:
         watching, digest = artifact.watch_watching, artifact.watch_daily_digest
     else:
         # Both flags in one query (is_watching + wants_digest would be two).
-        watching, digest = get_user_model().objects.filter(pk=user.pk).values_list(*_flags(user, artifact)).get()
+        watching, digest = (
+            get_user_model().objects.filter(pk=user.pk).values_list(*_flags(user, artifact)).get()
+        )
     return {"artifact": artifact, "watching": watching, "daily_digest": digest}
 
 
@@ -49,7 +51,9 @@ def watch_panel(request, artifact):
 def artifact_watch_view(request, slug):
     """Toggle watching: `watch=1` to watch, `watch=0` to stop."""
     artifact = visible_artifact(request.user, slug)
-    artifact_watch_set(acting_user=request.user, artifact=artifact, watching=request.POST.get("watch") == "1")
+    artifact_watch_set(
+        acting_user=request.user, artifact=artifact, watching=request.POST.get("watch") == "1"
+    )
     if request.htmx:
         return render(request, PANEL_TEMPLATE, {"ctx": _panel_context(request.user, artifact)})
     return redirect("catalogue:artifact_detail", slug=artifact.slug)
@@ -58,7 +62,9 @@ def artifact_watch_view(request, slug):
 @require_POST
 def digest_preference_view(request):
     """Switch between one email per notification and one daily digest."""
-    digest_preference_set(acting_user=request.user, daily_digest=request.POST.get("daily_digest") == "1")
+    digest_preference_set(
+        acting_user=request.user, daily_digest=request.POST.get("daily_digest") == "1"
+    )
     slug = request.POST.get("artifact", "")
     artifact = visible_artifacts(request.user).filter(slug=slug).first() if slug else None
     if request.htmx and artifact is not None:
@@ -68,4 +74,6 @@ def digest_preference_view(request):
     return redirect("catalogue:home")
 
 
-register(Panel(key="watch", template=PANEL_TEMPLATE, context=watch_panel, order=5, loads=watch_loads))
+register(
+    Panel(key="watch", template=PANEL_TEMPLATE, context=watch_panel, order=5, loads=watch_loads)
+)

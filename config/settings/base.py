@@ -102,7 +102,9 @@ def database_from_env(variable: str = "DATABASE_URL") -> dict:
     except Exception as exc:  # django-environ raises several types for malformed URLs
         raise ImproperlyConfigured(f"{variable} is malformed ({exc})") from None
     if config.get("ENGINE") != "django.db.backends.postgresql":
-        raise ImproperlyConfigured(f"{variable} must be a postgres:// URL (SQLite is not supported)")
+        raise ImproperlyConfigured(
+            f"{variable} must be a postgres:// URL (SQLite is not supported)"
+        )
     # A Unix-socket directory travels percent-encoded in the host part (postgres://u@%2Fpath/db).
     config["HOST"] = unquote(config.get("HOST") or "")
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -115,7 +117,9 @@ def database_from_env(variable: str = "DATABASE_URL") -> dict:
     # reusable_by) are many small EXISTS whose estimated cost passes jit_above_cost while they
     # run in milliseconds. Off unless DB_JIT=on.
     jit = f"-c jit={'on' if env.bool('DB_JIT', default=False) else 'off'}"
-    config["OPTIONS"]["options"] = " ".join(filter(None, [config["OPTIONS"].get("options"), parallel, jit]))
+    config["OPTIONS"]["options"] = " ".join(
+        filter(None, [config["OPTIONS"].get("options"), parallel, jit])
+    )
     return config
 
 
@@ -171,11 +175,22 @@ def caches_from_env() -> dict:
     """
     url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
     if not url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "catalogue"}}
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "catalogue",
+            }
+        }
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL / REDIS_URL must be a redis:// URL")
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                        "KEY_PREFIX": "catalogue", "TIMEOUT": 300}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "catalogue",
+            "TIMEOUT": 300,
+        }
+    }
 
 
 CACHES = caches_from_env()
@@ -247,9 +262,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Writes, searches and exports, per user and per client IP (catalogue/api/throttles.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "catalogue.api.throttles.WritesUserThrottle", "catalogue.api.throttles.WritesIPThrottle",
-        "catalogue.api.throttles.SearchUserThrottle", "catalogue.api.throttles.SearchIPThrottle",
-        "catalogue.api.throttles.ExportsUserThrottle", "catalogue.api.throttles.ExportsIPThrottle",
+        "catalogue.api.throttles.WritesUserThrottle",
+        "catalogue.api.throttles.WritesIPThrottle",
+        "catalogue.api.throttles.SearchUserThrottle",
+        "catalogue.api.throttles.SearchIPThrottle",
+        "catalogue.api.throttles.ExportsUserThrottle",
+        "catalogue.api.throttles.ExportsIPThrottle",
     ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -257,9 +275,12 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATES = {
     f"{scope}_{per}": env.str(f"API_THROTTLE_{scope.upper()}_{per.upper()}", default=default)
     for (scope, per), default in {
-        ("writes", "user"): "300/min", ("writes", "ip"): "1200/min",
-        ("search", "user"): "120/min", ("search", "ip"): "600/min",
-        ("exports", "user"): "30/min", ("exports", "ip"): "120/min",
+        ("writes", "user"): "300/min",
+        ("writes", "ip"): "1200/min",
+        ("search", "user"): "120/min",
+        ("search", "ip"): "600/min",
+        ("exports", "user"): "30/min",
+        ("exports", "ip"): "120/min",
     }.items()
 }
 SPECTACULAR_SETTINGS = {
@@ -315,10 +336,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "seal-audit-chain": {"task": "catalogue.tasks.seal_audit_chain", "schedule": 60.0},
-    "archive-sunset-artifacts": {"task": "catalogue.tasks.archive_sunset_artifacts", "schedule": 24 * 3600.0},
-    "flag-stale-artifacts": {"task": "catalogue.tasks.flag_stale_artifacts", "schedule": 24 * 3600.0},
+    "archive-sunset-artifacts": {
+        "task": "catalogue.tasks.archive_sunset_artifacts",
+        "schedule": 24 * 3600.0,
+    },
+    "flag-stale-artifacts": {
+        "task": "catalogue.tasks.flag_stale_artifacts",
+        "schedule": 24 * 3600.0,
+    },
     "send-daily-digests": {"task": "catalogue.tasks.send_daily_digests", "schedule": 24 * 3600.0},
-    "sweep-consent-expiry": {"task": "catalogue.tasks.sweep_consent_expiry", "schedule": 24 * 3600.0},
+    "sweep-consent-expiry": {
+        "task": "catalogue.tasks.sweep_consent_expiry",
+        "schedule": 24 * 3600.0,
+    },
     "repair-rollups": {"task": "catalogue.tasks.repair_rollups", "schedule": 24 * 3600.0},
     "expire-job-files": {"task": "catalogue.tasks.expire_job_files", "schedule": 24 * 3600.0},
 }
@@ -326,7 +356,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Console mail by default; real SMTP by setting EMAIL_BACKEND and the EMAIL_* options.
 MAILERS = {
     "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": env.str(
+            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="catalogue@bank.example")

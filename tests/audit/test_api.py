@@ -31,7 +31,9 @@ def secret(cards):
     return ArtifactFactory(owner_team=cards, slug="secret", restricted=True)
 
 
-def test_audit_events_only_for_legal_and_admin(api_client_for, legal1, admin_user, alice, victor, artifact):
+def test_audit_events_only_for_legal_and_admin(
+    api_client_for, legal1, admin_user, alice, victor, artifact
+):
     _events(alice, artifact, 2)
     assert api_client_for().get(EVENTS).status_code == 401
     for user in (alice, victor):
@@ -120,7 +122,9 @@ def test_history_cursor_walks_every_item_once(api_client_for, alice, artifact):
     for i in range(4):
         artifact_update(acting_user=alice, artifact=artifact, title=f"Title {i}", reason=f"r{i}")
     client = api_client_for(alice)
-    everything = client.get(f"/api/v1/artifacts/{artifact.slug}/history/", {"page_size": 200}).json()["results"]
+    everything = client.get(
+        f"/api/v1/artifacts/{artifact.slug}/history/", {"page_size": 200}
+    ).json()["results"]
     seen, url, params = [], f"/api/v1/artifacts/{artifact.slug}/history/", {"page_size": 3}
     while url:
         body = client.get(url, params).json()
@@ -147,7 +151,9 @@ def test_restricted_artifact_is_404_for_outsiders(api_client_for, alice, bob, le
         params = {"at": timezone.now().isoformat()} if path == "as-of" else {}
         assert api_client_for(alice).get(url, params).status_code == 404
         if path == "history":
-            assert api_client_for(alice).get(url, {"bogus": "1"}).status_code == 404  # 404 before 400
+            assert (
+                api_client_for(alice).get(url, {"bogus": "1"}).status_code == 404
+            )  # 404 before 400
         assert api_client_for(bob).get(url, params).status_code == 200
         assert api_client_for(legal1).get(url, params).status_code == 200
 
@@ -159,7 +165,10 @@ def test_as_of_requires_a_valid_at(api_client_for, alice, artifact):
     assert missing.status_code == 400 and "at" in missing.json()
     assert client.get(url, {"at": "not-a-date"}).status_code == 400
     assert client.get(url, {"at": "2026-01-01T10:00:00"}).status_code == 400  # no time zone
-    assert client.get("/api/v1/artifacts/nope/as-of/", {"at": timezone.now().isoformat()}).status_code == 404
+    assert (
+        client.get("/api/v1/artifacts/nope/as-of/", {"at": timezone.now().isoformat()}).status_code
+        == 404
+    )
     assert client.get(url, {"at": timezone.now().isoformat()}).status_code == 200
     assert api_client_for().get(url, {"at": timezone.now().isoformat()}).status_code == 401
 

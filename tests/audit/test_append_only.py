@@ -33,7 +33,10 @@ def test_every_history_table_refuses_update_delete_truncate(audited):
         assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}"')
     event_table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
     for table in (event_table, AuditEvent._meta.db_table, AuditSeal._meta.db_table):
-        _refused(f'UPDATE "{table}" SET {"pgh_label" if table == event_table else "row_id" if "seal" in table else "reason"} = {"%s"}', ["x" if "seal" not in table else 1])
+        _refused(
+            f'UPDATE "{table}" SET {"pgh_label" if table == event_table else "row_id" if "seal" in table else "reason"} = {"%s"}',
+            ["x" if "seal" not in table else 1],
+        )
         _refused(f'DELETE FROM "{table}"')
 
 
@@ -52,7 +55,7 @@ def test_committed_context_rows_cannot_be_rewritten_or_deleted(audited):
     """Rows committed by earlier transactions only: pghistory upserts within its own."""
     table = AuditContext._meta.db_table
     assert AuditContext.objects.exists()
-    message = _refused(f"UPDATE \"{table}\" SET metadata = '{{\"actor\": \"mallory\"}}'::jsonb")
+    message = _refused(f'UPDATE "{table}" SET metadata = \'{{"actor": "mallory"}}\'::jsonb')
     assert "UPDATE refused" in message
     _refused(f'DELETE FROM "{table}"')
     assert "TRUNCATE refused" in _refused(f'TRUNCATE "{table}" CASCADE')
@@ -65,7 +68,9 @@ def test_application_role_without_superuser_cannot_touch_audit_rows_or_disable_t
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE audit_test_app NOLOGIN NOSUPERUSER NOBYPASSRLS")
         cursor.execute("GRANT USAGE ON SCHEMA public TO audit_test_app")
-        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO audit_test_app")
+        cursor.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO audit_test_app"
+        )
         cursor.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO audit_test_app")
         cursor.execute("SET LOCAL ROLE audit_test_app")
     try:
@@ -84,14 +89,19 @@ def test_application_role_without_superuser_cannot_touch_audit_rows_or_disable_t
 
 
 def test_every_audit_table_has_the_guard_that_no_setting_switches_off(audited):
-    tables = {s.table for s in audit_sources()} | {AuditSeal._meta.db_table, AuditContext._meta.db_table}
+    tables = {s.table for s in audit_sources()} | {
+        AuditSeal._meta.db_table,
+        AuditContext._meta.db_table,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname LIKE 'audit_guard_%%' GROUP BY c.relname"
         )
         guarded = dict(cursor.fetchall())
-    missing = sorted(t for t in tables if guarded.get(t) != ["audit_guard_rows", "audit_guard_truncate"])
+    missing = sorted(
+        t for t in tables if guarded.get(t) != ["audit_guard_rows", "audit_guard_truncate"]
+    )
     assert not missing, f"add a migration like 0005_audit_guard_triggers for {missing}"
 
 
@@ -99,9 +109,13 @@ def test_pgtrigger_ignore_does_not_open_audit_tables(audited):
     """Any role may set pgtrigger.ignore; the plain guard triggers do not listen to it."""
     event_table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
     with pgtrigger.ignore(
-        "catalogue.AuditEvent:append_only", "catalogue.AuditEvent:no_truncate",
-        "catalogue.TeamEvent:append_only", "catalogue.TeamEvent:no_truncate",
+        "catalogue.AuditEvent:append_only",
+        "catalogue.AuditEvent:no_truncate",
+        "catalogue.TeamEvent:append_only",
+        "catalogue.TeamEvent:no_truncate",
     ):
-        assert "UPDATE refused" in _refused(f"UPDATE \"{AuditEvent._meta.db_table}\" SET reason = 'x'")
+        assert "UPDATE refused" in _refused(
+            f"UPDATE \"{AuditEvent._meta.db_table}\" SET reason = 'x'"
+        )
         assert "DELETE refused" in _refused(f'DELETE FROM "{event_table}"')
         assert "TRUNCATE refused" in _refused(f'TRUNCATE "{event_table}"')

@@ -27,7 +27,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _stamp(model: str, **filters) -> dt.datetime:
     """Database time of the latest matching history event."""
     event_model = apps.get_model("catalogue", model)
-    return event_model.objects.filter(**filters).order_by("-pgh_id").values_list("pgh_created_at", flat=True)[0]
+    return (
+        event_model.objects.filter(**filters)
+        .order_by("-pgh_id")
+        .values_list("pgh_created_at", flat=True)[0]
+    )
 
 
 def _between(a: dt.datetime, b: dt.datetime) -> dt.datetime:
@@ -54,41 +58,76 @@ def timeline(alice, legal1, monkeypatch):
         customer = ContributorFactory(customer=True)
     high_water.update(_high_water())
     artifact = artifact_register(
-        acting_user=alice, owner_team=alice.memberships.get().team, slug="journey", title="Journey v1",
-        kind="customer_journey", intent="Faster onboarding",
+        acting_user=alice,
+        owner_team=alice.memberships.get().team,
+        slug="journey",
+        title="Journey v1",
+        kind="customer_journey",
+        intent="Faster onboarding",
         authors=[{"contributor": author, "role": "originator", "credit_share": 1}],
     )
     t = {"created": _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)}
     artifact_update(acting_user=alice, artifact=artifact, title="Journey v2", reason="rename")
     t["edited"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     policy = policy_set(
-        acting_user=alice, artifact=artifact, reason="open to all teams",
-        odrl=build_policy(artifact_slug="journey", teams=None, actions=["use"], owner_team_slug="retail", version=1),
+        acting_user=alice,
+        artifact=artifact,
+        reason="open to all teams",
+        odrl=build_policy(
+            artifact_slug="journey",
+            teams=None,
+            actions=["use"],
+            owner_team_slug="retail",
+            version=1,
+        ),
     )
     t["policy"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     consent = consent_create(
-        acting_user=legal1, contributor=customer, artifacts=[artifact],
-        purposes=["research", "product_design"], jurisdiction="GB", notice_version="2026.1", method="web_form",
+        acting_user=legal1,
+        contributor=customer,
+        artifacts=[artifact],
+        purposes=["research", "product_design"],
+        jurisdiction="GB",
+        notice_version="2026.1",
+        method="web_form",
         obtained_at=timezone.now() - dt.timedelta(days=1),
     )
     t["consent"] = _stamp("ConsentRecordEvent", pgh_obj_id=consent.pk)
-    review = review_request(acting_user=alice, artifact=artifact, kind="ethics", purposes=["research"])
+    review = review_request(
+        acting_user=alice, artifact=artifact, kind="ethics", purposes=["research"]
+    )
     t["review"] = _stamp("ReviewEvent", pgh_obj_id=review.pk)
-    review_decide(acting_user=legal1, review=review, decision="approve", rationale="Fine for research.")
+    review_decide(
+        acting_user=legal1, review=review, decision="approve", rationale="Fine for research."
+    )
     t["decided"] = _stamp("ReviewEvent", pgh_obj_id=review.pk)
-    version_create(acting_user=alice, artifact=artifact, version="1.0", reason="first version")  # publishing needs one
+    version_create(
+        acting_user=alice, artifact=artifact, version="1.0", reason="first version"
+    )  # publishing needs one
     artifact_publish(acting_user=alice, artifact=artifact, reason="ready")
     t["published"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     consent_withdraw(acting_user=legal1, consent=consent, reason="customer asked")
     t["withdrawn"] = _stamp("ConsentRecordEvent", pgh_obj_id=consent.pk)
-    artifact_deprecate(acting_user=alice, artifact=artifact, rationale="Superseded by the app journey.")
+    artifact_deprecate(
+        acting_user=alice, artifact=artifact, rationale="Superseded by the app journey."
+    )
     t["deprecated"] = _stamp("ArtifactEvent", pgh_obj_id=artifact.pk)
     return Artifact.objects.get(pk=artifact.pk), policy, consent, review, t
 
 
 def test_as_of_between_each_change(timeline, legal1):
     artifact, policy, consent, review, t = timeline
-    order = ["created", "edited", "policy", "consent", "review", "decided", "published", "withdrawn", "deprecated"]
+    order = [
+        "created",
+        "edited",
+        "policy",
+        "consent",
+        "review",
+        "decided",
+        "published",
+        "withdrawn",
+        "deprecated",
+    ]
 
     def state(at):
         return artifact_as_of(user=legal1, artifact=artifact, at=at)
@@ -114,7 +153,9 @@ def test_as_of_between_each_change(timeline, legal1):
     assert s["reviews"] == []
 
     s = state(_between(t["review"], t["decided"]))
-    assert [(r["id"], r["status"], r["decisions"]) for r in s["reviews"]] == [(review.pk, "open", [])]
+    assert [(r["id"], r["status"], r["decisions"]) for r in s["reviews"]] == [
+        (review.pk, "open", [])
+    ]
 
     s = state(_between(t["decided"], t["published"]))
     (r,) = s["reviews"]
@@ -155,7 +196,10 @@ def test_as_of_api_and_web_page(timeline, legal1, alice, victor, bob, api_client
     html = page.content.decode()
     assert 'id="as-of-status">published<' in html
     assert 'type="datetime-local"' in html
-    early = client.get(f"/artifacts/{artifact.slug}/as-of/", {"at": _between(t["created"], t["edited"]).isoformat()})
+    early = client.get(
+        f"/artifacts/{artifact.slug}/as-of/",
+        {"at": _between(t["created"], t["edited"]).isoformat()},
+    )
     assert 'id="as-of-status">draft<' in early.content.decode()
 
 
@@ -166,7 +210,11 @@ def test_every_row_written_by_the_services_carries_actor_reason_origin(timeline,
     for model in apps.get_app_config("catalogue").get_models():
         if not issubclass(model, pghistory.models.Event):
             continue
-        rows = list(model.objects.filter(pgh_id__gt=high_water[model._meta.db_table]).select_related("pgh_context"))
+        rows = list(
+            model.objects.filter(pgh_id__gt=high_water[model._meta.db_table]).select_related(
+                "pgh_context"
+            )
+        )
         for row in rows:
             tables.add(model.__name__)
             assert row.pgh_context is not None, f"{model.__name__} {row.pgh_id} has no context"
@@ -174,5 +222,12 @@ def test_every_row_written_by_the_services_carries_actor_reason_origin(timeline,
             assert metadata["actor"] in {"alice", "legal1"}, (model.__name__, metadata)
             assert metadata["reason"], (model.__name__, metadata)
             assert metadata["origin"] == {"kind": "shell"}
-    assert {"ArtifactEvent", "AuthorshipEvent", "ReusePolicyEvent", "ConsentRecordEvent", "ConsentCoverageEvent",
-            "ReviewEvent", "ReviewDecisionEvent"} <= tables
+    assert {
+        "ArtifactEvent",
+        "AuthorshipEvent",
+        "ReusePolicyEvent",
+        "ConsentRecordEvent",
+        "ConsentCoverageEvent",
+        "ReviewEvent",
+        "ReviewDecisionEvent",
+    } <= tables

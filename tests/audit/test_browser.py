@@ -24,9 +24,16 @@ def test_history_panel_full_history_and_as_of_picker(browser_page, live_server, 
     artifact = ArtifactFactory(owner_team=retail, slug="savings-nudge", title="Savings nudge")
     events = apps.get_model("catalogue", "ArtifactEvent").objects.filter(pgh_obj_id=artifact.pk)
     # The picker has one-second steps: let a whole second pass between the two versions.
-    between = events.get(pgh_label="insert").pgh_created_at.replace(microsecond=0) + dt.timedelta(seconds=1)
+    between = events.get(pgh_label="insert").pgh_created_at.replace(microsecond=0) + dt.timedelta(
+        seconds=1
+    )
     time.sleep(max(0.0, (between - timezone.now()).total_seconds()) + 0.2)
-    artifact_update(acting_user=maintainer, artifact=artifact, title="Savings nudge v2", reason="clearer wording")
+    artifact_update(
+        acting_user=maintainer,
+        artifact=artifact,
+        title="Savings nudge v2",
+        reason="clearer wording",
+    )
     assert events.get(pgh_label="update").pgh_created_at > between
     page = browser_page
     login(page, maintainer)
@@ -52,7 +59,9 @@ def test_audit_trail_filters_for_legal(browser_page, live_server, login, monkeyp
     admin = UserFactory(username="root", roles=[c.Role.ADMIN])
     for slug in ("one", "two"):
         artifact = ArtifactFactory(owner_team=retail, slug=slug, title=slug.title())
-        artifact_update(acting_user=admin, artifact=artifact, summary=f"{slug} summary", reason=f"tidy {slug}")
+        artifact_update(
+            acting_user=admin, artifact=artifact, summary=f"{slug} summary", reason=f"tidy {slug}"
+        )
     page = browser_page
     login(page, legal)
     page.goto(f"{live_server.url}/audit/")

@@ -20,7 +20,10 @@ WEB = {"kind": "web", "request_id": "req-1", "method": "POST", "path": "/teams/o
 
 def events(model: str, **filters):
     return list(
-        apps.get_model("catalogue", model).objects.filter(**filters).select_related("pgh_context").order_by("pgh_id")
+        apps.get_model("catalogue", model)
+        .objects.filter(**filters)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
     )
 
 
@@ -39,7 +42,11 @@ def test_team_service_write_carries_actor_reason_origin(admin_user):
     assert meta(insert)["reason"] == "team created"
     assert meta(insert)["origin"] == WEB
     business = AuditEvent.objects.get(action="team.created")
-    assert (business.actor, business.origin, business.context_id) == (admin_user, WEB, insert.pgh_context_id)
+    assert (business.actor, business.origin, business.context_id) == (
+        admin_user,
+        WEB,
+        insert.pgh_context_id,
+    )
 
 
 def test_membership_service_from_a_task_records_old_and_new_role(admin_user, alice):
@@ -52,29 +59,43 @@ def test_membership_service_from_a_task_records_old_and_new_role(admin_user, ali
     assert update.pgh_label == "update"
     assert meta(update)["origin"] == task
     assert meta(update)["reason"] == "membership changed"
-    assert row_diff(_row(update), _row(insert)) == {
-        "role": ["member", "maintainer"]
-    }
+    assert row_diff(_row(update), _row(insert)) == {"role": ["member", "maintainer"]}
 
 
 def _row(event) -> dict:
-    return {f.attname: getattr(event, f.attname) for f in event._meta.concrete_fields if not f.name.startswith("pgh_")}
+    return {
+        f.attname: getattr(event, f.attname)
+        for f in event._meta.concrete_fields
+        if not f.name.startswith("pgh_")
+    }
 
 
 def test_artifact_services_record_actor_reason_origin_and_changes(alice, retail):
     author = ContributorFactory()
     with origin(kind="api", request_id="r-9", method="POST", path="/api/v1/artifacts/"):
         artifact = artifact_register(
-            acting_user=alice, owner_team=retail, slug="journey", title="Journey", kind="customer_journey",
-            intent="Faster onboarding", authors=[{"contributor": author, "role": "originator", "credit_share": 1}],
+            acting_user=alice,
+            owner_team=retail,
+            slug="journey",
+            title="Journey",
+            kind="customer_journey",
+            intent="Faster onboarding",
+            authors=[{"contributor": author, "role": "originator", "credit_share": 1}],
             reason="new journey",
         )
     with origin(**WEB):
-        artifact_update(acting_user=alice, artifact=artifact, title="Onboarding journey", reason="clearer name")
+        artifact_update(
+            acting_user=alice, artifact=artifact, title="Onboarding journey", reason="clearer name"
+        )
     insert, update = events("ArtifactEvent", pgh_obj_id=artifact.pk)
     assert meta(insert)["reason"] == "new journey"
     assert meta(insert)["origin"]["kind"] == "api"
-    assert meta(update) | {"origin": None} == {"actor": "alice", "actor_id": alice.pk, "reason": "clearer name", "origin": None}
+    assert meta(update) | {"origin": None} == {
+        "actor": "alice",
+        "actor_id": alice.pk,
+        "reason": "clearer name",
+        "origin": None,
+    }
     assert meta(update)["origin"] == WEB
     assert row_diff(_row(update), _row(insert)) == {"title": ["Journey", "Onboarding journey"]}
     (authorship,) = events("AuthorshipEvent", artifact_id=artifact.pk)
@@ -83,7 +104,10 @@ def test_artifact_services_record_actor_reason_origin_and_changes(alice, retail)
 
 def test_bulk_update_is_captured_with_old_and_new_values(admin_user):
     teams = TeamFactory.create_batch(3)
-    with origin(kind="command", command="rename_teams", pid=1), audit_context(actor=admin_user, reason="rebrand"):
+    with (
+        origin(kind="command", command="rename_teams", pid=1),
+        audit_context(actor=admin_user, reason="rebrand"),
+    ):
         changed = Team.objects.filter(pk__in=[t.pk for t in teams]).update(name="Renamed")
     assert changed == 3
     for team in teams:
@@ -97,7 +121,9 @@ def test_bulk_update_is_captured_with_old_and_new_values(admin_user):
 def test_raw_sql_update_is_captured_with_old_and_new_values(admin_user):
     team = TeamFactory(name="Before")
     with audit_context(actor=admin_user, reason="raw fix"), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Team._meta.db_table} SET name = %s WHERE id = %s", ["After", team.pk])
+        cursor.execute(
+            f"UPDATE {Team._meta.db_table} SET name = %s WHERE id = %s", ["After", team.pk]
+        )
     insert, update = events("TeamEvent", pgh_obj_id=team.pk)
     assert row_diff(_row(update), _row(insert)) == {"name": ["Before", "After"]}
     assert meta(update)["reason"] == "raw fix"
@@ -107,12 +133,17 @@ def test_raw_sql_update_is_captured_with_old_and_new_values(admin_user):
 def test_bulk_create_and_delete_are_captured(admin_user, alice, bob):
     team = TeamFactory()
     with audit_context(actor=admin_user, reason="import"):
-        Membership.objects.bulk_create([Membership(team=team, user=alice), Membership(team=team, user=bob)])
+        Membership.objects.bulk_create(
+            [Membership(team=team, user=alice), Membership(team=team, user=bob)]
+        )
     with audit_context(actor=admin_user, reason="cleanup"):
         Membership.objects.filter(team=team).delete()
     rows = events("MembershipEvent", team_id=team.pk)
     assert [(e.pgh_label, meta(e)["reason"]) for e in rows] == [
-        ("insert", "import"), ("insert", "import"), ("delete", "cleanup"), ("delete", "cleanup"),
+        ("insert", "import"),
+        ("insert", "import"),
+        ("delete", "cleanup"),
+        ("delete", "cleanup"),
     ]
 
 
@@ -134,11 +165,18 @@ def test_audit_access_works_outside_a_transaction(legal1, monkeypatch):
     assert not connection.in_atomic_block
     with origin(**WEB):
         event = audit_access(
-            actor=legal1, action="contributor.personal_data_viewed", obj=contributor, detail="legal_name, email",
+            actor=legal1,
+            action="contributor.personal_data_viewed",
+            obj=contributor,
+            detail="legal_name, email",
         )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.actor, stored.action, stored.object_id, stored.reason, stored.origin) == (
-        legal1, "contributor.personal_data_viewed", str(contributor.pk), "legal_name, email", WEB,
+        legal1,
+        "contributor.personal_data_viewed",
+        str(contributor.pk),
+        "legal_name, email",
+        WEB,
     )
 
 
@@ -155,8 +193,14 @@ def test_admin_site_edits_carry_the_admin_as_actor(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         f"/admin/catalogue/team/{team.pk}/change/",
-        {"slug": "ops", "name": "Operations", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-         "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"},
+        {
+            "slug": "ops",
+            "name": "Operations",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     update = events("TeamEvent", pgh_obj_id=team.pk)[-1]

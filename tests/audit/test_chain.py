@@ -83,7 +83,8 @@ def test_an_id_committed_late_below_sealed_ids_is_still_sealed(history, admin_us
     late = AuditEvent.objects.order_by("id").first()
     AuditSeal_table = AuditSeal._meta.db_table
     _as_superuser_without_triggers(
-        f"DELETE FROM {AuditSeal_table} WHERE source = %s AND row_id = %s", [AuditEvent._meta.db_table, late.pk]
+        f"DELETE FROM {AuditSeal_table} WHERE source = %s AND row_id = %s",
+        [AuditEvent._meta.db_table, late.pk],
     )
     # Rebuild the chain without that link, as if the row had not been committed yet.
     seals = list(AuditSeal.objects.order_by("seq"))
@@ -105,7 +106,9 @@ def test_modified_history_row_is_named(history):
     seal_pending()
     table = apps.get_model("catalogue", "TeamEvent")._meta.db_table
     target = AuditSeal.objects.filter(source=table).order_by("seq").first()
-    _as_superuser_without_triggers(f"UPDATE {table} SET name = 'Forged' WHERE pgh_id = %s", [target.row_id])
+    _as_superuser_without_triggers(
+        f"UPDATE {table} SET name = 'Forged' WHERE pgh_id = %s", [target.row_id]
+    )
     code, out, err = _verify()
     assert code == 1
     assert f"{table} row {target.row_id} (seal #{target.seq})" in err
@@ -118,13 +121,16 @@ def test_modified_business_event_is_named_even_when_a_later_one_is_also_changed(
     events = list(AuditEvent.objects.order_by("id"))
     first, last = events[0], events[-1]
     _as_superuser_without_triggers(
-        f"UPDATE {AuditEvent._meta.db_table} SET reason = 'covered up' WHERE id IN (%s, %s)", [first.pk, last.pk]
+        f"UPDATE {AuditEvent._meta.db_table} SET reason = 'covered up' WHERE id IN (%s, %s)",
+        [first.pk, last.pk],
     )
     result = verify_chain()
     seal = AuditSeal.objects.get(source=AuditEvent._meta.db_table, row_id=first.pk)
     assert not result.ok
     assert (result.problem.table, result.problem.row_id, result.problem.seq) == (
-        AuditEvent._meta.db_table, first.pk, seal.seq,
+        AuditEvent._meta.db_table,
+        first.pk,
+        seal.seq,
     )
     assert result.checked == AuditSeal.objects.filter(seq__lt=seal.seq).count()
 
@@ -142,7 +148,10 @@ def test_rewritten_actor_in_context_is_detected(history, alice):
     result = verify_chain()
     assert not result.ok
     assert result.problem.row_id in {
-        s.row_id for s in AuditSeal.objects.filter(source__in=[table, apps.get_model("catalogue", "TeamEvent")._meta.db_table])
+        s.row_id
+        for s in AuditSeal.objects.filter(
+            source__in=[table, apps.get_model("catalogue", "TeamEvent")._meta.db_table]
+        )
     }
     assert "modified" in result.problem.what
 
@@ -161,14 +170,18 @@ def test_removed_seal_breaks_the_chain_at_the_next_link(history):
     seal_pending()
     seals = list(AuditSeal.objects.order_by("seq"))
     victim, following = seals[1], seals[2]
-    _as_superuser_without_triggers(f"DELETE FROM {AuditSeal._meta.db_table} WHERE seq = %s", [victim.seq])
+    _as_superuser_without_triggers(
+        f"DELETE FROM {AuditSeal._meta.db_table} WHERE seq = %s", [victim.seq]
+    )
     result = verify_chain()
     assert not result.ok
     assert result.problem.seq == following.seq
     assert "chain broken" in result.problem.what
 
 
-def test_audit_event_queues_sealing_after_commit(admin_user, django_capture_on_commit_callbacks, monkeypatch):
+def test_audit_event_queues_sealing_after_commit(
+    admin_user, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr("catalogue.tasks.seal_audit_chain.delay", lambda: queued.append(True))
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,7 +192,10 @@ def test_audit_event_queues_sealing_after_commit(admin_user, django_capture_on_c
 def test_periodic_sealing_is_scheduled():
     from django.conf import settings
 
-    assert settings.CELERY_BEAT_SCHEDULE["seal-audit-chain"]["task"] == "catalogue.tasks.seal_audit_chain"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["seal-audit-chain"]["task"]
+        == "catalogue.tasks.seal_audit_chain"
+    )
 
 
 def test_verify_seal_option_seals_then_verifies(history):
@@ -197,8 +213,11 @@ def test_the_task_does_not_wait_for_a_running_sealer(history):
 
     settings = connection.settings_dict
     other = psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
-        password=settings["PASSWORD"] or None, dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
     )
     try:
         with other.transaction():

@@ -52,8 +52,16 @@ def test_audit_page_filters_and_keyset_pages(client, legal1, alice, bob, artifac
     client.force_login(legal1)
     url = reverse("catalogue:audit_events")
     assert client.get(url, {"actor": "bob"}).content.decode().count('class="audit-event"') == 1
-    assert client.get(url, {"action": "artifact.noted"}).content.decode().count('class="audit-event"') == 3
-    assert client.get(url, {"object": "artifact:journey"}).content.decode().count('class="audit-event"') == 4
+    assert (
+        client.get(url, {"action": "artifact.noted"}).content.decode().count('class="audit-event"')
+        == 3
+    )
+    assert (
+        client.get(url, {"object": "artifact:journey"})
+        .content.decode()
+        .count('class="audit-event"')
+        == 4
+    )
     later = (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     assert 'id="audit-empty"' in client.get(url, {"since": later}).content.decode()
     assert client.get(url, {"since": "nonsense"}).status_code == 400
@@ -84,7 +92,9 @@ def test_audit_page_query_count_is_flat(client, legal1, alice, artifact, count_q
 def test_history_panel_is_registered_and_lists_latest_events(client, alice, victor, artifact):
     panel = next(p for p in ARTIFACT_PANELS if p.key == "history")
     assert panel.order == 90
-    artifact_update(acting_user=alice, artifact=artifact, title="Journey 2", reason="renamed for clarity")
+    artifact_update(
+        acting_user=alice, artifact=artifact, title="Journey 2", reason="renamed for clarity"
+    )
     client.force_login(victor)
     html = client.get(reverse("catalogue:artifact_detail", args=[artifact.slug])).content.decode()
     assert 'id="panel-history"' in html
@@ -119,7 +129,9 @@ def full_artifact(artifact, alice, admin_user):
     person = ContributorFactory(legal_name="Ada Customer", email="ada@example.com", customer=True)
     AuthorshipFactory(artifact=artifact, contributor=person)
     VersionFactory(artifact=artifact, version="1.0.0")
-    policy = ReusePolicy.objects.create(artifact=artifact, revision=1, odrl={"uid": "p1"}, summary="first")
+    policy = ReusePolicy.objects.create(
+        artifact=artifact, revision=1, odrl={"uid": "p1"}, summary="first"
+    )
     ReusePolicy.objects.create(artifact=artifact, revision=2, odrl={"uid": "p2"}, summary="second")
     artifact.current_policy = policy
     artifact.save()
@@ -135,8 +147,16 @@ def test_pack_json_for_owner_team_without_personal_data(api_client_for, alice, f
     assert response.status_code == 200
     pack = response.json()
     assert set(pack) == {
-        "artifact", "versions", "authorship", "lineage", "policy_history", "consents", "ip_chain", "reviews",
-        "reuses", "history",
+        "artifact",
+        "versions",
+        "authorship",
+        "lineage",
+        "policy_history",
+        "consents",
+        "ip_chain",
+        "reviews",
+        "reuses",
+        "history",
     }
     assert pack["artifact"]["title"] == "Journey 2"
     assert [p["revision"] for p in pack["policy_history"]] == [1, 2]
@@ -147,7 +167,9 @@ def test_pack_json_for_owner_team_without_personal_data(api_client_for, alice, f
     assert not AuditEvent.objects.filter(action="contributor.personal_data_viewed").exists()
 
 
-def test_pack_for_legal_includes_personal_data_and_logs_the_access(api_client_for, legal1, full_artifact):
+def test_pack_for_legal_includes_personal_data_and_logs_the_access(
+    api_client_for, legal1, full_artifact
+):
     response = api_client_for(legal1).get(f"/api/v1/artifacts/{full_artifact.slug}/audit-pack/")
     pack = response.json()
     assert pack["consents"][0]["contributor"]["legal_name"] == "Ada Customer"
@@ -158,7 +180,12 @@ def test_pack_for_legal_includes_personal_data_and_logs_the_access(api_client_fo
 
 def test_pack_refused_to_other_teams_and_viewers(api_client_for, bob, victor, full_artifact):
     for user in (bob, victor):
-        assert api_client_for(user).get(f"/api/v1/artifacts/{full_artifact.slug}/audit-pack/").status_code == 403
+        assert (
+            api_client_for(user)
+            .get(f"/api/v1/artifacts/{full_artifact.slug}/audit-pack/")
+            .status_code
+            == 403
+        )
 
 
 def test_printable_pack_page(client, admin_user, victor, full_artifact):
@@ -167,8 +194,20 @@ def test_printable_pack_page(client, admin_user, victor, full_artifact):
     html = response.content.decode()
     assert response.status_code == 200
     assert "@media print" in html and "Revision 2" in html and "Ada Customer" in html
-    for section in ("pack-versions", "pack-authorship", "pack-lineage", "pack-policies", "pack-consents",
-                    "pack-ip", "pack-reviews", "pack-reuses", "pack-history"):
+    for section in (
+        "pack-versions",
+        "pack-authorship",
+        "pack-lineage",
+        "pack-policies",
+        "pack-consents",
+        "pack-ip",
+        "pack-reviews",
+        "pack-reuses",
+        "pack-history",
+    ):
         assert f'id="{section}"' in html
     client.force_login(victor)
-    assert client.get(reverse("catalogue:artifact_audit_pack", args=[full_artifact.slug])).status_code == 403
+    assert (
+        client.get(reverse("catalogue:artifact_audit_pack", args=[full_artifact.slug])).status_code
+        == 403
+    )

@@ -30,7 +30,9 @@ def test_import_small_file_returns_the_report(alice, api_client_for):
 
 
 def test_import_dry_run_writes_nothing(alice, api_client_for):
-    response = api_client_for(alice).post(IMPORT, {"file": upload(CSV), "dry_run": "true"}, format="multipart")
+    response = api_client_for(alice).post(
+        IMPORT, {"file": upload(CSV), "dry_run": "true"}, format="multipart"
+    )
     assert response.status_code == 200
     assert response.json()["dry_run"] is True and response.json()["created"] == ["new-one"]
     assert not Artifact.objects.exists()
@@ -41,7 +43,11 @@ def test_import_errors_are_400_with_row_column_message(alice, api_client_for):
     response = api_client_for(alice).post(IMPORT, {"file": upload(text)}, format="multipart")
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert {(e["row"], e["column"]) for e in errors} == {(3, "slug"), (4, "kind"), (4, "owner_team")}
+    assert {(e["row"], e["column"]) for e in errors} == {
+        (3, "slug"),
+        (4, "kind"),
+        (4, "owner_team"),
+    }
     assert all(e["message"] for e in errors)
     assert not Artifact.objects.exists()
 
@@ -61,11 +67,18 @@ def test_oversized_upload_is_refused(alice, api_client_for, settings):
 
 
 def test_import_roles(victor, api_client_for, retail):
-    assert api_client_for(victor).post(IMPORT, {"file": upload(CSV)}, format="multipart").status_code == 403
-    assert api_client_for().post(IMPORT, {"file": upload(CSV)}, format="multipart").status_code == 401
+    assert (
+        api_client_for(victor).post(IMPORT, {"file": upload(CSV)}, format="multipart").status_code
+        == 403
+    )
+    assert (
+        api_client_for().post(IMPORT, {"file": upload(CSV)}, format="multipart").status_code == 401
+    )
 
 
-def test_large_import_runs_as_a_job(alice, bob, api_client_for, monkeypatch, django_capture_on_commit_callbacks):
+def test_large_import_runs_as_a_job(
+    alice, bob, api_client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("catalogue.api.bulk.INLINE_IMPORT_ROWS", 1)
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
@@ -80,7 +93,10 @@ def test_large_import_runs_as_a_job(alice, bob, api_client_for, monkeypatch, dja
     assert tasks.run_import_job(job_id) == "succeeded"
     assert tasks.run_import_job(job_id) == "skipped"  # redelivery does nothing
     body = api_client_for(alice).get(f"/api/v1/jobs/{job_id}/").json()
-    assert body["status"] == "succeeded" and sorted(body["result"]["created"]) == ["new-one", "second-one"]
+    assert body["status"] == "succeeded" and sorted(body["result"]["created"]) == [
+        "new-one",
+        "second-one",
+    ]
     assert (body["progress"], body["total"]) == (2, 2)
     assert api_client_for(bob).get(f"/api/v1/jobs/{job_id}/").status_code == 404
 
@@ -88,7 +104,13 @@ def test_large_import_runs_as_a_job(alice, bob, api_client_for, monkeypatch, dja
 def test_job_reports_progress_row_by_row(alice, retail):
     from catalogue.services.bulk_jobs import import_job_create
 
-    job = import_job_create(acting_user=alice, data=(CSV + "b,B,content,retail\nc,C,content,retail\n").encode(), filename="f.csv", dry_run=False, total=3)
+    job = import_job_create(
+        acting_user=alice,
+        data=(CSV + "b,B,content,retail\nc,C,content,retail\n").encode(),
+        filename="f.csv",
+        dry_run=False,
+        total=3,
+    )
 
     class Recorder:
         calls: list = []
@@ -128,7 +150,11 @@ def test_export_streams_csv_and_json(alice, api_client_for, catalogue):
     assert [line.split(",", 1)[0] for line in text.splitlines()[1:]] == ["churn-model"]
     response = api_client_for(alice).get(EXPORT, {"format": "json"})
     document = json.loads(b"".join(response.streaming_content))
-    assert {a["slug"] for a in document["artifacts"]} == {"root-dataset", "churn-model", "cards-journey"}
+    assert {a["slug"] for a in document["artifacts"]} == {
+        "root-dataset",
+        "churn-model",
+        "cards-journey",
+    }
 
 
 def test_export_bad_parameters_are_400(alice, api_client_for):
@@ -143,7 +169,9 @@ def test_export_never_includes_what_the_user_may_not_see(victor, bob, api_client
     assert "cards-secret" in text
 
 
-def test_large_export_runs_as_a_job_the_user_downloads(alice, victor, api_client_for, catalogue, monkeypatch, django_capture_on_commit_callbacks):
+def test_large_export_runs_as_a_job_the_user_downloads(
+    alice, victor, api_client_for, catalogue, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("catalogue.bulk.exporter.BACKGROUND_THRESHOLD", 1)
     queued = []
     monkeypatch.setattr(tasks.run_export_job, "delay", lambda job_id: queued.append(job_id))
@@ -154,7 +182,9 @@ def test_large_export_runs_as_a_job_the_user_downloads(alice, victor, api_client
     assert queued == [job_id]
     assert tasks.run_export_job(job_id) == "succeeded"
     body = api_client_for(alice).get(f"/api/v1/jobs/{job_id}/").json()
-    assert body["status"] == "succeeded" and body["download"].endswith(f"/api/v1/jobs/{job_id}/download/")
+    assert body["status"] == "succeeded" and body["download"].endswith(
+        f"/api/v1/jobs/{job_id}/download/"
+    )
     download = api_client_for(alice).get(f"/api/v1/jobs/{job_id}/download/")
     document = json.loads(b"".join(download.streaming_content))
     assert len(document["artifacts"]) == 3
@@ -165,17 +195,29 @@ def test_prov_json_of_ancestry_and_descent(victor, api_client_for, catalogue):
     response = api_client_for(victor).get("/api/v1/artifacts/churn-model/prov/")
     assert response.status_code == 200
     doc = response.json()
-    assert set(doc["entity"]) == {"catalogue:churn-model", "catalogue:root-dataset", "catalogue:cards-journey"}
-    derivations = {(d["prov:generatedEntity"], d["prov:usedEntity"], d["prov:type"]) for d in doc["wasDerivedFrom"].values()}
+    assert set(doc["entity"]) == {
+        "catalogue:churn-model",
+        "catalogue:root-dataset",
+        "catalogue:cards-journey",
+    }
+    derivations = {
+        (d["prov:generatedEntity"], d["prov:usedEntity"], d["prov:type"])
+        for d in doc["wasDerivedFrom"].values()
+    }
     assert derivations == {
         ("catalogue:churn-model", "catalogue:root-dataset", "derived_from"),
         ("catalogue:cards-journey", "catalogue:churn-model", "composed_of"),
     }
     assert "team:retail" in doc["agent"]
     contributors = [k for k in doc["agent"] if k.startswith("contributor:")]
-    assert contributors and all(k.removeprefix("contributor:").startswith("contributor-") for k in contributors)
+    assert contributors and all(
+        k.removeprefix("contributor:").startswith("contributor-") for k in contributors
+    )
     attributions = {(a["prov:entity"], a["prov:role"]) for a in doc["wasAttributedTo"].values()}
-    assert ("catalogue:root-dataset", "originator") in attributions and ("catalogue:churn-model", "owner") in attributions
+    assert ("catalogue:root-dataset", "originator") in attributions and (
+        "catalogue:churn-model",
+        "owner",
+    ) in attributions
     text = json.dumps(doc)
     assert "cards-secret" not in text and "@" not in text  # no hidden artifact, no e-mail
 

@@ -19,18 +19,39 @@ def test_registers_with_authors_versions_links_and_audit(alice, retail):
     person = ContributorFactory()
     base = ArtifactFactory(slug="base", owner_team=retail)
     v1 = VersionFactory(artifact=base, version="1")
-    created = artifacts_register_batch(acting_user=alice, reason="batch", items=[
-        item("child", retail, parents=[{"artifact": "parent", "relation": "adapted_from", "version": "2"}]),
-        item("parent", retail, tags=["A", "a"], authors=[{"contributor": person, "role": "originator", "credit_share": "1"}],
-             parents=[{"artifact": base, "relation": "derived_from", "version": v1}],
-             versions=[{"version": "1"}, {"version": "2", "changelog": "second"}]),
-    ])
+    created = artifacts_register_batch(
+        acting_user=alice,
+        reason="batch",
+        items=[
+            item(
+                "child",
+                retail,
+                parents=[{"artifact": "parent", "relation": "adapted_from", "version": "2"}],
+            ),
+            item(
+                "parent",
+                retail,
+                tags=["A", "a"],
+                authors=[{"contributor": person, "role": "originator", "credit_share": "1"}],
+                parents=[{"artifact": base, "relation": "derived_from", "version": v1}],
+                versions=[{"version": "1"}, {"version": "2", "changelog": "second"}],
+            ),
+        ],
+    )
     assert sorted(a.slug for a in created) == ["child", "parent"]
     parent = Artifact.objects.get(slug="parent")
-    assert parent.tags == ["a"] and parent.current_version.version == "2" and parent.created_by == alice
+    assert (
+        parent.tags == ["a"]
+        and parent.current_version.version == "2"
+        and parent.created_by == alice
+    )
     assert parent.authorships.get().contributor == person
     link = Lineage.objects.get(child__slug="child")
-    assert (link.parent, link.parent_version.version, link.relation) == (parent, "2", "adapted_from")
+    assert (link.parent, link.parent_version.version, link.relation) == (
+        parent,
+        "2",
+        "adapted_from",
+    )
     assert Lineage.objects.get(child=parent).parent_version == v1
     registered = AuditEvent.objects.filter(action="artifact.registered")
     assert registered.count() == 2 and set(registered.values_list("reason", flat=True)) == {"batch"}
@@ -49,33 +70,64 @@ def test_same_rules_as_artifact_register(alice, carol, retail, cards):
         artifacts_register_batch(acting_user=alice, items=[item("taken", retail)])
     with pytest.raises(RuleViolation):
         person = ContributorFactory()
-        artifacts_register_batch(acting_user=alice, items=[item("x", retail, authors=[
-            {"contributor": person, "role": "originator", "credit_share": "0.8"},
-            {"contributor": person, "role": "co_author", "credit_share": "0.8"},
-        ])])
+        artifacts_register_batch(
+            acting_user=alice,
+            items=[
+                item(
+                    "x",
+                    retail,
+                    authors=[
+                        {"contributor": person, "role": "originator", "credit_share": "0.8"},
+                        {"contributor": person, "role": "co_author", "credit_share": "0.8"},
+                    ],
+                )
+            ],
+        )
     with pytest.raises(RuleViolation) as caught:
-        artifacts_register_batch(acting_user=alice, items=[
-            item("a", retail, parents=[{"artifact": "b", "relation": "derived_from"}]),
-            item("b", retail, parents=[{"artifact": "a", "relation": "derived_from"}]),
-        ])
+        artifacts_register_batch(
+            acting_user=alice,
+            items=[
+                item("a", retail, parents=[{"artifact": "b", "relation": "derived_from"}]),
+                item("b", retail, parents=[{"artifact": "a", "relation": "derived_from"}]),
+            ],
+        )
     assert caught.value.reasons[0].code == "lineage.cycle"
     with pytest.raises(ValidationError):
-        artifacts_register_batch(acting_user=alice, items=[
-            item("a", retail, parents=[{"artifact": "b", "relation": "derived_from", "version": "9"}]), item("b", retail),
-        ])
+        artifacts_register_batch(
+            acting_user=alice,
+            items=[
+                item(
+                    "a",
+                    retail,
+                    parents=[{"artifact": "b", "relation": "derived_from", "version": "9"}],
+                ),
+                item("b", retail),
+            ],
+        )
     with pytest.raises(ValidationError):
-        artifacts_register_batch(acting_user=alice, items=[item("a", retail, parents=[{"artifact": "b", "relation": "copied"}]), item("b", retail)])
+        artifacts_register_batch(
+            acting_user=alice,
+            items=[
+                item("a", retail, parents=[{"artifact": "b", "relation": "copied"}]),
+                item("b", retail),
+            ],
+        )
     assert not Artifact.objects.exclude(slug="taken").exists()
 
 
 def test_invisible_parents_are_refused(alice, retail, cards):
     secret = ArtifactFactory(slug="secret", owner_team=cards, restricted=True)
     with pytest.raises(ValidationError):
-        artifacts_register_batch(acting_user=alice, items=[item("x", retail, parents=[{"artifact": secret, "relation": "derived_from"}])])
+        artifacts_register_batch(
+            acting_user=alice,
+            items=[item("x", retail, parents=[{"artifact": secret, "relation": "derived_from"}])],
+        )
 
 
 def test_new_row_may_link_to_a_version_the_same_file_adds(alice, retail, run_import):
-    ArtifactFactory(slug="old", owner_team=retail, title="Old", kind="content", tags=[], channels=[])
+    ArtifactFactory(
+        slug="old", owner_team=retail, title="Old", kind="content", tags=[], channels=[]
+    )
     data = (
         "slug,title,kind,owner_team,derived_from,version\n"
         "new,New,content,retail,old|derived_from|2.0,\n"

@@ -7,7 +7,9 @@ from catalogue.models import Artifact, BackgroundJob
 from catalogue.models import choices as c
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
-CSV = "slug,title,kind,owner_team\nnew-one,New one,content,retail\nsecond-one,Second,content,retail\n"
+CSV = (
+    "slug,title,kind,owner_team\nnew-one,New one,content,retail\nsecond-one,Second,content,retail\n"
+)
 
 
 @pytest.fixture
@@ -20,7 +22,9 @@ def importer_user(db):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_small_upload_shows_the_dry_run_report(browser_page, live_server, login, importer_user, tmp_path):
+def test_small_upload_shows_the_dry_run_report(
+    browser_page, live_server, login, importer_user, tmp_path
+):
     path = tmp_path / "artifacts.csv"
     path.write_text(CSV, encoding="utf-8")
     login(browser_page, importer_user)
@@ -34,9 +38,13 @@ def test_small_upload_shows_the_dry_run_report(browser_page, live_server, login,
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_job_page_polls_until_the_import_is_done(browser_page, live_server, login, importer_user, tmp_path, monkeypatch):
+def test_job_page_polls_until_the_import_is_done(
+    browser_page, live_server, login, importer_user, tmp_path, monkeypatch
+):
     monkeypatch.setattr("catalogue.views.bulk.INLINE_IMPORT_ROWS", 1)
-    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: None)  # the test plays the worker
+    monkeypatch.setattr(
+        tasks.run_import_job, "delay", lambda job_id: None
+    )  # the test plays the worker
     path = tmp_path / "artifacts.csv"
     path.write_text(CSV, encoding="utf-8")
     login(browser_page, importer_user)

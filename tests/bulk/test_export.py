@@ -37,19 +37,35 @@ def test_round_trip_into_an_empty_catalogue(admin_user, catalogue, fmt):
     assert sorted(report.unchanged) == sorted(before) and report.created == report.updated == []
 
 
-PAYLOADS = ["=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def test_formula_payloads_are_inert_and_negative_numbers_survive(admin_user, retail):
     for i, payload in enumerate(PAYLOADS):
         artifact = ArtifactFactory(
-            slug=f"payload-{i}", owner_team=retail, title=payload, summary=payload, intent=payload,
-            constraints=payload, tags=[payload], constraint_tags=[payload], channels=[],
+            slug=f"payload-{i}",
+            owner_team=retail,
+            title=payload,
+            summary=payload,
+            intent=payload,
+            constraints=payload,
+            tags=[payload],
+            constraint_tags=[payload],
+            channels=[],
         )
         VersionFactory(artifact=artifact, version=payload, changelog=payload, uri="")
         contributor = ContributorFactory(external_ref=payload, organisation=payload)
         AuthorshipFactory(artifact=artifact, contributor=contributor, credit_share="0.5")
-    ArtifactFactory(slug="numbers", owner_team=retail, title="-12", summary="-0.5", tags=["-5"], channels=[])
+    ArtifactFactory(
+        slug="numbers", owner_team=retail, title="-12", summary="-0.5", tags=["-5"], channels=[]
+    )
     data = export(admin_user, "csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
@@ -64,17 +80,40 @@ def test_formula_payloads_are_inert_and_negative_numbers_survive(admin_user, ret
         row = by_slug[f"payload-{i}"]
         assert [row[f] for f in ("title", "summary", "intent", "constraints")] == [payload] * 4
         assert row["tags"] == [payload.strip()] and row["constraint_tags"] == [payload.strip()]
-        assert row["versions"][0]["version"] == payload.strip() and row["versions"][0]["changelog"] == payload
-        assert row["authors"][0]["contributor"] == payload.strip() and row["authors"][0]["organisation"] == payload.strip()
+        assert (
+            row["versions"][0]["version"] == payload.strip()
+            and row["versions"][0]["changelog"] == payload
+        )
+        assert (
+            row["authors"][0]["contributor"] == payload.strip()
+            and row["authors"][0]["organisation"] == payload.strip()
+        )
     assert by_slug["numbers"]["title"] == "-12"
 
 
 def test_strip_stable_payloads_round_trip_through_the_services(alice, retail):
     stable = [p for p in PAYLOADS if p == p.strip()]
     rows = [
-        {"slug": f"p-{i}", "title": p, "kind": "content", "owner_team": "retail", "summary": p, "intent": p,
-         "constraints": p, "tags": [p], "versions": [{"version": "1", "changelog": p}],
-         "authors": [{"contributor": f"X{p}", "role": "originator", "credit_share": 0.5, "kind": "agency", "organisation": p}]}
+        {
+            "slug": f"p-{i}",
+            "title": p,
+            "kind": "content",
+            "owner_team": "retail",
+            "summary": p,
+            "intent": p,
+            "constraints": p,
+            "tags": [p],
+            "versions": [{"version": "1", "changelog": p}],
+            "authors": [
+                {
+                    "contributor": f"X{p}",
+                    "role": "originator",
+                    "credit_share": 0.5,
+                    "kind": "agency",
+                    "organisation": p,
+                }
+            ],
+        }
         for i, p in enumerate(stable)
     ]
     assert import_rows(rows, acting_user=alice).committed

@@ -44,7 +44,10 @@ def test_utf16_without_bom_is_recognised():
     data = "slug,title\n".encode("utf-16-le")
     with pytest.raises(FileProblem) as caught:
         parse(data, filename="a.csv")
-    assert "UTF-16" in caught.value.errors[0].message and "byte offset 1" in caught.value.errors[0].message
+    assert (
+        "UTF-16" in caught.value.errors[0].message
+        and "byte offset 1" in caught.value.errors[0].message
+    )
 
 
 def test_semicolon_delimited_csv_and_escaped_separators(read_file):
@@ -88,7 +91,10 @@ def test_csv_rows_with_too_many_cells_are_reported():
     assert rows[0]["__errors__"][0].row == 2
 
 
-@pytest.mark.parametrize("payload", ["=1+1", "+cmd|' /C calc'!A0", "-A1", "-2+3", "@SUM(A1)", "\tx", "\rx", "'=x", "''+y"])
+@pytest.mark.parametrize(
+    "payload",
+    ["=1+1", "+cmd|' /C calc'!A0", "-A1", "-2+3", "@SUM(A1)", "\tx", "\rx", "'=x", "''+y"],
+)
 def test_formula_cells_are_neutralised_and_restored(payload):
     cell = neutralise(payload)
     assert cell.startswith("'")

@@ -13,18 +13,41 @@ pytestmark = pytest.mark.django_db
 HEADER = "slug,title,kind,owner_team,authors,derived_from,version,version_changelog,version_uri\n"
 
 
-def test_twenty_kinds_of_errors_are_all_reported_and_nothing_is_written(alice, existing, read_file, run_import, table_counts):
+def test_twenty_kinds_of_errors_are_all_reported_and_nothing_is_written(
+    alice, existing, read_file, run_import, table_counts
+):
     before = table_counts()
     report = run_import(read_file("twenty_errors.csv"), alice)
     assert table_counts() == before
     assert not report.committed
     found = {(e.row, e.column) for e in report.errors}
     expected = {
-        (3, "slug"), (4, "slug"), (5, "slug"), (6, "kind"), (7, "sensitivity"), (8, "owner_team"),
-        (9, "owner_team"), (10, "customer_derived"), (11, "title"), (12, "title"), (13, "channels"),
-        (14, "authors"), (15, "authors"), (16, "authors"), (17, "authors"), (18, "authors"), (19, "authors"),
-        (20, "derived_from"), (21, "derived_from"), (22, "derived_from"), (23, "derived_from"),
-        (24, "derived_from"), (25, "version_uri"), (26, "version"), (27, "slug"), (28, "derived_from"),
+        (3, "slug"),
+        (4, "slug"),
+        (5, "slug"),
+        (6, "kind"),
+        (7, "sensitivity"),
+        (8, "owner_team"),
+        (9, "owner_team"),
+        (10, "customer_derived"),
+        (11, "title"),
+        (12, "title"),
+        (13, "channels"),
+        (14, "authors"),
+        (15, "authors"),
+        (16, "authors"),
+        (17, "authors"),
+        (18, "authors"),
+        (19, "authors"),
+        (20, "derived_from"),
+        (21, "derived_from"),
+        (22, "derived_from"),
+        (23, "derived_from"),
+        (24, "derived_from"),
+        (25, "version_uri"),
+        (26, "version"),
+        (27, "slug"),
+        (28, "derived_from"),
         (29, "version"),
     }
     assert expected <= found, sorted(expected - found)
@@ -34,7 +57,10 @@ def test_twenty_kinds_of_errors_are_all_reported_and_nothing_is_written(alice, e
     assert "nowhere" in messages[(8, "owner_team")]
     assert "own teams" in messages[(9, "owner_team")]
     assert "HR-404" in messages[(14, "authors")]
-    assert "cyc-a" in messages[(22, "derived_from")] and "rows 22, 23" in messages[(22, "derived_from")]
+    assert (
+        "cyc-a" in messages[(22, "derived_from")]
+        and "rows 22, 23" in messages[(22, "derived_from")]
+    )
     assert "robot" in messages[(19, "authors")]
     # The restricted artifact's row fails like a taken slug; nothing about it is described.
     assert "could not be imported" in messages[(24, "derived_from")]
@@ -50,7 +76,10 @@ def test_invisible_parents_read_as_unknown(alice, existing, run_import):
 
 def test_dry_run_reports_and_writes_nothing(alice, existing, run_import, table_counts):
     before = table_counts()
-    data = HEADER + "new-one,New,content,retail,HR-1|originator|1,existing-parent|derived_from|1.0,1.0,First,\n"
+    data = (
+        HEADER
+        + "new-one,New,content,retail,HR-1|originator|1,existing-parent|derived_from|1.0,1.0,First,\n"
+    )
     data += "existing-parent,Renamed parent,prompt_template,retail,,,,,\n"
     report = run_import(data, alice, dry_run=True)
     assert report.errors == []
@@ -61,7 +90,10 @@ def test_dry_run_reports_and_writes_nothing(alice, existing, run_import, table_c
 
 
 def test_reimport_is_idempotent_and_unchanged_rows_write_nothing(alice, existing, run_import):
-    data = HEADER + "new-one,New,content,retail,HR-1|originator|0.5; HR-2|co_author|0.5,existing-parent|derived_from|1.0,1.0; 1.1,First; Second,\n"
+    data = (
+        HEADER
+        + "new-one,New,content,retail,HR-1|originator|0.5; HR-2|co_author|0.5,existing-parent|derived_from|1.0,1.0; 1.1,First; Second,\n"
+    )
     first = run_import(data, alice)
     assert first.committed and first.created == ["new-one"]
     artifact = Artifact.objects.get(slug="new-one")
@@ -78,7 +110,9 @@ def test_reimport_is_idempotent_and_unchanged_rows_write_nothing(alice, existing
 
 def test_changed_rows_update_through_the_services(alice, existing, run_import):
     run_import(HEADER + "new-one,New,content,retail,HR-1|originator|1,,1.0,First,\n", alice)
-    report = run_import(HEADER + "new-one,Newer,content,retail,HR-2|originator|1,,1.0; 2.0,First; Second,\n", alice)
+    report = run_import(
+        HEADER + "new-one,Newer,content,retail,HR-2|originator|1,,1.0; 2.0,First; Second,\n", alice
+    )
     assert report.updated == ["new-one"]
     artifact = Artifact.objects.get(slug="new-one")
     assert artifact.title == "Newer"
@@ -112,26 +146,47 @@ def test_cycle_through_existing_lineage_is_reported_with_its_row(alice, retail, 
 
 
 def test_unknown_contributor_with_kind_is_created_without_personal_data(alice, retail, run_import):
-    report = run_import(HEADER + "x,X,content,retail,AG-9|originator|1|agency|Studio North; contributor-0123456789|co_author|0|customer,,,,\n", alice)
-    assert report.errors == [] and sorted(report.contributors_created) == ["AG-9", "contributor-0123456789"]
+    report = run_import(
+        HEADER
+        + "x,X,content,retail,AG-9|originator|1|agency|Studio North; contributor-0123456789|co_author|0|customer,,,,\n",
+        alice,
+    )
+    assert report.errors == [] and sorted(report.contributors_created) == [
+        "AG-9",
+        "contributor-0123456789",
+    ]
     agency = Contributor.objects.get(external_ref="AG-9")
-    assert (agency.kind, agency.organisation, agency.legal_name, agency.email) == ("agency", "Studio North", "", "")
+    assert (agency.kind, agency.organisation, agency.legal_name, agency.email) == (
+        "agency",
+        "Studio North",
+        "",
+        "",
+    )
     customer = Contributor.objects.get(pseudonym="contributor-0123456789")
     assert (customer.kind, customer.external_ref) == ("customer", "")
 
 
 def test_contributors_are_found_by_pseudonym_and_reference(alice, retail, people, run_import):
     pseudonym = people["HR-2"].pseudonym
-    report = run_import(HEADER + f"x,X,content,retail,HR-1|originator|0.5; {pseudonym}|co_author|0.5,,,,\n", alice)
+    report = run_import(
+        HEADER + f"x,X,content,retail,HR-1|originator|0.5; {pseudonym}|co_author|0.5,,,,\n", alice
+    )
     assert report.errors == []
-    assert set(Artifact.objects.get(slug="x").authorships.values_list("contributor_id", flat=True)) == {
-        people["HR-1"].pk, people["HR-2"].pk,
+    assert set(
+        Artifact.objects.get(slug="x").authorships.values_list("contributor_id", flat=True)
+    ) == {
+        people["HR-1"].pk,
+        people["HR-2"].pk,
     }
 
 
-def test_contributors_import_only_for_their_own_teams(carol, bob, retail, cards, run_import, table_counts):
+def test_contributors_import_only_for_their_own_teams(
+    carol, bob, retail, cards, run_import, table_counts
+):
     before = table_counts()
-    report = run_import(HEADER + "mine,Mine,content,retail,,,,,\ntheirs,Theirs,content,cards,,,,,\n", carol)
+    report = run_import(
+        HEADER + "mine,Mine,content,retail,,,,,\ntheirs,Theirs,content,cards,,,,,\n", carol
+    )
     assert [(e.row, e.column) for e in report.errors] == [(3, "owner_team")]
     assert table_counts() == before
     ArtifactFactory(slug="retail-thing", owner_team=retail)
@@ -148,7 +203,11 @@ def test_viewers_cannot_import(victor, retail, run_import):
 def test_archived_artifacts_refuse_changes(alice, retail, run_import):
     ArtifactFactory(slug="old", owner_team=retail, archived=True, title="Old")
     report = run_import(HEADER + "old,Old but renamed,content,retail,,,,,\n", alice)
-    assert report.errors and report.errors[0].column == "slug" and "archived" in report.errors[0].message
+    assert (
+        report.errors
+        and report.errors[0].column == "slug"
+        and "archived" in report.errors[0].message
+    )
 
 
 def test_lookups_are_batched(alice, retail, people, count_queries):
@@ -156,9 +215,14 @@ def test_lookups_are_batched(alice, retail, people, count_queries):
 
     def rows(n):
         return [
-            {"slug": f"item-{i}", "title": f"Item {i}", "kind": "content", "owner_team": "retail",
-             "authors": [{"contributor": "HR-1", "role": "originator", "credit_share": 1}],
-             "derived_from": [{"artifact": "item-0", "relation": "derived_from"}] if i else []}
+            {
+                "slug": f"item-{i}",
+                "title": f"Item {i}",
+                "kind": "content",
+                "owner_team": "retail",
+                "authors": [{"contributor": "HR-1", "role": "originator", "credit_share": 1}],
+                "derived_from": [{"artifact": "item-0", "relation": "derived_from"}] if i else [],
+            }
             for i in range(n)
         ]
 
@@ -170,15 +234,30 @@ def test_lookups_are_batched(alice, retail, people, count_queries):
 
 
 def test_existing_authorship_is_compared_not_rewritten(alice, retail, people, run_import):
-    artifact = ArtifactFactory(slug="kept", owner_team=retail, title="Kept", kind="content", tags=["reusable"], channels=["web"])
+    artifact = ArtifactFactory(
+        slug="kept",
+        owner_team=retail,
+        title="Kept",
+        kind="content",
+        tags=["reusable"],
+        channels=["web"],
+    )
     AuthorshipFactory(artifact=artifact, contributor=people["HR-1"], credit_share=1)
     report = run_import(HEADER + "kept,Kept,content,retail,HR-1|originator|1,,,,\n", alice)
     assert report.unchanged == ["kept"]
 
 
 def test_blank_optional_cells_leave_existing_values_alone(alice, retail, run_import):
-    ArtifactFactory(slug="kept", owner_team=retail, title="Kept", kind="content", sensitivity="confidential",
-                    customer_derived=True, tags=[], channels=[])
+    ArtifactFactory(
+        slug="kept",
+        owner_team=retail,
+        title="Kept",
+        kind="content",
+        sensitivity="confidential",
+        customer_derived=True,
+        tags=[],
+        channels=[],
+    )
     data = "slug,title,kind,owner_team,sensitivity,customer_derived\nkept,Kept,content,,,\nfresh,Fresh,content,retail,,\n"
     report = run_import(data, alice)
     assert report.errors == [] and report.unchanged == ["kept"] and report.created == ["fresh"]

@@ -18,6 +18,8 @@ def test_example_files_import(alice, maker, name):
     assert journey.current_version.version == "1.1.0"
     assert journey.parent_links.get().parent.slug == "pricing-grid"
     assert Contributor.objects.filter(external_ref__in=["HR-1042", "AG-77"]).count() == 2
-    again = import_rows(parse(maker().encode(), filename=name).rows, acting_user=alice, source=parsed.format)
+    again = import_rows(
+        parse(maker().encode(), filename=name).rows, acting_user=alice, source=parsed.format
+    )
     assert again.errors == []
     assert sorted(again.unchanged) == ["card-onboarding-journey", "pricing-grid"]

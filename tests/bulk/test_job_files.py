@@ -13,14 +13,23 @@ from catalogue.tasks import expire_job_files
 pytestmark = pytest.mark.django_db
 
 
-def make_job(alice, *, age_days: float, status=BackgroundJob.Status.SUCCEEDED, with_input=True) -> BackgroundJob:
-    job = BackgroundJob(kind="artifact_export", status=status, created_by=alice, result={"rows": 3},
-                        params={"format": "csv"})
+def make_job(
+    alice, *, age_days: float, status=BackgroundJob.Status.SUCCEEDED, with_input=True
+) -> BackgroundJob:
+    job = BackgroundJob(
+        kind="artifact_export",
+        status=status,
+        created_by=alice,
+        result={"rows": 3},
+        params={"format": "csv"},
+    )
     if with_input:
         job.input_file.save("in.csv", ContentFile(b"slug\nx\n"), save=False)
     job.output_file.save("out.csv", ContentFile(b"slug\nx\n"), save=False)
     job.save()
-    BackgroundJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=age_days))
+    BackgroundJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=age_days)
+    )
     job.refresh_from_db()
     return job
 
@@ -30,7 +39,8 @@ def exists(name: str) -> bool:
 
 
 def test_old_finished_job_files_are_deleted_after_commit_and_rows_kept(
-        alice, client, django_capture_on_commit_callbacks):
+    alice, client, django_capture_on_commit_callbacks
+):
     old = make_job(alice, age_days=8)
     failed = make_job(alice, age_days=30, status=BackgroundJob.Status.FAILED, with_input=False)
     fresh = make_job(alice, age_days=6)
@@ -45,11 +55,17 @@ def test_old_finished_job_files_are_deleted_after_commit_and_rows_kept(
     old.refresh_from_db()
     failed.refresh_from_db()
     assert not old.input_file and not old.output_file and old.result["rows"] == 3
-    assert old.result["files_expired_at"] and sorted(old.result["expired_files"]) == sorted(old_names[:2])
+    assert old.result["files_expired_at"] and sorted(old.result["expired_files"]) == sorted(
+        old_names[:2]
+    )
     assert failed.result["files_expired_at"]
     for kept in (fresh, running):
         kept.refresh_from_db()
-        assert kept.output_file and exists(kept.output_file.name) and "files_expired_at" not in kept.result
+        assert (
+            kept.output_file
+            and exists(kept.output_file.name)
+            and "files_expired_at" not in kept.result
+        )
     assert BackgroundJob.objects.count() == 4
     # The user is told the file expired rather than that it never existed.
     client.force_login(alice)

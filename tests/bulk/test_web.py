@@ -11,7 +11,9 @@ from catalogue.services.bulk_import import import_rows
 
 pytestmark = pytest.mark.django_db
 
-CSV = "slug,title,kind,owner_team\nnew-one,New one,content,retail\nsecond-one,Second,content,retail\n"
+CSV = (
+    "slug,title,kind,owner_team\nnew-one,New one,content,retail\nsecond-one,Second,content,retail\n"
+)
 
 
 def upload(text, name="f.csv"):
@@ -53,7 +55,9 @@ def test_small_file_runs_inline_dry_run_first(web, alice, retail):
 
 
 def test_errors_page_lists_row_column_and_problem(web, alice, retail):
-    response = web(alice).post(reverse("catalogue:bulk_import"), {"file": upload(CSV + "x,X,spaceship,retail\n")})
+    response = web(alice).post(
+        reverse("catalogue:bulk_import"), {"file": upload(CSV + "x,X,spaceship,retail\n")}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "nothing was imported" in html
@@ -66,12 +70,16 @@ def test_oversized_and_unreadable_files_are_refused(web, alice, settings):
     response = web(alice).post(reverse("catalogue:bulk_import"), {"file": upload(CSV)})
     assert response.status_code == 400 and "the limit is 30 bytes" in response.content.decode()
     settings.MAX_UPLOAD_BYTES = 10_000
-    data = SimpleUploadedFile("f.csv", "slug,title,kind,owner_team\nx,Crème,content,retail\n".encode("cp1252"))
+    data = SimpleUploadedFile(
+        "f.csv", "slug,title,kind,owner_team\nx,Crème,content,retail\n".encode("cp1252")
+    )
     response = web(alice).post(reverse("catalogue:bulk_import"), {"file": data})
     assert response.status_code == 400 and "not valid UTF-8" in response.content.decode()
 
 
-def test_large_file_runs_as_a_job_with_a_progress_page(web, alice, bob, retail, monkeypatch, django_capture_on_commit_callbacks):
+def test_large_file_runs_as_a_job_with_a_progress_page(
+    web, alice, bob, retail, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("catalogue.views.bulk.INLINE_IMPORT_ROWS", 1)
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
@@ -81,7 +89,9 @@ def test_large_file_runs_as_a_job_with_a_progress_page(web, alice, bob, retail, 
     assert len(callbacks) == 1
     job = BackgroundJob.objects.get()
     assert queued == [job.pk]
-    assert response.status_code == 302 and response.url == reverse("catalogue:bulk_job", args=[job.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "catalogue:bulk_job", args=[job.pk]
+    )
     page = client.get(response.url).content.decode()
     assert 'hx-trigger="every 1s"' in page and "<progress" in page and ">Refresh</a>" in page
     assert 'http-equiv="refresh"' in page  # without JavaScript the page reloads itself too
@@ -99,10 +109,14 @@ def test_export_streams_the_filtered_view(web, alice, catalogue):
     assert [r["slug"] for r in rows] == ["churn-model"]
     response = web(alice).get(reverse("catalogue:bulk_export") + "?format=json&owner_team=cards")
     rows = parse(b"".join(response.streaming_content), filename="x.json").rows
-    assert [r["slug"] for r in rows] == ["cards-journey"]  # the restricted one is not alice's to see
+    assert [r["slug"] for r in rows] == [
+        "cards-journey"
+    ]  # the restricted one is not alice's to see
 
 
-def test_large_export_is_downloaded_when_ready(web, alice, catalogue, monkeypatch, django_capture_on_commit_callbacks):
+def test_large_export_is_downloaded_when_ready(
+    web, alice, catalogue, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr("catalogue.bulk.exporter.BACKGROUND_THRESHOLD", 1)
     monkeypatch.setattr(tasks.run_export_job, "delay", lambda job_id: None)
     client = web(alice)

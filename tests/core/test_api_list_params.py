@@ -10,9 +10,18 @@ from tests.factories import ArtifactFactory, AuthorshipFactory, ContributorFacto
 pytestmark = pytest.mark.django_db
 
 LISTS = [
-    "/api/v1/artifacts/", "/api/v1/teams/", "/api/v1/contributors/", "/api/v1/reuses/", "/api/v1/metrics/",
-    "/api/v1/outcomes/", "/api/v1/consents/", "/api/v1/ip-assignments/", "/api/v1/reviews/",
-    "/api/v1/withdrawal-impacts/", "/api/v1/audit-events/", "/api/v1/library/",
+    "/api/v1/artifacts/",
+    "/api/v1/teams/",
+    "/api/v1/contributors/",
+    "/api/v1/reuses/",
+    "/api/v1/metrics/",
+    "/api/v1/outcomes/",
+    "/api/v1/consents/",
+    "/api/v1/ip-assignments/",
+    "/api/v1/reviews/",
+    "/api/v1/withdrawal-impacts/",
+    "/api/v1/audit-events/",
+    "/api/v1/library/",
 ]
 
 
@@ -59,7 +68,9 @@ def test_artifact_list_filters_by_contributor_and_constraint_tag(api_client_for,
 @pytest.mark.parametrize("field", ["created_at", "title", "updated_at", "relevance"])
 def test_every_ordering_has_both_directions_and_pages_through(api_client_for, bob, retail, field):
     for i in range(7):
-        ArtifactFactory(owner_team=retail, title=f"Mortgage widget {i % 3}", summary="mortgage " * (i % 4))
+        ArtifactFactory(
+            owner_team=retail, title=f"Mortgage widget {i % 3}", summary="mortgage " * (i % 4)
+        )
     client = api_client_for(bob)
     walks = {}
     for ordering in (field, f"-{field}"):
@@ -72,7 +83,11 @@ def test_every_ordering_has_both_directions_and_pages_through(api_client_for, bo
         assert len(seen) == 7 and len(set(seen)) == 7
         walks[ordering] = seen
     if field != "relevance":
-        expected = list(Artifact.objects.filter(slug__in=walks[field]).order_by(field, "id").values_list("slug", flat=True))
+        expected = list(
+            Artifact.objects.filter(slug__in=walks[field])
+            .order_by(field, "id")
+            .values_list("slug", flat=True)
+        )
         assert walks[field] == expected
         assert walks[f"-{field}"] == expected[::-1]
 

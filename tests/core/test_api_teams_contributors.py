@@ -11,17 +11,29 @@ class TestTeams:
         body = api_client_for(victor).get("/api/v1/teams/").json()
         retail = next(t for t in body["results"] if t["slug"] == "retail")
         assert retail["name"] == "Retail Banking"
-        assert retail["members"] == [{"username": "alice", "role": "maintainer"}, {"username": "carol", "role": "member"}]
+        assert retail["members"] == [
+            {"username": "alice", "role": "maintainer"},
+            {"username": "carol", "role": "member"},
+        ]
 
     def test_detail_and_404(self, api_client_for, victor, retail):
         assert api_client_for(victor).get("/api/v1/teams/retail/").json()["slug"] == "retail"
         assert api_client_for(victor).get("/api/v1/teams/nope/").status_code == 404
 
     def test_only_admin_creates(self, api_client_for, admin_user, alice):
-        assert api_client_for(alice).post("/api/v1/teams/", {"slug": "wealth", "name": "Wealth"}).status_code == 403
-        response = api_client_for(admin_user).post("/api/v1/teams/", {"slug": "wealth", "name": "Wealth"})
+        assert (
+            api_client_for(alice)
+            .post("/api/v1/teams/", {"slug": "wealth", "name": "Wealth"})
+            .status_code
+            == 403
+        )
+        response = api_client_for(admin_user).post(
+            "/api/v1/teams/", {"slug": "wealth", "name": "Wealth"}
+        )
         assert response.status_code == 201 and response.json()["members"] == []
-        duplicate = api_client_for(admin_user).post("/api/v1/teams/", {"slug": "wealth", "name": "Again"})
+        duplicate = api_client_for(admin_user).post(
+            "/api/v1/teams/", {"slug": "wealth", "name": "Again"}
+        )
         assert duplicate.status_code == 400 and "slug" in duplicate.json()
 
     def test_query_count_is_constant(self, api_client_for, victor, count_queries):
@@ -64,8 +76,12 @@ class TestContributors:
         assert events.count() == 2
 
     def test_contributor_creates_without_personal_data(self, api_client_for, carol):
-        response = api_client_for(carol).post(self.URL, {"kind": "agency", "organisation": "Studio North"})
-        assert response.status_code == 201 and response.json()["pseudonym"].startswith("contributor-")
+        response = api_client_for(carol).post(
+            self.URL, {"kind": "agency", "organisation": "Studio North"}
+        )
+        assert response.status_code == 201 and response.json()["pseudonym"].startswith(
+            "contributor-"
+        )
         refused = api_client_for(carol).post(self.URL, {"kind": "customer", "legal_name": "Jane"})
         assert refused.status_code == 403
 
@@ -78,10 +94,21 @@ class TestContributors:
         c = ContributorFactory()
         response = api_client_for(legal1).patch(f"{self.URL}{c.pk}/", {"email": "new@example.com"})
         assert response.status_code == 200 and response.json()["email"] == "new@example.com"
-        assert api_client_for(carol).patch(f"{self.URL}{c.pk}/", {"email": "x@example.com"}).status_code == 403
-        assert api_client_for(carol).patch(f"{self.URL}{c.pk}/", {"external_ref": "CRM-1"}).status_code == 200
+        assert (
+            api_client_for(carol)
+            .patch(f"{self.URL}{c.pk}/", {"email": "x@example.com"})
+            .status_code
+            == 403
+        )
+        assert (
+            api_client_for(carol).patch(f"{self.URL}{c.pk}/", {"external_ref": "CRM-1"}).status_code
+            == 200
+        )
         assert Contributor.objects.get(pk=c.pk).external_ref == "CRM-1"
-        assert api_client_for(carol).patch(f"{self.URL}999999/", {"external_ref": "x"}).status_code == 404
+        assert (
+            api_client_for(carol).patch(f"{self.URL}999999/", {"external_ref": "x"}).status_code
+            == 404
+        )
 
     def test_query_count_is_constant(self, api_client_for, legal1, count_queries):
         client = api_client_for(legal1)

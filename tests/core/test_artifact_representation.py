@@ -20,18 +20,30 @@ pytestmark = pytest.mark.django_db
 
 def _population(retail, cards):
     plain = ArtifactFactory(owner_team=retail, tags=[], channels=[], constraints="", intent="")
-    published = ArtifactFactory(owner_team=retail, published=True, tags=["a", "b"], channels=["web", "branch"],
-                                constraint_tags=["pii"], customer=True, title="Ünïcode “quotes” & <tags>")
+    published = ArtifactFactory(
+        owner_team=retail,
+        published=True,
+        tags=["a", "b"],
+        channels=["web", "branch"],
+        constraint_tags=["pii"],
+        customer=True,
+        title="Ünïcode “quotes” & <tags>",
+    )
     published.published_at = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
     published.current_version = VersionFactory(artifact=published, version="2.0.0")
     published.save()
-    for share, role in ((Decimal("0.333"), AuthorRole.ORIGINATOR), (Decimal("0"), AuthorRole.REVIEWER),
-                        (Decimal("0.5"), AuthorRole.CO_AUTHOR)):
+    for share, role in (
+        (Decimal("0.333"), AuthorRole.ORIGINATOR),
+        (Decimal("0"), AuthorRole.REVIEWER),
+        (Decimal("0.5"), AuthorRole.CO_AUTHOR),
+    ):
         AuthorshipFactory(artifact=published, credit_share=share, role=role)
     hidden_parent = ArtifactFactory(owner_team=retail, restricted=True)
     LineageFactory(child=published, parent=plain, relation=LineageRelation.DERIVED_FROM)
     LineageFactory(child=published, parent=hidden_parent, relation=LineageRelation.INSPIRED_BY)
-    LineageFactory(child=plain, parent=ArtifactFactory(owner_team=cards), relation=LineageRelation.INSPIRED_BY)
+    LineageFactory(
+        child=plain, parent=ArtifactFactory(owner_team=cards), relation=LineageRelation.INSPIRED_BY
+    )
     return [plain, published]
 
 

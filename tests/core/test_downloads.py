@@ -15,7 +15,12 @@ def attachment_of(settings, tmp_path):
 
     def make(user, **artifact_kw):
         version = VersionFactory(artifact=ArtifactFactory(**artifact_kw))
-        return attachment_add(acting_user=user, version=version, uploaded_file=upload(PDF, "deck.pdf"), declared_type="pdf")
+        return attachment_add(
+            acting_user=user,
+            version=version,
+            uploaded_file=upload(PDF, "deck.pdf"),
+            declared_type="pdf",
+        )
 
     return make
 
@@ -64,12 +69,19 @@ def test_attachment_download_is_sandboxed(client, attachment_of, carol, retail):
     _assert_safe_download(client.get(reverse("catalogue:attachment_download", args=[att.pk])))
 
 
-def test_consent_evidence_downloads_are_sandboxed(client, api_client_for, legal1, settings, tmp_path):
+def test_consent_evidence_downloads_are_sandboxed(
+    client, api_client_for, legal1, settings, tmp_path
+):
     from catalogue.services.consent import consent_attach_evidence
     from tests.factories import ConsentFactory
 
     settings.MEDIA_ROOT = tmp_path
-    consent = consent_attach_evidence(acting_user=legal1, consent=ConsentFactory(), uploaded_file=upload(PDF, "e.pdf"), declared_type="pdf")
+    consent = consent_attach_evidence(
+        acting_user=legal1,
+        consent=ConsentFactory(),
+        uploaded_file=upload(PDF, "e.pdf"),
+        declared_type="pdf",
+    )
     client.force_login(legal1)
     _assert_safe_download(client.get(reverse("catalogue:consent_evidence", args=[consent.pk])))
     api = api_client_for(legal1).get(f"/api/v1/consents/{consent.pk}/evidence/")
@@ -82,9 +94,15 @@ def test_ip_document_download_is_sandboxed(api_client_for, legal1, settings, tmp
     from tests.factories import IPAssignmentFactory
 
     settings.MEDIA_ROOT = tmp_path
-    assignment = ip_assignment_attach_document(acting_user=legal1, assignment=IPAssignmentFactory(),
-                                               uploaded_file=upload(PDF, "d.pdf"), declared_type="pdf")
-    _assert_safe_download(api_client_for(legal1).get(f"/api/v1/ip-assignments/{assignment.pk}/document/"))
+    assignment = ip_assignment_attach_document(
+        acting_user=legal1,
+        assignment=IPAssignmentFactory(),
+        uploaded_file=upload(PDF, "d.pdf"),
+        declared_type="pdf",
+    )
+    _assert_safe_download(
+        api_client_for(legal1).get(f"/api/v1/ip-assignments/{assignment.pk}/document/")
+    )
 
 
 def test_job_file_download_is_sandboxed(client, api_client_for, alice, settings, tmp_path):
@@ -93,7 +111,9 @@ def test_job_file_download_is_sandboxed(client, api_client_for, alice, settings,
     from catalogue.models import BackgroundJob
 
     settings.MEDIA_ROOT = tmp_path
-    job = BackgroundJob(kind="artifact_export", created_by=alice, status="succeeded", params={"format": "csv"})
+    job = BackgroundJob(
+        kind="artifact_export", created_by=alice, status="succeeded", params={"format": "csv"}
+    )
     job.output_file.save("export.csv", ContentFile(b"slug\nx\n"), save=False)
     job.save()
     client.force_login(alice)

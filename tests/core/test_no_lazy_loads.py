@@ -24,7 +24,6 @@ def test_list_rows_serialize_without_lazy_loads(bob, retail, cards):
     assert sum(len(row["derived_from"]) for row in data) == 3
 
 
-
 def test_detail_serializes_without_further_queries(bob, retail, count_queries):
     from catalogue.selectors.artifacts import artifact_get
 
@@ -37,5 +36,10 @@ def test_detail_serializes_without_further_queries(bob, retail, count_queries):
     request.user = bob
     artifact = artifact_get(user=bob, slug=a.slug)
     data = {}
-    assert count_queries(lambda: data.update(ArtifactSerializer(artifact, context={"request": request}).data)) == 0
+    assert (
+        count_queries(
+            lambda: data.update(ArtifactSerializer(artifact, context={"request": request}).data)
+        )
+        == 0
+    )
     assert data["authors"] and data["derived_from"] and data["current_version"]

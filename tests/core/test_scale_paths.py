@@ -16,26 +16,40 @@ def slugs(qs):
 
 
 def test_common_term_ranks_only_the_most_recent_candidates(monkeypatch, bob, retail, cards):
-    strong_old = ArtifactFactory(slug="old-strong", title="Customer customer journey", owner_team=retail)
-    weak = ArtifactFactory(slug="weak", title="Savings copy", summary="Mentions customer once.", owner_team=retail)
+    strong_old = ArtifactFactory(
+        slug="old-strong", title="Customer customer journey", owner_team=retail
+    )
+    weak = ArtifactFactory(
+        slug="weak", title="Savings copy", summary="Mentions customer once.", owner_team=retail
+    )
     strong_new = ArtifactFactory(slug="new-strong", title="Customer onboarding", owner_team=retail)
     ArtifactFactory(slug="unrelated", title="Card art", owner_team=retail)
     ArtifactFactory(slug="typo", title="Custmer welcome", owner_team=retail)
     # Unbounded: every full-text match, title matches first, plus the trigram match last.
     unbounded = slugs(artifact_list(user=bob, params={"q": "customer"}))
-    assert unbounded[:2] == ["old-strong", "new-strong"] and unbounded[2] == "weak" and "typo" in unbounded
+    assert (
+        unbounded[:2] == ["old-strong", "new-strong"]
+        and unbounded[2] == "weak"
+        and "typo" in unbounded
+    )
 
     monkeypatch.setattr(search, "FREQUENT_MATCHES", 0)
     monkeypatch.setattr(search, "CANDIDATES", 2)
     # Only the two most recent full-text matches are ranked, still by relevance among themselves.
     assert slugs(artifact_list(user=bob, params={"q": "customer"})) == [strong_new.slug, weak.slug]
     monkeypatch.setattr(search, "CANDIDATES", 10)
-    assert slugs(artifact_list(user=bob, params={"q": "customer"})) == [strong_old.slug, strong_new.slug, weak.slug]
+    assert slugs(artifact_list(user=bob, params={"q": "customer"})) == [
+        strong_old.slug,
+        strong_new.slug,
+        weak.slug,
+    ]
     # Other filters narrow the candidates before they are cut.
     ArtifactFactory(slug="newest-cards", title="Customer cards", owner_team=cards)
     monkeypatch.setattr(search, "CANDIDATES", 1)
     assert slugs(artifact_list(user=bob, params={"q": "customer"})) == ["newest-cards"]
-    assert slugs(artifact_list(user=bob, params={"q": "customer", "owner_team": retail.slug})) == ["new-strong"]
+    assert slugs(artifact_list(user=bob, params={"q": "customer", "owner_team": retail.slug})) == [
+        "new-strong"
+    ]
 
 
 def test_common_term_never_ranks_invisible_candidates(monkeypatch, bob, retail):
@@ -53,19 +67,35 @@ def test_facets_are_one_query(bob, retail, cards):
     with CaptureQueriesContext(connection) as ctx:
         facets = artifact_facets(user=bob, queryset=qs)
     assert len(ctx.captured_queries) == 1
-    assert facets["tag"] == [{"value": "a", "label": "a", "count": 2}, {"value": "b", "label": "b", "count": 1}]
+    assert facets["tag"] == [
+        {"value": "a", "label": "a", "count": 2},
+        {"value": "b", "label": "b", "count": 1},
+    ]
     assert {f["value"]: f["count"] for f in facets["customer_derived"]} == {True: 1, False: 1}
-    assert {f["value"]: f["label"] for f in facets["owner_team"]} == {retail.slug: retail.name, cards.slug: cards.name}
+    assert {f["value"]: f["label"] for f in facets["owner_team"]} == {
+        retail.slug: retail.name,
+        cards.slug: cards.name,
+    }
 
 
 def test_choice_filters_do_not_sort_distinct(bob, retail):
     ArtifactFactory(owner_team=retail, published=True)
-    sql = str(artifact_list(user=bob, params={"kind": ["prompt_template"], "status": ["published"],
-                                              "sensitivity": ["internal"]}).query).upper()
+    sql = str(
+        artifact_list(
+            user=bob,
+            params={
+                "kind": ["prompt_template"],
+                "status": ["published"],
+                "sensitivity": ["internal"],
+            },
+        ).query
+    ).upper()
     assert "DISTINCT" not in sql and "SEARCH_VECTOR" not in sql.split(" FROM ")[0]
 
 
-def test_facets_count_a_bounded_sample_of_the_most_recent_matches(monkeypatch, bob, retail, cards, client):
+def test_facets_count_a_bounded_sample_of_the_most_recent_matches(
+    monkeypatch, bob, retail, cards, client
+):
     from catalogue.selectors import artifacts as selectors
 
     for _ in range(3):

@@ -14,15 +14,38 @@ def slugs(qs):
 @pytest.fixture
 def corpus(retail, cards):
     return {
-        "title": ArtifactFactory(slug="mortgage-calc", title="Mortgage affordability calculator", owner_team=retail,
-                                 summary="Estimates what a household can borrow.", tags=["lending"]),
-        "tag": ArtifactFactory(slug="rate-journey", title="Rate switch journey", owner_team=retail,
-                               summary="Customers switch fixed rates.", tags=["mortgage"]),
-        "summary": ArtifactFactory(slug="savings-nudge", title="Savings nudge copy", owner_team=cards,
-                                   summary="Mentions mortgage deposits once.", tags=["savings"]),
-        "hidden": ArtifactFactory(slug="secret-mortgage", title="Mortgage fraud model", owner_team=retail,
-                                  restricted=True, tags=["mortgage", "fraud"], kind="ai_model"),
-        "other": ArtifactFactory(slug="card-design", title="Card art design", owner_team=cards, tags=["design"]),
+        "title": ArtifactFactory(
+            slug="mortgage-calc",
+            title="Mortgage affordability calculator",
+            owner_team=retail,
+            summary="Estimates what a household can borrow.",
+            tags=["lending"],
+        ),
+        "tag": ArtifactFactory(
+            slug="rate-journey",
+            title="Rate switch journey",
+            owner_team=retail,
+            summary="Customers switch fixed rates.",
+            tags=["mortgage"],
+        ),
+        "summary": ArtifactFactory(
+            slug="savings-nudge",
+            title="Savings nudge copy",
+            owner_team=cards,
+            summary="Mentions mortgage deposits once.",
+            tags=["savings"],
+        ),
+        "hidden": ArtifactFactory(
+            slug="secret-mortgage",
+            title="Mortgage fraud model",
+            owner_team=retail,
+            restricted=True,
+            tags=["mortgage", "fraud"],
+            kind="ai_model",
+        ),
+        "other": ArtifactFactory(
+            slug="card-design", title="Card art design", owner_team=cards, tags=["design"]
+        ),
     }
 
 
@@ -37,7 +60,10 @@ def test_typo_tolerance(corpus, bob):
 
 
 def test_websearch_syntax(corpus, bob):
-    assert slugs(artifact_list(user=bob, params={"q": 'mortgage -calculator'})) == ["rate-journey", "savings-nudge"]
+    assert slugs(artifact_list(user=bob, params={"q": "mortgage -calculator"})) == [
+        "rate-journey",
+        "savings-nudge",
+    ]
     assert slugs(artifact_list(user=bob, params={"q": '"rate switch"'})) == ["rate-journey"]
 
 
@@ -69,7 +95,10 @@ def test_facets_never_count_invisible(corpus, bob, alice):
 
 
 def test_filters_and_orderings(corpus, bob, retail):
-    assert slugs(artifact_list(user=bob, params={"owner_team": "cards", "ordering": "title"})) == ["card-design", "savings-nudge"]
+    assert slugs(artifact_list(user=bob, params={"owner_team": "cards", "ordering": "title"})) == [
+        "card-design",
+        "savings-nudge",
+    ]
     assert slugs(artifact_list(user=bob, params={"tag": "Mortgage"})) == ["rate-journey"]
     assert slugs(artifact_list(user=bob, params={"kind": "ai_model"})) == []
     assert len(artifact_list(user=bob, params={"customer_derived": "false"})) == 4

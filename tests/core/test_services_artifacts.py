@@ -39,9 +39,15 @@ class TestRegister:
         parent = ArtifactFactory(owner_team=retail)
         author = ContributorFactory()
         artifact = register(
-            alice, retail, summary=" s ", intent="Shorten time to offer", tags=["Mortgage", "mortgage", " Journey "],
-            channels=["web"], authors=[{"contributor": author, "role": "originator", "credit_share": Decimal("0.6")}],
-            parents=[{"artifact": parent, "relation": "derived_from", "version": None}], reason="new",
+            alice,
+            retail,
+            summary=" s ",
+            intent="Shorten time to offer",
+            tags=["Mortgage", "mortgage", " Journey "],
+            channels=["web"],
+            authors=[{"contributor": author, "role": "originator", "credit_share": Decimal("0.6")}],
+            parents=[{"artifact": parent, "relation": "derived_from", "version": None}],
+            reason="new",
         )
         assert artifact.status == ArtifactStatus.DRAFT
         assert artifact.tags == ["mortgage", "journey"]
@@ -50,7 +56,9 @@ class TestRegister:
         assert list(artifact.authorships.values_list("contributor", "role", "credit_share")) == [
             (author.pk, "originator", Decimal("0.600"))
         ]
-        assert list(artifact.parent_links.values_list("parent", "relation")) == [(parent.pk, "derived_from")]
+        assert list(artifact.parent_links.values_list("parent", "relation")) == [
+            (parent.pk, "derived_from")
+        ]
         event = AuditEvent.objects.get(action="artifact.registered")
         assert event.artifact_id == artifact.pk and event.reason == "new" and event.actor == alice
         assert event.changes["title"] == [None, "Mortgage journey"]
@@ -70,16 +78,28 @@ class TestRegister:
     def test_credit_over_one(self, alice, retail):
         a, b = ContributorFactory(), ContributorFactory()
         with pytest.raises(RuleViolation) as exc:
-            register(alice, retail, authors=[
-                {"contributor": a, "role": "originator", "credit_share": Decimal("0.7")},
-                {"contributor": b, "role": "co_author", "credit_share": Decimal("0.4")},
-            ])
+            register(
+                alice,
+                retail,
+                authors=[
+                    {"contributor": a, "role": "originator", "credit_share": Decimal("0.7")},
+                    {"contributor": b, "role": "co_author", "credit_share": Decimal("0.4")},
+                ],
+            )
         assert codes(exc) == ["authorship.credit_over_one"]
         assert not Artifact.objects.exists()
 
     def test_field_errors(self, alice, retail):
         with pytest.raises(ValidationError) as exc:
-            register(alice, retail, slug="bad slug!", title=" ", kind="poem", channels=["telepathy"], sensitivity="secret")
+            register(
+                alice,
+                retail,
+                slug="bad slug!",
+                title=" ",
+                kind="poem",
+                channels=["telepathy"],
+                sensitivity="secret",
+            )
         assert set(exc.value.message_dict) >= {"title", "kind", "channels", "sensitivity"}
         with pytest.raises(ValidationError) as exc:
             register(alice, retail, slug="bad slug!")
@@ -88,11 +108,15 @@ class TestRegister:
     def test_author_shape_errors(self, alice, retail):
         c = ContributorFactory()
         with pytest.raises(ValidationError) as exc:
-            register(alice, retail, authors=[
-                {"contributor": c, "role": "ghost", "credit_share": 0},
-                {"contributor": c, "role": "originator", "credit_share": 2},
-                {"contributor": None, "role": "originator"},
-            ])
+            register(
+                alice,
+                retail,
+                authors=[
+                    {"contributor": c, "role": "ghost", "credit_share": 0},
+                    {"contributor": c, "role": "originator", "credit_share": 2},
+                    {"contributor": None, "role": "originator"},
+                ],
+            )
         assert len(exc.value.message_dict["authors"]) == 3
 
     def test_duplicate_slug(self, alice, retail):
@@ -104,7 +128,11 @@ class TestRegister:
     def test_invisible_restricted_parent_is_unknown(self, bob, retail, cards):
         hidden = ArtifactFactory(owner_team=retail, restricted=True)
         with pytest.raises(ValidationError) as exc:
-            register(bob, cards, parents=[{"artifact": hidden, "relation": "derived_from", "version": None}])
+            register(
+                bob,
+                cards,
+                parents=[{"artifact": hidden, "relation": "derived_from", "version": None}],
+            )
         assert "parents" in exc.value.message_dict
         assert hidden.slug in exc.value.message_dict["parents"][0]
 
@@ -115,8 +143,13 @@ class TestUpdate:
         AuthorshipFactory(artifact=artifact, credit_share=Decimal("0.5"))
         new_author = ContributorFactory()
         updated = artifact_update(
-            acting_user=alice, artifact=artifact, title="New title", tags=["b", "c"],
-            authors=[{"contributor": new_author, "role": "originator", "credit_share": Decimal("1")}],
+            acting_user=alice,
+            artifact=artifact,
+            title="New title",
+            tags=["b", "c"],
+            authors=[
+                {"contributor": new_author, "role": "originator", "credit_share": Decimal("1")}
+            ],
         )
         assert updated.title == "New title" and updated.tags == ["b", "c"]
         assert list(updated.authorships.values_list("contributor", flat=True)) == [new_author.pk]
@@ -125,7 +158,9 @@ class TestUpdate:
 
     def test_no_change_no_audit(self, alice, retail):
         artifact = ArtifactFactory(owner_team=retail)
-        artifact_update(acting_user=alice, artifact=artifact, title=artifact.title, tags=artifact.tags)
+        artifact_update(
+            acting_user=alice, artifact=artifact, title=artifact.title, tags=artifact.tags
+        )
         assert not AuditEvent.objects.filter(action="artifact.updated").exists()
 
     def test_member_of_team_may_edit_others_may_not(self, carol, bob, victor, retail):
@@ -150,19 +185,31 @@ class TestUpdate:
         artifact = ArtifactFactory(owner_team=retail)
         a, b = ContributorFactory(), ContributorFactory()
         with pytest.raises(RuleViolation) as exc:
-            artifact_update(acting_user=alice, artifact=artifact, authors=[
-                {"contributor": a, "role": "originator", "credit_share": Decimal("0.9")},
-                {"contributor": b, "role": "adapter", "credit_share": Decimal("0.2")},
-            ])
+            artifact_update(
+                acting_user=alice,
+                artifact=artifact,
+                authors=[
+                    {"contributor": a, "role": "originator", "credit_share": Decimal("0.9")},
+                    {"contributor": b, "role": "adapter", "credit_share": Decimal("0.2")},
+                ],
+            )
         assert codes(exc) == ["authorship.credit_over_one"]
 
     def test_parents_replaced_and_cycle_refused(self, alice, retail):
         a, b, c = (ArtifactFactory(owner_team=retail) for _ in range(3))
         LineageFactory(child=b, parent=a)
-        artifact_update(acting_user=alice, artifact=a, parents=[{"artifact": c, "relation": "inspired_by", "version": None}])
+        artifact_update(
+            acting_user=alice,
+            artifact=a,
+            parents=[{"artifact": c, "relation": "inspired_by", "version": None}],
+        )
         assert list(a.parent_links.values_list("parent", flat=True)) == [c.pk]
         with pytest.raises(RuleViolation) as exc:
-            artifact_update(acting_user=alice, artifact=a, parents=[{"artifact": b, "relation": "derived_from", "version": None}])
+            artifact_update(
+                acting_user=alice,
+                artifact=a,
+                parents=[{"artifact": b, "relation": "derived_from", "version": None}],
+            )
         assert codes(exc) == ["lineage.cycle"]
         # the failed update rolled back entirely
         assert list(a.parent_links.values_list("parent", flat=True)) == [c.pk]
@@ -172,14 +219,24 @@ class TestUpdate:
         hidden = ArtifactFactory(owner_team=retail, restricted=True)
         LineageFactory(child=mine, parent=hidden)
         other = ArtifactFactory(owner_team=cards)
-        artifact_update(acting_user=bob, artifact=mine, parents=[{"artifact": other, "relation": "derived_from", "version": None}])
+        artifact_update(
+            acting_user=bob,
+            artifact=mine,
+            parents=[{"artifact": other, "relation": "derived_from", "version": None}],
+        )
         assert set(mine.parent_links.values_list("parent", flat=True)) == {hidden.pk, other.pk}
 
 
 class TestVersions:
     def test_create_sets_current_version(self, carol, retail):
         artifact = ArtifactFactory(owner_team=retail)
-        v = version_create(acting_user=carol, artifact=artifact, version="1.0.0", changelog="First", uri="https://git.bank.example/x")
+        v = version_create(
+            acting_user=carol,
+            artifact=artifact,
+            version="1.0.0",
+            changelog="First",
+            uri="https://git.bank.example/x",
+        )
         artifact.refresh_from_db()
         assert artifact.current_version == v
         assert AuditEvent.objects.filter(action="version.created", artifact=artifact).exists()
@@ -221,7 +278,9 @@ class TestLineage:
         assert link.relation == "adapted_from"
         lineage_remove(acting_user=alice, child=child, parent=parent)
         assert not Lineage.objects.exists()
-        assert AuditEvent.objects.filter(action__in=["lineage.added", "lineage.removed"]).count() == 2
+        assert (
+            AuditEvent.objects.filter(action__in=["lineage.added", "lineage.removed"]).count() == 2
+        )
 
     def test_cycle_through_chain(self, alice, retail):
         a, b, c = (ArtifactFactory(owner_team=retail) for _ in range(3))

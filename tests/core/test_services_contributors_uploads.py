@@ -22,7 +22,9 @@ class TestContributors:
     def test_personal_data_only_by_legal_or_admin(self, carol, legal1, admin_user):
         with pytest.raises(PermissionDenied):
             contributor_create(acting_user=carol, kind="customer", legal_name="Jane Doe")
-        c = contributor_create(acting_user=legal1, kind="customer", legal_name="Jane Doe", email="jane@example.com")
+        c = contributor_create(
+            acting_user=legal1, kind="customer", legal_name="Jane Doe", email="jane@example.com"
+        )
         event = AuditEvent.objects.get(action="contributor.created", object_id=str(c.pk))
         assert "Jane" not in str(event.changes)  # the timeline never copies personal data
         with pytest.raises(PermissionDenied):
@@ -58,7 +60,11 @@ class TestUploads:
             (PNG, "png", "image/png"),
             (b"a,b\n1,2\n", "csv", "text/csv"),
             (b'{"a": 1}', "json", "application/json"),
-            (docx_bytes(), "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (
+                docx_bytes(),
+                "docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
         ],
     )
     def test_allowed_types(self, data, declared, content_type):
@@ -88,7 +94,12 @@ class TestUploads:
     def test_attachment_add_names_by_hash(self, carol, retail, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path
         version = VersionFactory(artifact=ArtifactFactory(owner_team=retail))
-        att = attachment_add(acting_user=carol, version=version, uploaded_file=upload(PDF, "../../evil.pdf"), declared_type="pdf")
+        att = attachment_add(
+            acting_user=carol,
+            version=version,
+            uploaded_file=upload(PDF, "../../evil.pdf"),
+            declared_type="pdf",
+        )
         assert att.original_name == "evil.pdf"
         assert att.file.name == f"attachments/{att.sha256[:2]}/{att.sha256}.pdf"
         assert att.size == len(PDF) and att.uploaded_by == carol
@@ -100,9 +111,13 @@ class TestUploads:
         settings.MEDIA_ROOT = tmp_path
         version = VersionFactory(artifact=ArtifactFactory(owner_team=retail))
         with pytest.raises(PermissionDenied):
-            attachment_add(acting_user=bob, version=version, uploaded_file=upload(PDF), declared_type="pdf")
+            attachment_add(
+                acting_user=bob, version=version, uploaded_file=upload(PDF), declared_type="pdf"
+            )
         version.published_at = timezone.now()
         version.save()
         with pytest.raises(RuleViolation) as exc:
-            attachment_add(acting_user=carol, version=version, uploaded_file=upload(PDF), declared_type="pdf")
+            attachment_add(
+                acting_user=carol, version=version, uploaded_file=upload(PDF), declared_type="pdf"
+            )
         assert exc.value.reasons[0].code == "version.published_immutable"

@@ -38,7 +38,11 @@ def test_publish_lists_every_failing_gate(alice, retail):
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=artifact)
     codes = [r.code for r in exc.value.reasons]
-    assert codes[:3] == ["publish.intent_missing", "publish.originator_missing", "publish.policy_missing"]
+    assert codes[:3] == [
+        "publish.intent_missing",
+        "publish.originator_missing",
+        "publish.policy_missing",
+    ]
     artifact.refresh_from_db()
     assert artifact.status == ArtifactStatus.DRAFT
 
@@ -48,13 +52,18 @@ def test_only_maintainers_or_admin_publish(carol, bob, admin_user, retail):
     for user in (carol, bob):
         with pytest.raises(PermissionDenied):
             artifact_publish(acting_user=user, artifact=artifact)
-    assert artifact_publish(acting_user=admin_user, artifact=artifact).status == ArtifactStatus.PUBLISHED
+    assert (
+        artifact_publish(acting_user=admin_user, artifact=artifact).status
+        == ArtifactStatus.PUBLISHED
+    )
 
 
 def test_publish_refuses_published_and_archived(alice, retail):
     # A published artifact publishes only a version not yet published (tests/lifecycle/test_versions.py).
     published = ready(retail, published=True)
-    type(published.current_version).objects.filter(pk=published.current_version_id).update(published_at=published.published_at)
+    type(published.current_version).objects.filter(pk=published.current_version_id).update(
+        published_at=published.published_at
+    )
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=published)
     assert [r.code for r in exc.value.reasons] == ["publish.version_missing"]

@@ -36,7 +36,8 @@ def test_anonymous_api_gets_401(client):
 
 def test_token_endpoint_issues_a_working_token(client, alice):
     response = client.post(
-        "/api/v1/auth/token/", {"username": "alice", "password": "pw-for-tests-1"},
+        "/api/v1/auth/token/",
+        {"username": "alice", "password": "pw-for-tests-1"},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -46,7 +47,8 @@ def test_token_endpoint_issues_a_working_token(client, alice):
 
 def test_token_endpoint_refuses_bad_password(client, alice):
     response = client.post(
-        "/api/v1/auth/token/", {"username": "alice", "password": "wrong"},
+        "/api/v1/auth/token/",
+        {"username": "alice", "password": "wrong"},
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -72,7 +74,12 @@ def test_seed_demo_is_idempotent_and_resets_passwords():
     call_command("seed_demo", "--password", "second-pass-2")
     user_model = get_user_model()
     assert set(user_model.objects.values_list("username", flat=True)) >= {
-        "admin", "legal1", "legal2", "alice", "bob", "victor"
+        "admin",
+        "legal1",
+        "legal2",
+        "alice",
+        "bob",
+        "victor",
     }
     assert Team.objects.filter(slug__in=["retail", "cards"]).count() == 2
     alice = user_model.objects.get(username="alice")

@@ -38,7 +38,9 @@ def test_token_request_authenticates_in_one_query(api_client_for, alice):
     sqls = [q["sql"] for q in ctx.captured_queries]
     assert len([s for s in sqls if 'FROM "authtoken_token"' in s]) == 1
     # No separate group or membership lookups: they came with the token.
-    assert not [s for s in sqls if s.startswith(('SELECT "auth_group"', 'SELECT "catalogue_membership"'))]
+    assert not [
+        s for s in sqls if s.startswith(('SELECT "auth_group"', 'SELECT "catalogue_membership"'))
+    ]
 
 
 def test_bad_or_inactive_tokens_are_refused(api_client_for, alice, client):
@@ -57,4 +59,8 @@ def test_nav_badge_uses_the_count_loaded_with_the_user(client, alice):
     with CaptureQueriesContext(connection) as ctx:
         html = client.get("/artifacts/").content.decode()
     assert 'id="nav-unread">1<' in html
-    assert not [q for q in ctx.captured_queries if "catalogue_notification" in q["sql"] and "COUNT" in q["sql"]]
+    assert not [
+        q
+        for q in ctx.captured_queries
+        if "catalogue_notification" in q["sql"] and "COUNT" in q["sql"]
+    ]

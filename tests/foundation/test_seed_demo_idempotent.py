@@ -33,8 +33,12 @@ def test_seed_demo_leaves_users_own_artifacts_alone_and_is_audited_as_the_comman
 
     retail = TeamFactory(slug="retail", name="Retail Banking")
     cards = TeamFactory(slug="cards", name="Cards & Payments")
-    mine = ArtifactFactory(owner_team=retail, slug="my-own-draft", title="My own draft", status=ArtifactStatus.DRAFT)
-    theirs = ArtifactFactory(owner_team=cards, slug="their-own-draft", title="Their draft", status=ArtifactStatus.DRAFT)
+    mine = ArtifactFactory(
+        owner_team=retail, slug="my-own-draft", title="My own draft", status=ArtifactStatus.DRAFT
+    )
+    theirs = ArtifactFactory(
+        owner_team=cards, slug="their-own-draft", title="Their draft", status=ArtifactStatus.DRAFT
+    )
     before = {a.slug: (a.status, a.current_policy_id, a.updated_at) for a in (mine, theirs)}
 
     call_command("seed_demo", password="x", stdout=io.StringIO())
@@ -42,13 +46,19 @@ def test_seed_demo_leaves_users_own_artifacts_alone_and_is_audited_as_the_comman
     call_command("seed_demo", password="x", stdout=io.StringIO())
 
     assert AuditEvent.objects.count() == events_after_first  # second run: 0 events
-    after = {a.slug: (a.status, a.current_policy_id, a.updated_at)
-             for a in Artifact.objects.filter(slug__in=list(before))}
+    after = {
+        a.slug: (a.status, a.current_policy_id, a.updated_at)
+        for a in Artifact.objects.filter(slug__in=list(before))
+    }
     assert after == before
     assert not AuditEvent.objects.filter(artifact__in=[mine, theirs]).exists()
-    demo_people = get_user_model().objects.filter(username__in=["alice", "bob", "legal1", "legal2", "admin"])
+    demo_people = get_user_model().objects.filter(
+        username__in=["alice", "bob", "legal1", "legal2", "admin"]
+    )
     assert not AuditEvent.objects.filter(actor__in=demo_people).exists()
-    assert not AuditEvent.objects.filter(actor_label__in=["alice", "bob", "legal1", "legal2", "admin"]).exists()
+    assert not AuditEvent.objects.filter(
+        actor_label__in=["alice", "bob", "legal1", "legal2", "admin"]
+    ).exists()
     seeded = AuditEvent.objects.filter(action="artifact.registered").first()
     assert seeded.actor_id is None and seeded.actor_label == "seed_demo"
     assert seeded.origin["kind"] == "command" and seeded.origin["command"] == "seed_demo"

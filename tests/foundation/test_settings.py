@@ -12,16 +12,29 @@ GOOD_SECRET = "q7Vf9-LmZ2pX4sR8tY1uW3eN6bK0cJ5hG-aD!oP@iU#yT$rE%wQ^zXcVbNm"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_production_refuses_debug():
-    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", DEBUG="1", SECRET_KEY=GOOD_SECRET)
+    result = manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DEBUG="1",
+        SECRET_KEY=GOOD_SECRET,
+    )
     assert result.returncode != 0
     assert "DEBUG must be off" in result.stderr
     assert "Traceback" not in result.stderr
@@ -36,8 +49,12 @@ def test_production_refuses_default_secret_key():
 
 def test_check_deploy_is_clean_in_production():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=GOOD_SECRET,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=GOOD_SECRET,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
@@ -66,7 +83,9 @@ def test_queries_run_without_parallel_workers_unless_configured(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
-    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example:5432/cat?options=-c%20statement_timeout%3D5000")
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://u@db.example:5432/cat?options=-c%20statement_timeout%3D5000"
+    )
     monkeypatch.setenv("DB_PARALLEL_WORKERS", "2")
     options = database_from_env()["OPTIONS"]["options"]
     assert "max_parallel_workers_per_gather=2" in options and "statement_timeout" in options

@@ -39,7 +39,9 @@ def _wait_for(predicate, timeout: float = 15.0):
 
 
 def test_a_killed_child_is_restarted_with_backoff_and_the_others_keep_their_pids():
-    supervisor = Supervisor({"web": SLEEPER, "worker": SLEEPER, "beat": SLEEPER}, backoff=0.2, max_backoff=0.4)
+    supervisor = Supervisor(
+        {"web": SLEEPER, "worker": SLEEPER, "beat": SLEEPER}, backoff=0.2, max_backoff=0.4
+    )
     supervisor.start()
     try:
         before = supervisor.pids()
@@ -71,7 +73,9 @@ def test_supervisor_process_restarts_a_killed_child_logs_it_and_stops_all_on_sig
     """)
     log_path = tmp_path / "runall.log"
     with log_path.open("w") as log:
-        runall = subprocess.Popen([sys.executable, "-u", "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        runall = subprocess.Popen(
+            [sys.executable, "-u", "-c", script], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )  # noqa: S603
 
     def started() -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
@@ -86,7 +90,9 @@ def test_supervisor_process_restarts_a_killed_child_logs_it_and_stops_all_on_sig
         assert _alive(again["worker"][1])
         assert again["web"] == first["web"] and again["beat"] == first["beat"]
         assert _alive(first["web"][0]) and _alive(first["beat"][0])
-        assert f"worker (pid {first['worker'][0]}) exited with -9: restarting" in log_path.read_text()
+        assert (
+            f"worker (pid {first['worker'][0]}) exited with -9: restarting" in log_path.read_text()
+        )
         assert runall.poll() is None
         runall.send_signal(signal.SIGTERM)
         assert runall.wait(timeout=20) == 0

@@ -15,7 +15,9 @@ from config.celery import app
 @pytest.mark.django_db(transaction=True)
 def test_on_commit_task_runs_in_a_real_worker(private_queue):
     queue = private_queue("catalogue.tasks.seal_audit_chain")
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=[queue]):
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=[queue]
+    ):
         with transaction.atomic(), audit_context(actor=None, reason="worker test"):
             team = Team.objects.create(slug="worker-test", name="Worker test")
             audit_event(actor=None, action="team.created", obj=team)

@@ -26,14 +26,22 @@ def consent(cleared):
     return cleared["consent"]
 
 
-def test_non_legal_users_get_403_on_every_consent_endpoint(consent, alice, victor, bob, api_client_for):
+def test_non_legal_users_get_403_on_every_consent_endpoint(
+    consent, alice, victor, bob, api_client_for
+):
     for user in (alice, victor, bob):
         client = api_client_for(user)
         assert client.get("/api/v1/consents/").status_code == 403
         assert client.get(f"/api/v1/consents/{consent.pk}/").status_code == 403
         assert client.post("/api/v1/consents/", {}).status_code == 403
-        assert client.patch(f"/api/v1/consents/{consent.pk}/", {"notice_version": "x"}).status_code == 403
-        assert client.post(f"/api/v1/consents/{consent.pk}/withdraw/", {"reason": "x"}).status_code == 403
+        assert (
+            client.patch(f"/api/v1/consents/{consent.pk}/", {"notice_version": "x"}).status_code
+            == 403
+        )
+        assert (
+            client.post(f"/api/v1/consents/{consent.pk}/withdraw/", {"reason": "x"}).status_code
+            == 403
+        )
         assert client.get(f"/api/v1/consents/{consent.pk}/receipt/").status_code == 403
         assert client.get(f"/api/v1/consents/{consent.pk}/evidence/").status_code == 403
         assert client.get("/api/v1/ip-assignments/").status_code == 403
@@ -44,27 +52,39 @@ def test_legal_creates_patches_and_reads_consents(cleared, legal1, api_client_fo
     client = api_client_for(legal1)
     customer = ContributorFactory(customer=True)
     payload = {
-        "contributor": customer.pk, "artifacts": [cleared["artifact"].slug],
-        "purposes": ["research", "model_training"], "obtained_at": "2026-01-02T10:00:00Z",
-        "expires_at": "2027-01-02T10:00:00Z", "method": "written", "notice_version": "2026.2",
-        "jurisdiction": "gb", "external_ref": "CMP-77",
+        "contributor": customer.pk,
+        "artifacts": [cleared["artifact"].slug],
+        "purposes": ["research", "model_training"],
+        "obtained_at": "2026-01-02T10:00:00Z",
+        "expires_at": "2027-01-02T10:00:00Z",
+        "method": "written",
+        "notice_version": "2026.2",
+        "jurisdiction": "gb",
+        "external_ref": "CMP-77",
     }
     response = client.post("/api/v1/consents/", payload, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "given" and body["artifacts"] == [cleared["artifact"].slug]
     assert body["jurisdiction"] == "GB"
-    patched = client.patch(f"/api/v1/consents/{body['id']}/", {"purposes": ["research"], "status": "withdrawn"},
-                           format="json")
+    patched = client.patch(
+        f"/api/v1/consents/{body['id']}/",
+        {"purposes": ["research"], "status": "withdrawn"},
+        format="json",
+    )
     assert patched.status_code == 200 and patched.json()["purposes"] == ["research"]
     assert patched.json()["status"] == "given"  # read-only
     assert client.get(f"/api/v1/consents/{body['id']}/").status_code == 200
-    assert AuditEvent.objects.filter(action="consent.viewed", object_id=str(body["id"])).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="consent.viewed", object_id=str(body["id"])).count() == 1
+    )
 
 
 def test_consent_validation_errors(legal1, api_client_for):
     client = api_client_for(legal1)
-    response = client.post("/api/v1/consents/", {"purposes": ["astrology"], "method": "pigeon"}, format="json")
+    response = client.post(
+        "/api/v1/consents/", {"purposes": ["astrology"], "method": "pigeon"}, format="json"
+    )
     assert response.status_code == 400
     assert {"contributor", "purposes", "method", "obtained_at"} <= set(response.json())
     assert client.get("/api/v1/consents/999999/").status_code == 404
@@ -73,14 +93,23 @@ def test_consent_validation_errors(legal1, api_client_for):
 def test_withdraw_endpoint_returns_impact_and_409_when_ended(chain, legal1, api_client_for):
     client = api_client_for(legal1)
     consent = chain["consent"]
-    assert client.post(f"/api/v1/consents/{consent.pk}/withdraw/", {}, format="json").status_code == 400
-    response = client.post(f"/api/v1/consents/{consent.pk}/withdraw/", {"reason": "Asked."}, format="json")
+    assert (
+        client.post(f"/api/v1/consents/{consent.pk}/withdraw/", {}, format="json").status_code
+        == 400
+    )
+    response = client.post(
+        f"/api/v1/consents/{consent.pk}/withdraw/", {"reason": "Asked."}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "withdrawn"
-    assert body["impact"]["artifacts"] == sorted(["co-created-journey", "child-journey", "grandchild-journey"])
+    assert body["impact"]["artifacts"] == sorted(
+        ["co-created-journey", "child-journey", "grandchild-journey"]
+    )
     assert body["impact"]["reuses"] == [] and body["impact"]["reuse_count"] == 0
-    response = client.patch(f"/api/v1/consents/{consent.pk}/", {"notice_version": "x"}, format="json")
+    response = client.patch(
+        f"/api/v1/consents/{consent.pk}/", {"notice_version": "x"}, format="json"
+    )
     assert response.status_code == 409 and response.json()["reasons"][0]["code"] == "consent.final"
 
 
@@ -91,7 +120,10 @@ def test_receipt_validates_against_kantara_schema(consent, legal1, api_client_fo
     validate_receipt(receipt)
     jsonschema.Draft4Validator(receipt_schema()).validate(receipt)
     assert receipt["piiPrincipalId"] == "CRM-123"  # the external reference, not a name
-    assert [p["purpose"] for p in receipt["services"][0]["purposes"]] == ["product_design", "research"]
+    assert [p["purpose"] for p in receipt["services"][0]["purposes"]] == [
+        "product_design",
+        "research",
+    ]
     assert AuditEvent.objects.filter(action="consent.receipt_viewed").count() == 1
 
 
@@ -109,19 +141,29 @@ def test_evidence_upload_is_content_checked_and_download_audited(consent, legal1
     url = f"/api/v1/consents/{consent.pk}/evidence/"
     assert client.get(url).status_code == 404
     fake = SimpleUploadedFile("form.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    assert client.post(url, {"file": fake, "declared_type": "pdf"}, format="multipart").status_code == 400
+    assert (
+        client.post(url, {"file": fake, "declared_type": "pdf"}, format="multipart").status_code
+        == 400
+    )
     good = SimpleUploadedFile("form.pdf", PDF, content_type="application/pdf")
     response = client.post(url, {"file": good, "declared_type": "pdf"}, format="multipart")
     assert response.status_code == 200, response.json()
     assert response.json()["has_evidence"] is True
     download = client.get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    assert AuditEvent.objects.filter(action="consent.evidence_downloaded", object_id=str(consent.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="consent.evidence_downloaded", object_id=str(consent.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_consent_list_filters_and_query_count(legal1, api_client_for, count_queries, cleared):
     client = api_client_for(legal1)
-    ConsentFactory(expires_at=timezone.now() + dt.timedelta(days=5)).artifacts.add(cleared["artifact"])
+    ConsentFactory(expires_at=timezone.now() + dt.timedelta(days=5)).artifacts.add(
+        cleared["artifact"]
+    )
     ConsentFactory(status=c.ConsentStatus.WITHDRAWN)
     assert len(client.get("/api/v1/consents/?view=expiring").json()["results"]) == 1
     assert len(client.get("/api/v1/consents/?view=withdrawn").json()["results"]) == 1
@@ -136,31 +178,59 @@ def test_consent_list_filters_and_query_count(legal1, api_client_for, count_quer
 def test_ip_assignments_api(cleared, legal1, api_client_for, count_queries):
     client = api_client_for(legal1)
     agency = ContributorFactory(agency=True)
-    response = client.post("/api/v1/ip-assignments/", {
-        "artifact": cleared["artifact"].slug, "assignor": agency.pk, "kind": "exclusive_licence",
-        "status": "signed",
-    }, format="json")
+    response = client.post(
+        "/api/v1/ip-assignments/",
+        {
+            "artifact": cleared["artifact"].slug,
+            "assignor": agency.pk,
+            "kind": "exclusive_licence",
+            "status": "signed",
+        },
+        format="json",
+    )
     assert response.status_code == 400 and "signed_on" in response.json()
-    response = client.post("/api/v1/ip-assignments/", {
-        "artifact": cleared["artifact"].slug, "assignor": agency.pk, "kind": "exclusive_licence",
-        "signed_on": "2026-03-01", "status": "signed", "scope": "Worldwide", "jurisdiction": "gb",
-    }, format="json")
+    response = client.post(
+        "/api/v1/ip-assignments/",
+        {
+            "artifact": cleared["artifact"].slug,
+            "assignor": agency.pk,
+            "kind": "exclusive_licence",
+            "signed_on": "2026-03-01",
+            "status": "signed",
+            "scope": "Worldwide",
+            "jurisdiction": "gb",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     pk = response.json()["id"]
-    assert client.patch(f"/api/v1/ip-assignments/{pk}/", {"status": "revoked"}, format="json").status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/ip-assignments/{pk}/", {"status": "revoked"}, format="json"
+        ).status_code
+        == 200
+    )
     conflict = client.patch(f"/api/v1/ip-assignments/{pk}/", {"scope": "UK"}, format="json")
     assert conflict.status_code == 409 and conflict.json()["reasons"][0]["code"] == "ip.revoked"
     few = count_queries(lambda: client.get("/api/v1/ip-assignments/"))
     for _ in range(10):
-        IPAssignment.objects.create(artifact=ArtifactFactory(), assignor=ContributorFactory(customer=True),
-                                    kind="assignment")
+        IPAssignment.objects.create(
+            artifact=ArtifactFactory(),
+            assignor=ContributorFactory(customer=True),
+            kind="assignment",
+        )
     assert count_queries(lambda: client.get("/api/v1/ip-assignments/")) == few
 
 
-def test_reviews_visibility_request_and_decide(retail, cards, alice, bob, victor, legal1, legal2, api_client_for):
+def test_reviews_visibility_request_and_decide(
+    retail, cards, alice, bob, victor, legal1, legal2, api_client_for
+):
     mine = ReviewFactory(artifact=ArtifactFactory(owner_team=retail, customer=True))
     hidden = ReviewFactory(artifact=ArtifactFactory(owner_team=cards, restricted=True))
-    ids = lambda user: {r["id"] for r in api_client_for(user).get("/api/v1/reviews/").json()["results"]}  # noqa: E731
+
+    def ids(user):
+        return {r["id"] for r in api_client_for(user).get("/api/v1/reviews/").json()["results"]}  # noqa: E731
+
     assert ids(legal1) == {mine.pk, hidden.pk}
     assert ids(alice) == {mine.pk}
     assert ids(victor) == set()
@@ -168,20 +238,39 @@ def test_reviews_visibility_request_and_decide(retail, cards, alice, bob, victor
 
     artifact = ArtifactFactory(owner_team=retail, customer=True)
     ConsentFactory().artifacts.add(artifact)  # approving what no consent covers is refused
-    response = api_client_for(alice).post("/api/v1/reviews/", {
-        "artifact": artifact.slug, "kind": "consent_ip", "purposes": ["model_training"],
-    }, format="json")
+    response = api_client_for(alice).post(
+        "/api/v1/reviews/",
+        {
+            "artifact": artifact.slug,
+            "kind": "consent_ip",
+            "purposes": ["model_training"],
+        },
+        format="json",
+    )
     assert response.status_code == 201
     review = response.json()
     assert review["required_approvals"] == 2 and review["requested_by"] == "alice"
-    assert api_client_for(bob).post("/api/v1/reviews/", {
-        "artifact": artifact.slug, "kind": "consent_ip"}, format="json").status_code == 403
+    assert (
+        api_client_for(bob)
+        .post("/api/v1/reviews/", {"artifact": artifact.slug, "kind": "consent_ip"}, format="json")
+        .status_code
+        == 403
+    )
     restricted = ArtifactFactory(owner_team=cards, restricted=True)
-    assert api_client_for(alice).post("/api/v1/reviews/", {
-        "artifact": restricted.slug, "kind": "consent_ip"}, format="json").status_code == 400
+    assert (
+        api_client_for(alice)
+        .post(
+            "/api/v1/reviews/", {"artifact": restricted.slug, "kind": "consent_ip"}, format="json"
+        )
+        .status_code
+        == 400
+    )
 
     decide = f"/api/v1/reviews/{review['id']}/decide/"
-    assert api_client_for(alice).post(decide, {"decision": "approve", "rationale": "x"}).status_code == 403
+    assert (
+        api_client_for(alice).post(decide, {"decision": "approve", "rationale": "x"}).status_code
+        == 403
+    )
     assert api_client_for(legal1).post(decide, {"decision": "approve"}).status_code == 400
     first = api_client_for(legal1).post(decide, {"decision": "approve", "rationale": "Fine."})
     assert first.status_code == 200 and first.json()["status"] == "open"
@@ -216,7 +305,10 @@ def test_ip_document_upload_is_content_checked(cleared, legal1, alice, api_clien
     assert api_client_for(alice).get(url).status_code == 403
     assert client.get(url).status_code == 404
     bad = SimpleUploadedFile("deed.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
-    assert client.post(url, {"file": bad, "declared_type": "pdf"}, format="multipart").status_code == 400
+    assert (
+        client.post(url, {"file": bad, "declared_type": "pdf"}, format="multipart").status_code
+        == 400
+    )
     good = SimpleUploadedFile("deed.pdf", PDF, content_type="application/pdf")
     response = client.post(url, {"file": good, "declared_type": "pdf"}, format="multipart")
     assert response.status_code == 200 and response.json()["has_document"] is True
@@ -226,10 +318,24 @@ def test_ip_document_upload_is_content_checked(cleared, legal1, alice, api_clien
 
 def test_end_endpoint_revokes_and_invalidates(chain, legal1, alice, api_client_for):
     url = f"/api/v1/consents/{chain['consent'].pk}/end/"
-    assert api_client_for(alice).post(url, {"status": "revoked", "reason": "x"}, format="json").status_code == 403
-    assert api_client_for(legal1).post(url, {"status": "given", "reason": "x"}, format="json").status_code == 400
-    response = api_client_for(legal1).post(url, {"status": "revoked", "reason": "Script defect."}, format="json")
+    assert (
+        api_client_for(alice)
+        .post(url, {"status": "revoked", "reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_client_for(legal1)
+        .post(url, {"status": "given", "reason": "x"}, format="json")
+        .status_code
+        == 400
+    )
+    response = api_client_for(legal1).post(
+        url, {"status": "revoked", "reason": "Script defect."}, format="json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "revoked"
     assert len(response.json()["impact"]["artifacts"]) == 3
-    again = api_client_for(legal1).post(url, {"status": "invalidated", "reason": "x"}, format="json")
+    again = api_client_for(legal1).post(
+        url, {"status": "invalidated", "reason": "x"}, format="json"
+    )
     assert again.status_code == 409 and again.json()["reasons"][0]["code"] == "consent.final"

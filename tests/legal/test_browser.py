@@ -11,8 +11,12 @@ from tests.factories import ReviewFactory
 @pytest.mark.django_db(transaction=True)
 def test_legal_journey(browser_page, live_server, login, chain, legal1, alice):
     page = browser_page
-    review = ReviewFactory(artifact=chain["artifact"], version=chain["version"], requested_by=alice,
-                           purposes=["product_design"])
+    review = ReviewFactory(
+        artifact=chain["artifact"],
+        version=chain["version"],
+        requested_by=alice,
+        purposes=["product_design"],
+    )
     login(page, legal1)
 
     page.goto(f"{live_server.url}/legal/")

@@ -27,12 +27,18 @@ pytestmark = pytest.mark.django_db
 
 def _history_tables_containing(text: str) -> list[str]:
     hits = []
-    tables = [m._meta.db_table for m in apps.get_app_config("catalogue").get_models()
-              if issubclass(m, pghistory.models.Event)]
+    tables = [
+        m._meta.db_table
+        for m in apps.get_app_config("catalogue").get_models()
+        if issubclass(m, pghistory.models.Event)
+    ]
     tables += ["catalogue_auditevent", "pghistory_context"]
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f'SELECT count(*) FROM "{table}" t WHERE row_to_json(t)::text LIKE %s', [f"%{text}%"])
+            cursor.execute(
+                f'SELECT count(*) FROM "{table}" t WHERE row_to_json(t)::text LIKE %s',
+                [f"%{text}%"],
+            )
             if cursor.fetchone()[0]:
                 hits.append(table)
     return hits
@@ -40,9 +46,14 @@ def _history_tables_containing(text: str) -> list[str]:
 
 def test_personal_data_is_never_copied_into_audit_tables(legal1):
     person = contributor_create(
-        acting_user=legal1, kind="customer", legal_name="Wilhelmina Quaxley", email="w.quaxley@example.org",
+        acting_user=legal1,
+        kind="customer",
+        legal_name="Wilhelmina Quaxley",
+        email="w.quaxley@example.org",
     )
-    contributor_update(acting_user=legal1, contributor=person, legal_name="Wilhelmina Quaxley-Smith")
+    contributor_update(
+        acting_user=legal1, contributor=person, legal_name="Wilhelmina Quaxley-Smith"
+    )
     assert _history_tables_containing("Quaxley") == []
     assert _history_tables_containing("w.quaxley@example.org") == []
 
@@ -73,35 +84,60 @@ def _pg_dump() -> str:
 def _exports(admin_user, legal1, artifact) -> str:
     queryset = export_queryset(user=admin_user, params={})
     pack = build_pack(user=legal1, artifact=artifact)
-    return "".join(iter_csv(queryset)) + "".join(iter_json(export_queryset(user=admin_user, params={}))) + json.dumps(pack)
+    return (
+        "".join(iter_csv(queryset))
+        + "".join(iter_json(export_queryset(user=admin_user, params={})))
+        + json.dumps(pack)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_erasure_no_personal_data_or_erased_external_ref_in_a_pg_dump_or_exports(legal1, admin_user, retail):
+def test_after_erasure_no_personal_data_or_erased_external_ref_in_a_pg_dump_or_exports(
+    legal1, admin_user, retail
+):
     """Issue 23 finding 5: with erase_external_ref=true the reference used to survive twice per
     contributor (audit `changes` and row history)."""
     person = contributor_create(
-        acting_user=legal1, kind="customer", legal_name="Wilhelmina Quaxley", email="w.quaxley@example.org",
+        acting_user=legal1,
+        kind="customer",
+        legal_name="Wilhelmina Quaxley",
+        email="w.quaxley@example.org",
         external_ref="QXREF-58213",
     )
-    contributor_update(acting_user=legal1, contributor=person, external_ref="QXREF-58214", legal_name="W. Quaxley")
-    [batch] = contributors_create_batch(acting_user=legal1, specs=[{"kind": "customer", "external_ref": "QXBULK-771"}])
+    contributor_update(
+        acting_user=legal1, contributor=person, external_ref="QXREF-58214", legal_name="W. Quaxley"
+    )
+    [batch] = contributors_create_batch(
+        acting_user=legal1, specs=[{"kind": "customer", "external_ref": "QXBULK-771"}]
+    )
     artifact = ArtifactFactory(owner_team=retail)
     AuthorshipFactory(artifact=artifact, contributor=person, credit_share="0.5")
     AuthorshipFactory(artifact=artifact, contributor=batch, credit_share="0.5")
     consent_create(
-        acting_user=legal1, contributor=person, artifacts=[artifact], purposes=["research"], jurisdiction="gb",
-        notice_version="2026.1", method="web_form", obtained_at=timezone.now() - dt.timedelta(days=1),
+        acting_user=legal1,
+        contributor=person,
+        artifacts=[artifact],
+        purposes=["research"],
+        jurisdiction="gb",
+        notice_version="2026.1",
+        method="web_form",
+        obtained_at=timezone.now() - dt.timedelta(days=1),
     )
-    record_access(actor=legal1, action="contributor.personal_data_viewed", obj=person, detail="legal page")
+    record_access(
+        actor=legal1, action="contributor.personal_data_viewed", obj=person, detail="legal page"
+    )
     secrets = ["Quaxley", "w.quaxley@example.org", "QXREF-58213", "QXREF-58214", "QXBULK-771"]
     before = _pg_dump() + _exports(admin_user, legal1, artifact)
     # The search finds the live values; the replaced reference was never copied anywhere.
     assert [s for s in secrets if s not in before] == ["QXREF-58213"]
 
     for contributor in (person, batch):
-        contributor_erase(acting_user=legal1, contributor=contributor, reason="erasure request 2026-115",
-                          erase_external_ref=True)
+        contributor_erase(
+            acting_user=legal1,
+            contributor=contributor,
+            reason="erasure request 2026-115",
+            erase_external_ref=True,
+        )
     seal_pending()
 
     dump = _pg_dump()

@@ -22,8 +22,9 @@ def slugs(response):
     return sorted(r["artifact"] for r in response.json()["results"])
 
 
-def test_legal_sees_every_impact_and_owner_members_only_their_teams(impacts, legal1, admin_user, alice,
-                                                                     carol, bob, victor, api_client_for):
+def test_legal_sees_every_impact_and_owner_members_only_their_teams(
+    impacts, legal1, admin_user, alice, carol, bob, victor, api_client_for
+):
     everything = ["child-journey", "co-created-journey", "grandchild-journey"]
     assert slugs(api_client_for(legal1).get(URL)) == everything
     assert slugs(api_client_for(admin_user).get(URL)) == everything
@@ -47,8 +48,11 @@ def test_filters(impacts, chain, legal1, alice, api_client_for):
     assert len(slugs(client.get(URL))) == 4
     assert slugs(client.get(URL, {"consent": other.pk})) == ["unrelated-thing"]
     assert slugs(client.get(URL, {"artifact": "child-journey"})) == ["child-journey"]
-    api_client_for(alice).post(f"{URL}{impacts['child-journey'].pk}/remediate/",
-                               {"remediation": "retrain", "note": "Retrained without the data."}, format="json")
+    api_client_for(alice).post(
+        f"{URL}{impacts['child-journey'].pk}/remediate/",
+        {"remediation": "retrain", "note": "Retrained without the data."},
+        format="json",
+    )
     assert slugs(client.get(URL, {"remediation": "retrain"})) == ["child-journey"]
     assert len(slugs(client.get(URL, {"remediation": "open"}))) == 3
     bad = client.get(URL, {"remediation": "burn", "consent": "x"})
@@ -57,8 +61,11 @@ def test_filters(impacts, chain, legal1, alice, api_client_for):
 
 def test_owner_maintainer_remediates(impacts, alice, api_client_for):
     impact = impacts["co-created-journey"]
-    response = api_client_for(alice).post(f"{URL}{impact.pk}/remediate/",
-                                          {"remediation": "remove", "note": "Pulled from the app."}, format="json")
+    response = api_client_for(alice).post(
+        f"{URL}{impact.pk}/remediate/",
+        {"remediation": "remove", "note": "Pulled from the app."},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["remediation"] == "remove" and body["note"] == "Pulled from the app."
@@ -72,15 +79,22 @@ def test_remediation_errors_per_role(impacts, carol, bob, victor, legal1, alice,
     impact = impacts["co-created-journey"]
     url = f"{URL}{impact.pk}/remediate/"
     good = {"remediation": "replace", "note": "Replaced by v2."}
-    assert api_client_for(carol).post(url, good, format="json").status_code == 403  # member, not maintainer
+    assert (
+        api_client_for(carol).post(url, good, format="json").status_code == 403
+    )  # member, not maintainer
     assert api_client_for(bob).post(url, good, format="json").status_code == 404  # not his team's
     assert api_client_for(victor).post(url, good, format="json").status_code == 404
     assert api_client_for(None).post(url, good, format="json").status_code == 401
-    assert api_client_for(alice).post(f"{URL}999999/remediate/", good, format="json").status_code == 404
-    for body, field in (({"remediation": "open", "note": "x"}, "remediation"),
-                        ({"remediation": "burn", "note": "x"}, "remediation"),
-                        ({"remediation": "retrain", "note": "  "}, "note"),
-                        ({"remediation": "retrain"}, "note")):
+    assert (
+        api_client_for(alice).post(f"{URL}999999/remediate/", good, format="json").status_code
+        == 404
+    )
+    for body, field in (
+        ({"remediation": "open", "note": "x"}, "remediation"),
+        ({"remediation": "burn", "note": "x"}, "remediation"),
+        ({"remediation": "retrain", "note": "  "}, "note"),
+        ({"remediation": "retrain"}, "note"),
+    ):
         response = api_client_for(alice).post(url, body, format="json")
         assert response.status_code == 400 and field in response.json(), body
     impact.refresh_from_db()
@@ -88,7 +102,12 @@ def test_remediation_errors_per_role(impacts, carol, bob, victor, legal1, alice,
     # Legal may record it for any team; the same answer twice writes one audit event.
     for _ in range(2):
         assert api_client_for(legal1).post(url, good, format="json").status_code == 200
-    assert AuditEvent.objects.filter(action="consent.impact_remediated", object_id=str(impact.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="consent.impact_remediated", object_id=str(impact.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_list_query_count_does_not_grow(legal1, api_client_for, count_queries):

@@ -352,9 +352,15 @@ def test_api_patch_repeating_a_versioned_link_keeps_it(withdrawn, alice, retail,
     other = ArtifactFactory(owner_team=retail, slug="another-parent")
     response = api_client_for(alice).patch(
         f"/api/v1/artifacts/{child.slug}/",
-        {"derived_from": [{"artifact": root.slug, "relation": "derived_from"},
-                          {"artifact": other.slug, "relation": "derived_from"}]},
+        {
+            "derived_from": [
+                {"artifact": root.slug, "relation": "derived_from"},
+                {"artifact": other.slug, "relation": "derived_from"},
+            ]
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
-    assert Lineage.objects.get(child=child, parent=root).parent_version_id == withdrawn["version"].pk
+    assert (
+        Lineage.objects.get(child=child, parent=root).parent_version_id == withdrawn["version"].pk
+    )

@@ -15,7 +15,9 @@ def live(chain, cards, retail):
     """Live reuses of the child (cards) and grandchild (retail), and one already ended."""
     return {
         "child": ReuseFactory(artifact=chain["child"], team=cards, initiative="Card journeys"),
-        "grandchild": ReuseFactory(artifact=chain["grandchild"], team=retail, initiative="Branch pilot"),
+        "grandchild": ReuseFactory(
+            artifact=chain["grandchild"], team=retail, initiative="Branch pilot"
+        ),
         "ended": ReuseFactory(artifact=chain["child"], team=retail, ended_on=timezone.localdate()),
     }
 
@@ -23,17 +25,23 @@ def live(chain, cards, retail):
 def test_remove_remediation_ends_the_live_reuses_audited(chain, live, legal1, alice):
     consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
     impact = WithdrawalImpact.objects.get(consent=chain["consent"], artifact=chain["child"])
-    impact_resolve(acting_user=alice, impact=impact, remediation="remove", note="Taken out of the journeys.")
+    impact_resolve(
+        acting_user=alice, impact=impact, remediation="remove", note="Taken out of the journeys."
+    )
     reuse = Reuse.objects.get(pk=live["child"].pk)
     assert reuse.ended_on == timezone.localdate()
     event = AuditEvent.objects.get(action="reuse.ended", object_id=str(reuse.pk))
     assert event.actor_id == alice.pk and "remove" in event.reason
     assert event.changes["ended_on"] == [None, timezone.localdate().isoformat()]
-    remediated = AuditEvent.objects.get(action="consent.impact_remediated", object_id=str(impact.pk))
+    remediated = AuditEvent.objects.get(
+        action="consent.impact_remediated", object_id=str(impact.pk)
+    )
     assert remediated.changes["ended_reuses"] == [reuse.pk]
     # The other artifact's reuse is untouched; no_action ends nothing.
     other = WithdrawalImpact.objects.get(consent=chain["consent"], artifact=chain["grandchild"])
-    impact_resolve(acting_user=legal1, impact=other, remediation="no_action", note="Reviewed: keep.")
+    impact_resolve(
+        acting_user=legal1, impact=other, remediation="no_action", note="Reviewed: keep."
+    )
     assert Reuse.objects.get(pk=live["grandchild"].pk).ended_on is None
 
 
@@ -42,7 +50,8 @@ def test_remediate_api_reports_the_ended_reuses(chain, live, legal1, api_client_
     impact = WithdrawalImpact.objects.get(consent=chain["consent"], artifact=chain["child"])
     response = api_client_for(legal1).post(
         f"/api/v1/withdrawal-impacts/{impact.pk}/remediate/",
-        {"remediation": "remove", "note": "Removed."}, format="json",
+        {"remediation": "remove", "note": "Removed."},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["ended_reuses"] == [live["child"].pk]
@@ -56,11 +65,23 @@ def test_withdraw_response_lists_live_reuses(chain, live, legal1, api_client_for
     assert response.status_code == 200
     impact = response.json()["impact"]
     assert impact["reuse_count"] == 2
-    assert sorted(impact["reuses"], key=lambda r: r["id"]) == sorted([
-        {"id": live["child"].pk, "initiative": "Card journeys", "team": "cards", "artifact": "child-journey"},
-        {"id": live["grandchild"].pk, "initiative": "Branch pilot", "team": "retail",
-         "artifact": "grandchild-journey"},
-    ], key=lambda r: r["id"])
+    assert sorted(impact["reuses"], key=lambda r: r["id"]) == sorted(
+        [
+            {
+                "id": live["child"].pk,
+                "initiative": "Card journeys",
+                "team": "cards",
+                "artifact": "child-journey",
+            },
+            {
+                "id": live["grandchild"].pk,
+                "initiative": "Branch pilot",
+                "team": "retail",
+                "artifact": "grandchild-journey",
+            },
+        ],
+        key=lambda r: r["id"],
+    )
 
 
 def _page(client, user, artifact) -> str:
@@ -98,12 +119,19 @@ def test_impact_reuses_page_by_keyset(chain, live, legal1, api_client_for, monke
 
     monkeypatch.setattr(impacts, "IMPACT_REUSES_SHOWN", 1)
     client = api_client_for(legal1)
-    body = client.post(f"/api/v1/consents/{chain['consent'].pk}/withdraw/", {"reason": "Asked."}, format="json").json()
+    body = client.post(
+        f"/api/v1/consents/{chain['consent'].pk}/withdraw/", {"reason": "Asked."}, format="json"
+    ).json()
     first = body["impact"]["reuses"]
     assert len(first) == 1 and body["impact"]["reuse_count"] == 2 and body["impact"]["reuses_next"]
     page = client.get(body["impact"]["reuses_next"]).json()
-    assert [r["id"] for r in page["results"]] == sorted([live["child"].pk, live["grandchild"].pk])[1:]
-    assert client.get(f"/api/v1/consents/{chain['consent'].pk}/impact-reuses/?after=x").status_code == 400
+    assert [r["id"] for r in page["results"]] == sorted([live["child"].pk, live["grandchild"].pk])[
+        1:
+    ]
+    assert (
+        client.get(f"/api/v1/consents/{chain['consent'].pk}/impact-reuses/?after=x").status_code
+        == 400
+    )
 
 
 def test_lineage_api_shows_the_inherited_withdrawal(chain, legal1, bob, api_client_for):
@@ -111,9 +139,9 @@ def test_lineage_api_shows_the_inherited_withdrawal(chain, legal1, bob, api_clie
     assert api_client_for(bob).get(url).json()["inherited_consents"] == []
     consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Asked.")
     body = api_client_for(bob).get(url).json()
-    assert [(s["consent"], s["state"], s["ancestor"], s["hops"]) for s in body["inherited_consents"]] == [
-        (chain["consent"].pk, "consent.withdrawn", "co-created-journey", 2)
-    ]
+    assert [
+        (s["consent"], s["state"], s["ancestor"], s["hops"]) for s in body["inherited_consents"]
+    ] == [(chain["consent"].pk, "consent.withdrawn", "co-created-journey", 2)]
     assert [n["slug"] for n in body["ancestors"]] == ["child-journey", "co-created-journey"]
 
 
@@ -124,7 +152,9 @@ def test_web_remediation_ends_the_reuses_too(chain, live, legal1, alice, client)
     impact = WithdrawalImpact.objects.get(consent=chain["consent"], artifact=chain["child"])
     client.force_login(alice)
     url = reverse("catalogue:impact_remediate", args=[impact.pk])
-    response = client.post(url, {"remediation": "replace", "note": "Replaced by the new journey."}, follow=True)
+    response = client.post(
+        url, {"remediation": "replace", "note": "Replaced by the new journey."}, follow=True
+    )
     assert response.status_code == 200
     assert "1 live reuse ended" in response.content.decode()
     assert Reuse.objects.get(pk=live["child"].pk).ended_on == timezone.localdate()

@@ -35,17 +35,26 @@ def review(retail, alice):
 
 
 def test_approve_closes_single_approval_review(review, legal1):
-    result = review_decide(acting_user=legal1, review=review, decision="approve", rationale="Consents in order.")
+    result = review_decide(
+        acting_user=legal1, review=review, decision="approve", rationale="Consents in order."
+    )
     assert result.status == c.ReviewStatus.APPROVED
     assert result.valid_until is not None and result.decided_at is not None
     assert AuditEvent.objects.filter(action="review.approve", object_id=str(review.pk)).exists()
 
 
-@pytest.mark.parametrize("decision,status", [
-    ("reject", c.ReviewStatus.REJECTED), ("request_changes", c.ReviewStatus.CHANGES_REQUESTED),
-])
+@pytest.mark.parametrize(
+    "decision,status",
+    [
+        ("reject", c.ReviewStatus.REJECTED),
+        ("request_changes", c.ReviewStatus.CHANGES_REQUESTED),
+    ],
+)
 def test_reject_and_request_changes_are_final(review, legal1, legal2, decision, status):
-    assert review_decide(acting_user=legal1, review=review, decision=decision, rationale="No.").status == status
+    assert (
+        review_decide(acting_user=legal1, review=review, decision=decision, rationale="No.").status
+        == status
+    )
     with pytest.raises(RuleViolation) as exc:
         review_decide(acting_user=legal2, review=review, decision="approve", rationale="Yes.")
     assert codes(exc) == ["review.already_decided"]
@@ -67,7 +76,9 @@ def test_author_cannot_decide(review, legal1):
 
 
 def test_requester_cannot_decide(retail, legal1):
-    review = ReviewFactory(artifact=ArtifactFactory(owner_team=retail, customer=True), requested_by=legal1)
+    review = ReviewFactory(
+        artifact=ArtifactFactory(owner_team=retail, customer=True), requested_by=legal1
+    )
     with pytest.raises(RuleViolation) as exc:
         review_decide(acting_user=legal1, review=review, decision="approve", rationale="I asked.")
     assert codes(exc) == ["review.own_request"]
@@ -90,7 +101,9 @@ def test_rationale_and_decision_are_required(review, legal1):
 
 def test_two_approvals_from_two_legal_reviewers(retail, legal1, legal2, alice):
     artifact = ArtifactFactory(owner_team=retail, restricted=True)
-    review = review_request(acting_user=alice, artifact=artifact, kind="consent_ip", purposes=["research"])
+    review = review_request(
+        acting_user=alice, artifact=artifact, kind="consent_ip", purposes=["research"]
+    )
     assert review.required_approvals == 2
     first = review_decide(acting_user=legal1, review=review, decision="approve", rationale="One.")
     assert first.status == c.ReviewStatus.OPEN
@@ -101,11 +114,14 @@ def test_two_approvals_from_two_legal_reviewers(retail, legal1, legal2, alice):
     assert second.status == c.ReviewStatus.APPROVED
 
 
-def test_model_training_needs_two_and_admin_approval_does_not_count(retail, legal1, admin_user, alice):
+def test_model_training_needs_two_and_admin_approval_does_not_count(
+    retail, legal1, admin_user, alice
+):
     artifact = ArtifactFactory(owner_team=retail, customer=True)
     ConsentFactory(purposes=["model_training"]).artifacts.add(artifact)
-    review = review_request(acting_user=alice, artifact=artifact, kind="consent_ip",
-                            purposes=["model_training"])
+    review = review_request(
+        acting_user=alice, artifact=artifact, kind="consent_ip", purposes=["model_training"]
+    )
     assert review.required_approvals == 2
     review_decide(acting_user=legal1, review=review, decision="approve", rationale="One.")
     with pytest.raises(RuleViolation) as exc:
@@ -121,7 +137,9 @@ def test_request_permissions_and_duplicates(retail, alice, bob, legal1):
         review_request(acting_user=bob, artifact=artifact, kind="consent_ip", purposes=[])
     review_request(acting_user=alice, artifact=artifact, kind="consent_ip", purposes=["research"])
     with pytest.raises(RuleViolation) as exc:
-        review_request(acting_user=legal1, artifact=artifact, kind="consent_ip", purposes=["research"])
+        review_request(
+            acting_user=legal1, artifact=artifact, kind="consent_ip", purposes=["research"]
+        )
     assert codes(exc) == ["review.already_open"]
     with pytest.raises(ValidationError):
         review_request(acting_user=alice, artifact=artifact, kind="vibes", purposes=["astrology"])
@@ -154,8 +172,12 @@ def _race(review_pk, users, decision="approve"):
     def work(user):
         try:
             barrier.wait()
-            review_decide(acting_user=user, review=Review.objects.get(pk=review_pk), decision=decision,
-                          rationale="Concurrent.")
+            review_decide(
+                acting_user=user,
+                review=Review.objects.get(pk=review_pk),
+                decision=decision,
+                rationale="Concurrent.",
+            )
             results.append("ok")
         except RuleViolation as exc:
             results.append(exc.reasons[0].code)
@@ -183,18 +205,25 @@ def test_fifty_concurrent_decisions_one_success(retail):
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_decisions_two_approval_review(retail):
-    review = ReviewFactory(artifact=ArtifactFactory(owner_team=retail, restricted=True), required_approvals=2)
+    review = ReviewFactory(
+        artifact=ArtifactFactory(owner_team=retail, restricted=True), required_approvals=2
+    )
     reviewers = [UserFactory(username=f"lawyer{i}", roles=[c.Role.LEGAL]) for i in range(50)]
     results = _race(review.pk, reviewers)
     assert results.count("ok") == 2
     review.refresh_from_db()
     assert review.status == c.ReviewStatus.APPROVED
-    assert ReviewDecision.objects.filter(review_id=review.pk).values("reviewer").distinct().count() == 2
+    assert (
+        ReviewDecision.objects.filter(review_id=review.pk).values("reviewer").distinct().count()
+        == 2
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_same_reviewer_racing_with_itself_wins_once(retail):
-    review = ReviewFactory(artifact=ArtifactFactory(owner_team=retail, restricted=True), required_approvals=2)
+    review = ReviewFactory(
+        artifact=ArtifactFactory(owner_team=retail, restricted=True), required_approvals=2
+    )
     lawyer = UserFactory(username="lawyer", roles=[c.Role.LEGAL])
     results = _race(review.pk, [lawyer] * 10)
     assert results.count("ok") == 1

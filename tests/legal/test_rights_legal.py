@@ -21,11 +21,15 @@ from tests.factories import (
 
 
 def legal_codes(decision):
-    return sorted(r.code for r in decision.reasons if r.code.split(".")[0] in {"review", "ip", "consent"})
+    return sorted(
+        r.code for r in decision.reasons if r.code.split(".")[0] in {"review", "ip", "consent"}
+    )
 
 
 def check(artifact, team, purpose="product_design", action="use", at=None):
-    return rights_check(artifact=artifact, team=team, action=action, purpose=purpose, channel="web", at=at)
+    return rights_check(
+        artifact=artifact, team=team, action=action, purpose=purpose, channel="web", at=at
+    )
 
 
 def agrees(artifact, team, purpose="product_design", action="use", at=None):
@@ -47,9 +51,13 @@ def test_cleared_artifact_has_no_legal_denial(cleared, retail):
 
 def test_review_missing_expired_and_purpose(cleared, retail):
     review = cleared["review"]
-    assert "review.purpose_not_approved" in legal_codes(check(cleared["artifact"], retail, "marketing"))
+    assert "review.purpose_not_approved" in legal_codes(
+        check(cleared["artifact"], retail, "marketing")
+    )
     assert agrees(cleared["artifact"], retail, "marketing")
-    Review.objects.filter(pk=review.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    Review.objects.filter(pk=review.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
     assert "review.expired" in legal_codes(check(cleared["artifact"], retail))
     assert agrees(cleared["artifact"], retail)
     Review.objects.filter(pk=review.pk).update(status=c.ReviewStatus.OPEN, valid_until=None)
@@ -66,7 +74,12 @@ def test_model_training_needs_approval_of_that_purpose(cleared, retail):
 
 def test_ip_chain_names_missing_contributor(cleared, retail):
     agency = ContributorFactory(agency=True)
-    AuthorshipFactory(artifact=cleared["artifact"], contributor=agency, role=c.AuthorRole.CO_AUTHOR, credit_share=0)
+    AuthorshipFactory(
+        artifact=cleared["artifact"],
+        contributor=agency,
+        role=c.AuthorRole.CO_AUTHOR,
+        credit_share=0,
+    )
     decision = check(cleared["artifact"], retail)
     missing = [r for r in decision.reasons if r.code == "ip.assignment_missing"]
     assert len(missing) == 1 and agency.pseudonym in missing[0].message
@@ -87,12 +100,15 @@ def test_ordinary_artifacts_need_no_review_or_consent_but_need_licences(retail):
     assert agrees(artifact, retail)
 
 
-@pytest.mark.parametrize("change,code", [
-    ({"status": c.ConsentStatus.WITHDRAWN}, "consent.withdrawn"),
-    ({"status": c.ConsentStatus.REVOKED}, "consent.revoked"),
-    ({"expires_at": timezone.now() - dt.timedelta(days=1)}, "consent.expired"),
-    ({"purposes": ["marketing"]}, "consent.purpose_not_covered"),
-])
+@pytest.mark.parametrize(
+    "change,code",
+    [
+        ({"status": c.ConsentStatus.WITHDRAWN}, "consent.withdrawn"),
+        ({"status": c.ConsentStatus.REVOKED}, "consent.revoked"),
+        ({"expires_at": timezone.now() - dt.timedelta(days=1)}, "consent.expired"),
+        ({"purposes": ["marketing"]}, "consent.purpose_not_covered"),
+    ],
+)
 def test_consent_denies_artifact_and_descendants(chain, retail, cards, change, code):
     type(chain["consent"]).objects.filter(pk=chain["consent"].pk).update(**change)
     for artifact in (chain["artifact"], chain["child"], chain["grandchild"]):
@@ -124,7 +140,9 @@ def test_consent_check_query_count_does_not_grow_with_lineage(cleared, retail, c
     def build(length, prefix):
         node = cleared["artifact"]
         for i in range(length):
-            child = ArtifactFactory(owner_team=retail, published=True, customer=True, slug=f"{prefix}-{i}")
+            child = ArtifactFactory(
+                owner_team=retail, published=True, customer=True, slug=f"{prefix}-{i}"
+            )
             ConsentFactory(purposes=["product_design"]).artifacts.add(child)
             LineageFactory(child=child, parent=node)
             node = child

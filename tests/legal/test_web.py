@@ -18,26 +18,42 @@ from tests.factories import (
 )
 from tests.upload_samples import pdf_bytes
 
-LEGAL_PAGES = ["/legal/", "/legal/consents/", "/legal/consents/?view=expiring",
-               "/legal/consents/?view=withdrawn", "/legal/ip-gaps/"]
+LEGAL_PAGES = [
+    "/legal/",
+    "/legal/consents/",
+    "/legal/consents/?view=expiring",
+    "/legal/consents/?view=withdrawn",
+    "/legal/ip-gaps/",
+]
 
 
 @pytest.fixture
 def open_review(cleared, retail):
     artifact = cleared["artifact"]
-    return ReviewFactory(artifact=artifact, version=cleared["version"], purposes=["model_training"],
-                         required_approvals=2)
+    return ReviewFactory(
+        artifact=artifact,
+        version=cleared["version"],
+        purposes=["model_training"],
+        required_approvals=2,
+    )
 
 
 def test_workspace_is_legal_only(cleared, open_review, client, alice, victor, legal1, admin_user):
     consent = cleared["consent"]
-    pages = [*LEGAL_PAGES, f"/legal/reviews/{open_review.pk}/", f"/legal/consents/{consent.pk}/",
-             f"/legal/consents/{consent.pk}/impact/"]
+    pages = [
+        *LEGAL_PAGES,
+        f"/legal/reviews/{open_review.pk}/",
+        f"/legal/consents/{consent.pk}/",
+        f"/legal/consents/{consent.pk}/impact/",
+    ]
     for user in (alice, victor):
         client.force_login(user)
         for url in pages:
             assert client.get(url).status_code == 403, url
-        assert client.post(f"/legal/consents/{consent.pk}/withdraw/", {"reason": "x"}).status_code == 403
+        assert (
+            client.post(f"/legal/consents/{consent.pk}/withdraw/", {"reason": "x"}).status_code
+            == 403
+        )
     for user in (legal1, admin_user):
         client.force_login(user)
         for url in pages:
@@ -47,7 +63,9 @@ def test_workspace_is_legal_only(cleared, open_review, client, alice, victor, le
 
 
 def test_queue_shows_age_kind_risk_and_filters(open_review, retail, client, legal1):
-    ReviewFactory(artifact=ArtifactFactory(owner_team=retail, slug="plain-one"), kind=c.ReviewKind.ETHICS)
+    ReviewFactory(
+        artifact=ArtifactFactory(owner_team=retail, slug="plain-one"), kind=c.ReviewKind.ETHICS
+    )
     client.force_login(legal1)
     html = client.get("/legal/").content.decode()
     assert "model_training" in html and "customer_derived" in html and "0 / 2" in html
@@ -58,21 +76,34 @@ def test_queue_shows_age_kind_risk_and_filters(open_review, retail, client, lega
     assert open_review.artifact.title not in ethics
 
 
-def test_review_page_audits_personal_data_and_records_decision(cleared, open_review, client, legal1, legal2):
+def test_review_page_audits_personal_data_and_records_decision(
+    cleared, open_review, client, legal1, legal2
+):
     client.force_login(legal1)
     response = client.get(f"/legal/reviews/{open_review.pk}/")
     html = response.content.decode()
     assert cleared["customer"].legal_name in html
     viewed = AuditEvent.objects.filter(action="contributor.personal_data_viewed", actor=legal1)
     assert viewed.count() == 2  # staff author and customer
-    missing = client.post(f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": ""})
+    missing = client.post(
+        f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": ""}
+    )
     assert missing.status_code == 400 and "Explain the decision" in missing.content.decode()
-    assert client.post(f"/legal/reviews/{open_review.pk}/",
-                       {"decision": "approve", "rationale": "Consents fine."}).status_code == 302
-    again = client.post(f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": "Again."})
+    assert (
+        client.post(
+            f"/legal/reviews/{open_review.pk}/",
+            {"decision": "approve", "rationale": "Consents fine."},
+        ).status_code
+        == 302
+    )
+    again = client.post(
+        f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": "Again."}
+    )
     assert "already approved" in again.content.decode()
     client.force_login(legal2)
-    client.post(f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": "Second."})
+    client.post(
+        f"/legal/reviews/{open_review.pk}/", {"decision": "approve", "rationale": "Second."}
+    )
     open_review.refresh_from_db()
     assert open_review.status == c.ReviewStatus.APPROVED
 
@@ -82,15 +113,23 @@ def test_consent_page_audits_and_withdraws(chain, client, legal1):
     consent.evidence.save("e.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
     client.force_login(legal1)
     assert client.get(f"/legal/consents/{consent.pk}/").status_code == 200
-    assert AuditEvent.objects.filter(action="consent.viewed", object_id=str(consent.pk)).count() == 1
-    assert AuditEvent.objects.filter(action="contributor.personal_data_viewed",
-                                     object_id=str(consent.contributor_id)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="consent.viewed", object_id=str(consent.pk)).count() == 1
+    )
+    assert (
+        AuditEvent.objects.filter(
+            action="contributor.personal_data_viewed", object_id=str(consent.contributor_id)
+        ).count()
+        == 1
+    )
     download = client.get(f"/legal/consents/{consent.pk}/evidence/")
     assert download.status_code == 200
     assert AuditEvent.objects.filter(action="consent.evidence_downloaded").count() == 1
     blank = client.post(f"/legal/consents/{consent.pk}/withdraw/", {"reason": ""})
     assert blank.status_code == 302 and blank.url.endswith(f"/legal/consents/{consent.pk}/")
-    response = client.post(f"/legal/consents/{consent.pk}/withdraw/", {"reason": "Customer asked."}, follow=True)
+    response = client.post(
+        f"/legal/consents/{consent.pk}/withdraw/", {"reason": "Customer asked."}, follow=True
+    )
     html = response.content.decode()
     assert "3 artifacts affected" in html and "grandchild-journey" in html
 
@@ -106,7 +145,9 @@ def test_remediation_form_for_owner_maintainer(chain, client, legal1, alice, car
     client.force_login(alice)
     bad = client.post(url, {"remediation": "retrain", "note": ""})
     assert "Explain the remediation" in bad.content.decode()
-    assert client.post(url, {"remediation": "replace", "note": "Swapped for v2."}).status_code == 302
+    assert (
+        client.post(url, {"remediation": "replace", "note": "Swapped for v2."}).status_code == 302
+    )
     impact.refresh_from_db()
     assert impact.remediation == "replace"
 
@@ -142,7 +183,10 @@ def test_list_pages_query_count(url, retail, client, legal1, count_queries):
 
 
 def test_inbox_lists_counts_and_marks_read(client, alice, bob):
-    notes = [Notification.objects.create(recipient=alice, kind="test", subject=f"Note {i}") for i in range(3)]
+    notes = [
+        Notification.objects.create(recipient=alice, kind="test", subject=f"Note {i}")
+        for i in range(3)
+    ]
     Notification.objects.create(recipient=bob, kind="test", subject="Bob's secret")
     client.force_login(alice)
     html = client.get("/inbox/").content.decode()
@@ -165,7 +209,9 @@ def test_inbox_query_count(client, alice, count_queries):
     client.get("/inbox/")
     few = count_queries(lambda: client.get("/inbox/"))
     for i in range(10):
-        Notification.objects.create(recipient=alice, kind="t", subject=f"m{i}", artifact=ArtifactFactory())
+        Notification.objects.create(
+            recipient=alice, kind="t", subject=f"m{i}", artifact=ArtifactFactory()
+        )
     assert count_queries(lambda: client.get("/inbox/")) == few
 
 
@@ -190,27 +236,37 @@ def test_record_consent_form_with_checked_evidence(cleared, client, legal1, alic
     client.force_login(legal1)
     assert client.get("/legal/consents/new/").status_code == 200
     base = {
-        "contributor": cleared["customer"].pseudonym, "artifacts": "co-created-journey, nope",
-        "purposes": ["research"], "jurisdiction": "GB", "notice_version": "2026.3", "method": "email",
+        "contributor": cleared["customer"].pseudonym,
+        "artifacts": "co-created-journey, nope",
+        "purposes": ["research"],
+        "jurisdiction": "GB",
+        "notice_version": "2026.3",
+        "method": "email",
         "obtained_at": "2026-05-01T10:00",
     }
     response = client.post("/legal/consents/new/", base)
     assert response.status_code == 200 and "Unknown artifacts: nope" in response.content.decode()
     fake = SimpleUploadedFile("consent.pdf", b"<script>alert(1)</script>")
-    response = client.post("/legal/consents/new/", {**base, "artifacts": "co-created-journey",
-                                                    "evidence": fake, "evidence_type": "pdf"})
+    response = client.post(
+        "/legal/consents/new/",
+        {**base, "artifacts": "co-created-journey", "evidence": fake, "evidence_type": "pdf"},
+    )
     assert response.status_code == 200 and "not PDF" in response.content.decode()
     assert ConsentRecord.objects.filter(notice_version="2026.3").count() == 0
     good = SimpleUploadedFile("consent.pdf", pdf_bytes())
-    response = client.post("/legal/consents/new/", {**base, "artifacts": "co-created-journey",
-                                                    "evidence": good, "evidence_type": "pdf"})
+    response = client.post(
+        "/legal/consents/new/",
+        {**base, "artifacts": "co-created-journey", "evidence": good, "evidence_type": "pdf"},
+    )
     assert response.status_code == 302
     consent = ConsentRecord.objects.get(notice_version="2026.3")
     assert consent.evidence and consent.evidence_content_type == "application/pdf"
     assert list(consent.artifacts.values_list("slug", flat=True)) == ["co-created-journey"]
     other = SimpleUploadedFile("more.txt", b"Signed on the phone, call ref 991.")
-    client.post(f"/legal/consents/{cleared['consent'].pk}/evidence/upload/",
-                {"evidence": other, "evidence_type": "txt"})
+    client.post(
+        f"/legal/consents/{cleared['consent'].pk}/evidence/upload/",
+        {"evidence": other, "evidence_type": "txt"},
+    )
     cleared["consent"].refresh_from_db()
     assert cleared["consent"].evidence_content_type == "text/plain"
 
@@ -227,6 +283,10 @@ def test_legal_panel_query_count_does_not_grow(cleared, rf, alice, count_queries
     for _ in range(10):
         ConsentFactory().artifacts.add(artifact)
         ReviewFactory(artifact=artifact)
-        AuthorshipFactory(artifact=artifact, contributor=ContributorFactory(agency=True),
-                          role=c.AuthorRole.CO_AUTHOR, credit_share=0)
+        AuthorshipFactory(
+            artifact=artifact,
+            contributor=ContributorFactory(agency=True),
+            role=c.AuthorRole.CO_AUTHOR,
+            credit_share=0,
+        )
     assert count_queries(lambda: legal_panel(request, artifact)) == few

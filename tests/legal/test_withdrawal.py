@@ -27,7 +27,9 @@ from tests.factories import (
 
 
 def denied(artifact, team, code="consent.withdrawn"):
-    decision = rights_check(artifact=artifact, team=team, action="use", purpose="product_design", channel="web")
+    decision = rights_check(
+        artifact=artifact, team=team, action="use", purpose="product_design", channel="web"
+    )
     return decision.decision == "deny" and code in decision.codes
 
 
@@ -42,7 +44,9 @@ def reuses(chain, cards, retail):
 @pytest.mark.django_db(transaction=True)
 def test_withdrawal_denies_at_once_after_commit(chain, cards, legal1, reuses, monkeypatch):
     queued = []
-    monkeypatch.setattr(notify_consent_impact, "delay", lambda consent_id: queued.append(consent_id))
+    monkeypatch.setattr(
+        notify_consent_impact, "delay", lambda consent_id: queued.append(consent_id)
+    )
     consent = chain["consent"]
     assert not denied(chain["grandchild"], cards)
     impact = consent_withdraw(acting_user=legal1, consent=consent, reason="Customer asked.")
@@ -65,7 +69,9 @@ def test_impact_report_is_complete(chain, legal1, reuses):
     assert rows[chain["grandchild"].pk].live_reuses == 1
     assert all(i.remediation == c.Remediation.OPEN for i in rows.values())
     consent = ConsentRecord.objects.get(pk=chain["consent"].pk)
-    assert consent.status == c.ConsentStatus.WITHDRAWN and consent.status_reason == "Customer asked."
+    assert (
+        consent.status == c.ConsentStatus.WITHDRAWN and consent.status_reason == "Customer asked."
+    )
     event = AuditEvent.objects.get(action="consent.withdrawn", object_id=str(consent.pk))
     assert event.changes["status"] == ["given", "withdrawn"]
 
@@ -74,7 +80,9 @@ def test_notifications_only_queued_after_commit_and_idempotent(
     chain, legal1, alice, bob, reuses, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(notify_consent_impact, "delay", lambda consent_id: queued.append(consent_id))
+    monkeypatch.setattr(
+        notify_consent_impact, "delay", lambda consent_id: queued.append(consent_id)
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         consent_withdraw(acting_user=legal1, consent=chain["consent"], reason="Customer asked.")
         assert queued == []
@@ -88,7 +96,9 @@ def test_notifications_only_queued_after_commit_and_idempotent(
     assert Notification.objects.filter(recipient=alice, kind="consent.withdrawn").count() == 2
     assert Notification.objects.filter(recipient=bob, kind="consent.withdrawn").count() == 2
     total = Notification.objects.count()
-    assert impact_notify(consent_id=chain["consent"].pk) == 0 or Notification.objects.count() == total
+    assert (
+        impact_notify(consent_id=chain["consent"].pk) == 0 or Notification.objects.count() == total
+    )
     assert Notification.objects.count() == total
 
 
@@ -121,14 +131,18 @@ def test_remediation_by_owner_maintainer(chain, legal1, alice, carol, bob):
         impact_resolve(acting_user=alice, impact=impact, remediation="open", note="x")
     with pytest.raises(ValidationError):
         impact_resolve(acting_user=alice, impact=impact, remediation="retrain", note="")
-    done = impact_resolve(acting_user=alice, impact=impact, remediation="retrain", note="Retrained without.")
+    done = impact_resolve(
+        acting_user=alice, impact=impact, remediation="retrain", note="Retrained without."
+    )
     assert done.remediation == "retrain" and done.resolved_by == alice
     assert AuditEvent.objects.filter(action="consent.impact_remediated").count() == 1
 
 
 def test_expiry_sweep_expires_and_warns_idempotently(chain, cards, alice):
     consent = chain["consent"]
-    ConsentRecord.objects.filter(pk=consent.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    ConsentRecord.objects.filter(pk=consent.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
     expiring = ConsentFactory(expires_at=timezone.now() + dt.timedelta(days=10))
     expiring.artifacts.add(chain["artifact"])
     later = ConsentFactory(expires_at=timezone.now() + dt.timedelta(days=90))

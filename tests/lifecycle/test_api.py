@@ -19,10 +19,16 @@ def published(retail):
 
 def test_deprecate_returns_status_fields(api_client_for, alice, published, retail):
     ArtifactFactory(owner_team=retail, published=True, slug="journey-v2")
-    resp = api_client_for(alice).post(url("journey", "deprecate"), {
-        "rationale": "Replaced by the v2 journey.", "lessons_learned": "Test with branch staff.",
-        "superseded_by": "journey-v2", "sunset_on": "2031-06-30",
-    }, format="json")
+    resp = api_client_for(alice).post(
+        url("journey", "deprecate"),
+        {
+            "rationale": "Replaced by the v2 journey.",
+            "lessons_learned": "Test with branch staff.",
+            "superseded_by": "journey-v2",
+            "sunset_on": "2031-06-30",
+        },
+        format="json",
+    )
     assert resp.status_code == 200, resp.json()
     data = resp.json()
     assert data["status"] == "deprecated"
@@ -50,7 +56,9 @@ def test_unknown_or_invisible_successor_is_a_field_error(api_client_for, alice, 
     ArtifactFactory(owner_team=cards, published=True, restricted=True, slug="hidden")
     client = api_client_for(alice)
     for slug in ("nope", "hidden"):
-        resp = client.post(url("journey", "deprecate"), {"rationale": "x", "superseded_by": slug}, format="json")
+        resp = client.post(
+            url("journey", "deprecate"), {"rationale": "x", "superseded_by": slug}, format="json"
+        )
         assert resp.status_code == 400
         assert resp.json()["superseded_by"] == [f"No artifact '{slug}'."]
 
@@ -71,18 +79,29 @@ def test_disallowed_transitions_are_409(api_client_for, alice, admin_user, retai
 def test_successor_loop_is_409(api_client_for, alice, retail):
     a = ArtifactFactory(owner_team=retail, published=True, slug="a")
     ArtifactFactory(owner_team=retail, published=True, slug="b", superseded_by=a)
-    resp = api_client_for(alice).post(url("a", "deprecate"), {"rationale": "x", "superseded_by": "b"}, format="json")
+    resp = api_client_for(alice).post(
+        url("a", "deprecate"), {"rationale": "x", "superseded_by": "b"}, format="json"
+    )
     assert resp.status_code == 409
     assert resp.json()["reasons"][0]["code"] == "retirement.successor_loop"
 
 
 def test_archive_then_restore(api_client_for, alice, admin_user, published):
-    resp = api_client_for(alice).post(url("journey", "archive"), {"rationale": "Pilot failed."}, format="json")
+    resp = api_client_for(alice).post(
+        url("journey", "archive"), {"rationale": "Pilot failed."}, format="json"
+    )
     assert resp.status_code == 200 and resp.json()["status"] == "archived"
-    assert api_client_for(alice).post(url("journey", "restore"), {"reason": "x"}, format="json").status_code == 403
+    assert (
+        api_client_for(alice)
+        .post(url("journey", "restore"), {"reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
     resp = api_client_for(admin_user).post(url("journey", "restore"), {}, format="json")
     assert resp.status_code == 400 and "reason" in resp.json()
-    resp = api_client_for(admin_user).post(url("journey", "restore"), {"reason": "Mistake."}, format="json")
+    resp = api_client_for(admin_user).post(
+        url("journey", "restore"), {"reason": "Mistake."}, format="json"
+    )
     assert resp.status_code == 200
     assert resp.json()["status"] == "published" and resp.json()["retirement_rationale"] == ""
 
@@ -92,39 +111,77 @@ def test_permissions_per_role(api_client_for, carol, bob, victor, admin_user, pu
     body = {"rationale": "x"}
     assert api_client_for(None).post(url("journey", action), body, format="json").status_code == 401
     for user in (carol, bob, victor):
-        assert api_client_for(user).post(url("journey", action), body, format="json").status_code == 403
-    assert api_client_for(admin_user).post(url("journey", action), body, format="json").status_code == 200
+        assert (
+            api_client_for(user).post(url("journey", action), body, format="json").status_code
+            == 403
+        )
+    assert (
+        api_client_for(admin_user).post(url("journey", action), body, format="json").status_code
+        == 200
+    )
 
 
 def test_invisible_artifact_is_404(api_client_for, alice, cards):
     ArtifactFactory(owner_team=cards, published=True, restricted=True, slug="secret")
-    for action, body in (("deprecate", {"rationale": "x"}), ("archive", {"rationale": "x"}), ("restore", {"reason": "x"})):
-        assert api_client_for(alice).post(url("secret", action), body, format="json").status_code == 404
-        assert api_client_for(alice).post(url("missing", action), body, format="json").status_code == 404
+    for action, body in (
+        ("deprecate", {"rationale": "x"}),
+        ("archive", {"rationale": "x"}),
+        ("restore", {"reason": "x"}),
+    ):
+        assert (
+            api_client_for(alice).post(url("secret", action), body, format="json").status_code
+            == 404
+        )
+        assert (
+            api_client_for(alice).post(url("missing", action), body, format="json").status_code
+            == 404
+        )
 
 
 def test_resemblance_endpoint(api_client_for, alice, retail):
-    ArtifactFactory(owner_team=retail, archived=True, slug="apr-bot", title="Credit card APR explainer chatbot prompt",
-                    retirement_rationale="Non-compliant APR statements under FCA CONC 3.5.")
+    ArtifactFactory(
+        owner_team=retail,
+        archived=True,
+        slug="apr-bot",
+        title="Credit card APR explainer chatbot prompt",
+        retirement_rationale="Non-compliant APR statements under FCA CONC 3.5.",
+    )
     client = api_client_for(alice)
-    resp = client.post("/api/v1/artifacts/resemblance/", {"title": "Credit card APR explainer chatbot"}, format="json")
+    resp = client.post(
+        "/api/v1/artifacts/resemblance/",
+        {"title": "Credit card APR explainer chatbot"},
+        format="json",
+    )
     assert resp.status_code == 200
     matches = resp.json()["matches"]
     assert [m["slug"] for m in matches] == ["apr-bot"]
     assert matches[0]["retirement_rationale"].startswith("Non-compliant")
-    resp = client.post("/api/v1/artifacts/resemblance/", {"title": "Branch queue dashboard"}, format="json")
+    resp = client.post(
+        "/api/v1/artifacts/resemblance/", {"title": "Branch queue dashboard"}, format="json"
+    )
     assert resp.json() == {"matches": []}
-    assert api_client_for(None).post("/api/v1/artifacts/resemblance/", {}, format="json").status_code == 401
+    assert (
+        api_client_for(None).post("/api/v1/artifacts/resemblance/", {}, format="json").status_code
+        == 401
+    )
 
 
 def test_schema_lists_the_endpoints(api_client_for, alice):
     resp = api_client_for(alice).get("/api/v1/schema/?format=json")
     assert resp.status_code == 200
-    paths = resp.json()["paths"] if resp.headers["Content-Type"].startswith("application/json") else None
+    paths = (
+        resp.json()["paths"]
+        if resp.headers["Content-Type"].startswith("application/json")
+        else None
+    )
     if paths is None:
         import yaml
 
         paths = yaml.safe_load(resp.content)["paths"]
-    for p in ("/api/v1/artifacts/{slug}/deprecate/", "/api/v1/artifacts/{slug}/archive/",
-              "/api/v1/artifacts/{slug}/restore/", "/api/v1/artifacts/resemblance/"):
+    for p in (
+        "/api/v1/artifacts/{slug}/deprecate/",
+        "/api/v1/artifacts/{slug}/archive/",
+        "/api/v1/artifacts/{slug}/restore/",
+        "/api/v1/artifacts/resemblance/",
+    ):
         assert p in paths

@@ -7,12 +7,18 @@ from tests.factories import ArtifactFactory, MembershipFactory, TeamFactory, Use
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_deprecate_with_successor_then_banner_then_lessons_library(browser_page, live_server, login):
+def test_deprecate_with_successor_then_banner_then_lessons_library(
+    browser_page, live_server, login
+):
     team = TeamFactory(slug="retail", name="Retail Banking")
     maintainer = UserFactory(username="maya", roles=[c.Role.CONTRIBUTOR, c.Role.VIEWER])
     MembershipFactory(team=team, user=maintainer, role=c.MembershipRole.MAINTAINER)
-    ArtifactFactory(owner_team=team, published=True, slug="apr-chatbot", title="APR explainer chatbot prompt")
-    ArtifactFactory(owner_team=team, published=True, slug="apr-explainer-v2", title="APR explainer v2")
+    ArtifactFactory(
+        owner_team=team, published=True, slug="apr-chatbot", title="APR explainer chatbot prompt"
+    )
+    ArtifactFactory(
+        owner_team=team, published=True, slug="apr-explainer-v2", title="APR explainer v2"
+    )
     page = browser_page
     login(page, maintainer)
 

@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def published(retail):
-    return ArtifactFactory(owner_team=retail, published=True, slug="loan-journey", title="Loan journey")
+    return ArtifactFactory(
+        owner_team=retail, published=True, slug="loan-journey", title="Loan journey"
+    )
 
 
-def test_deprecation_queues_the_notice_on_commit(published, alice, monkeypatch, django_capture_on_commit_callbacks):
+def test_deprecation_queues_the_notice_on_commit(
+    published, alice, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(tasks.notify_artifact_retired, "delay", lambda *args: queued.append(args))
     with django_capture_on_commit_callbacks(execute=True):
@@ -30,7 +34,14 @@ def test_deprecation_queues_the_notice_on_commit(published, alice, monkeypatch, 
 
 
 def test_retirement_notice_reaches_owners_watchers_and_live_reusers_once(
-    published, alice, carol, bob, victor, cards, monkeypatch, django_capture_on_commit_callbacks,
+    published,
+    alice,
+    carol,
+    bob,
+    victor,
+    cards,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     queued = []
     monkeypatch.setattr(tasks.notify_artifact_retired, "delay", lambda *args: queued.append(args))
@@ -40,16 +51,20 @@ def test_retirement_notice_reaches_owners_watchers_and_live_reusers_once(
     ended = ReuseFactory(artifact=published, ended_on=dt.date(2025, 1, 1))
     ended.team.memberships.create(user=ended_team_member)
     with django_capture_on_commit_callbacks(execute=True):
-        artifact_deprecate(acting_user=alice, artifact=published, rationale="Replaced by the v2 journey.")
+        artifact_deprecate(
+            acting_user=alice, artifact=published, rationale="Replaced by the v2 journey."
+        )
     assert tasks.notify_artifact_retired(*queued[0]) == 4
     tasks.notify_artifact_retired(*queued[0])  # redelivery is a no-op
     notes = Notification.objects.filter(kind="artifact.deprecated")
     assert sorted(n.recipient.username for n in notes) == ["alice", "bob", "carol", "victor"]
     assert "Replaced by the v2 journey." in notes[0].body
     # owners now watch automatically
-    assert set(Watch.objects.filter(artifact=published, automatic=True).values_list("user__username", flat=True)) == {
-        "alice", "carol"
-    }
+    assert set(
+        Watch.objects.filter(artifact=published, automatic=True).values_list(
+            "user__username", flat=True
+        )
+    ) == {"alice", "carol"}
 
 
 def test_archive_notice_skips_watchers_who_may_not_see_a_restricted_artifact(retail, alice, victor):
@@ -66,7 +81,10 @@ def test_new_version_notifies_watchers_but_not_its_author(published, alice, caro
     assert tasks.notify_new_version(version.pk) == 2
     tasks.notify_new_version(version.pk)  # redelivery adds nothing
     assert Notification.objects.count() == 2
-    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["carol", "victor"]
+    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == [
+        "carol",
+        "victor",
+    ]
     assert tasks.notify_new_version(999999) == 0
 
 

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def archived_chatbot(retail):
     return ArtifactFactory(
-        owner_team=retail, archived=True, slug="apr-chatbot-prompt",
+        owner_team=retail,
+        archived=True,
+        slug="apr-chatbot-prompt",
         title="Credit card APR explainer chatbot prompt",
         summary="Prompt template for a chatbot answering questions about credit card interest rates.",
         intent="Let customers ask in plain language how APR and interest charges on their card work.",
@@ -27,7 +29,8 @@ def test_near_duplicate_title_is_flagged(archived_chatbot, alice):
 
 def test_similar_intent_with_a_different_title_is_flagged(archived_chatbot, alice):
     matches = resembling_archived(
-        user=alice, title="Card help assistant",
+        user=alice,
+        title="Card help assistant",
         intent="Customers ask in plain language how interest charges and APR on their credit card work.",
     )
     assert [m.slug for m in matches] == ["apr-chatbot-prompt"]
@@ -35,7 +38,8 @@ def test_similar_intent_with_a_different_title_is_flagged(archived_chatbot, alic
 
 def test_unrelated_artifact_is_not_flagged(archived_chatbot, alice):
     matches = resembling_archived(
-        user=alice, title="Branch queue dashboard",
+        user=alice,
+        title="Branch queue dashboard",
         summary="Dashboard of waiting times in branches.",
         intent="Help branch managers staff the counters at peak times.",
     )
@@ -43,12 +47,16 @@ def test_unrelated_artifact_is_not_flagged(archived_chatbot, alice):
 
 
 def test_published_artifacts_are_not_considered(retail, alice):
-    ArtifactFactory(owner_team=retail, published=True, title="Credit card APR explainer chatbot prompt")
+    ArtifactFactory(
+        owner_team=retail, published=True, title="Credit card APR explainer chatbot prompt"
+    )
     assert resembling_archived(user=alice, title="Credit card APR explainer chatbot prompt") == []
 
 
 def test_restricted_archived_artifacts_stay_hidden_from_other_teams(cards, alice, bob):
-    ArtifactFactory(owner_team=cards, archived=True, restricted=True, title="Fraud score override model")
+    ArtifactFactory(
+        owner_team=cards, archived=True, restricted=True, title="Fraud score override model"
+    )
     assert resembling_archived(user=alice, title="Fraud score override model") == []
     assert len(resembling_archived(user=bob, title="Fraud score override model")) == 1
 

@@ -7,12 +7,18 @@ pytestmark = pytest.mark.django_db
 
 def test_api_create_response_lists_resembling_retired_artifacts(api_client_for, alice, retail):
     ArtifactFactory(
-        owner_team=retail, archived=True, slug="apr-chatbot-prompt", title="APR explainer chatbot prompt",
+        owner_team=retail,
+        archived=True,
+        slug="apr-chatbot-prompt",
+        title="APR explainer chatbot prompt",
         retirement_rationale="Produced non-compliant APR statements.",
     )
     payload = {
-        "slug": "apr-explainer-prompt-v2", "title": "APR explainer chatbot prompt v2", "kind": "prompt_template",
-        "owner_team": "retail", "intent": "Explain APR to customers.",
+        "slug": "apr-explainer-prompt-v2",
+        "title": "APR explainer chatbot prompt v2",
+        "kind": "prompt_template",
+        "owner_team": "retail",
+        "intent": "Explain APR to customers.",
     }
     response = api_client_for(alice).post("/api/v1/artifacts/", payload, format="json")
     assert response.status_code == 201, response.content
@@ -22,8 +28,15 @@ def test_api_create_response_lists_resembling_retired_artifacts(api_client_for, 
 
 
 def test_api_create_response_is_empty_when_nothing_resembles(api_client_for, alice, retail):
-    ArtifactFactory(owner_team=retail, archived=True, slug="old-thing", title="Branch queue signage")
-    payload = {"slug": "fx-fee-copy", "title": "FX fee transparency copy", "kind": "content", "owner_team": "retail"}
+    ArtifactFactory(
+        owner_team=retail, archived=True, slug="old-thing", title="Branch queue signage"
+    )
+    payload = {
+        "slug": "fx-fee-copy",
+        "title": "FX fee transparency copy",
+        "kind": "content",
+        "owner_team": "retail",
+    }
     response = api_client_for(alice).post("/api/v1/artifacts/", payload, format="json")
     assert response.status_code == 201
     assert response.json()["resembles_retired"] == []

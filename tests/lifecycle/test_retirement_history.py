@@ -20,10 +20,19 @@ LESSONS = "Never cache tariff tables in prompts; fetch the kaleidoscopic tariff 
 
 @pytest.fixture
 def restored(retail, alice, admin_user):
-    art = ArtifactFactory(owner_team=retail, published=True, slug="tariff-bot", title="Tariff helper")
-    successor = ArtifactFactory(owner_team=retail, published=True, slug="tariff-bot-v2", title="Tariff helper v2")
-    artifact_deprecate(acting_user=alice, artifact=art, rationale=RATIONALE, lessons_learned=LESSONS,
-                       superseded_by=successor)
+    art = ArtifactFactory(
+        owner_team=retail, published=True, slug="tariff-bot", title="Tariff helper"
+    )
+    successor = ArtifactFactory(
+        owner_team=retail, published=True, slug="tariff-bot-v2", title="Tariff helper v2"
+    )
+    artifact_deprecate(
+        acting_user=alice,
+        artifact=art,
+        rationale=RATIONALE,
+        lessons_learned=LESSONS,
+        superseded_by=successor,
+    )
     artifact_archive(acting_user=alice, artifact=art, rationale="Pilot closed for good.")
     artifact_restore(acting_user=admin_user, artifact=art, reason="Regulator asked for it back.")
     art.refresh_from_db()
@@ -33,10 +42,19 @@ def restored(retail, alice, admin_user):
 def test_restore_keeps_every_retirement_as_history(restored, admin_user):
     assert restored.status == S.PUBLISHED
     records = list(Retirement.objects.filter(artifact=restored).order_by("decided_at", "id"))
-    assert [(r.action, r.rationale) for r in records] == [("deprecated", RATIONALE), ("archived", "Pilot closed for good.")]
-    assert records[0].lessons_learned == LESSONS and records[0].superseded_by.slug == "tariff-bot-v2"
-    assert all(r.restored_at and r.restored_by == admin_user and r.restore_reason == "Regulator asked for it back."
-               for r in records)
+    assert [(r.action, r.rationale) for r in records] == [
+        ("deprecated", RATIONALE),
+        ("archived", "Pilot closed for good."),
+    ]
+    assert (
+        records[0].lessons_learned == LESSONS and records[0].superseded_by.slug == "tariff-bot-v2"
+    )
+    assert all(
+        r.restored_at
+        and r.restored_by == admin_user
+        and r.restore_reason == "Regulator asked for it back."
+        for r in records
+    )
     assert "kaleidoscopic" in restored.lessons_history
 
 
@@ -48,24 +66,47 @@ def test_history_records_cannot_be_rewritten_or_deleted(restored):
         Retirement.objects.filter(pk=record.pk).delete()
 
 
-def test_api_detail_and_restore_response_show_the_history(api_client_for, alice, admin_user, retail):
+def test_api_detail_and_restore_response_show_the_history(
+    api_client_for, alice, admin_user, retail
+):
     art = ArtifactFactory(owner_team=retail, published=True, slug="journey", title="Journey")
     client = api_client_for(alice)
-    assert client.post("/api/v1/artifacts/journey/archive/", {"rationale": RATIONALE, "lessons_learned": LESSONS},
-                       format="json").status_code == 200
-    resp = api_client_for(admin_user).post("/api/v1/artifacts/journey/restore/", {"reason": "Mistake."}, format="json")
+    assert (
+        client.post(
+            "/api/v1/artifacts/journey/archive/",
+            {"rationale": RATIONALE, "lessons_learned": LESSONS},
+            format="json",
+        ).status_code
+        == 200
+    )
+    resp = api_client_for(admin_user).post(
+        "/api/v1/artifacts/journey/restore/", {"reason": "Mistake."}, format="json"
+    )
     assert resp.status_code == 200
     assert [h["rationale"] for h in resp.json()["retirement_history"]] == [RATIONALE]
     data = client.get(f"/api/v1/artifacts/{art.slug}/").json()
     assert data["status"] == "published"
     (entry,) = data["retirement_history"]
     assert entry["action"] == "archived" and entry["lessons_learned"] == LESSONS
-    assert entry["decided_by"] == "alice" and entry["restored"] is True and entry["restore_reason"] == "Mistake."
-    assert {"action", "rationale", "lessons_learned", "superseded_by", "sunset_on", "decided_by",
-            "decided_at"} <= set(entry)
+    assert (
+        entry["decided_by"] == "alice"
+        and entry["restored"] is True
+        and entry["restore_reason"] == "Mistake."
+    )
+    assert {
+        "action",
+        "rationale",
+        "lessons_learned",
+        "superseded_by",
+        "sunset_on",
+        "decided_by",
+        "decided_at",
+    } <= set(entry)
 
 
-def test_history_hides_a_successor_the_user_may_not_see(api_client_for, victor, alice, admin_user, retail):
+def test_history_hides_a_successor_the_user_may_not_see(
+    api_client_for, victor, alice, admin_user, retail
+):
     art = ArtifactFactory(owner_team=retail, published=True, slug="old")
     ArtifactFactory(owner_team=retail, published=True, restricted=True, slug="secret-successor")
     successor = Artifact.objects.get(slug="secret-successor")
@@ -73,7 +114,9 @@ def test_history_hides_a_successor_the_user_may_not_see(api_client_for, victor, 
     artifact_restore(acting_user=admin_user, artifact=art, reason="Back.")
     (entry,) = api_client_for(victor).get("/api/v1/artifacts/old/").json()["retirement_history"]
     assert entry["superseded_by"] is None
-    assert "secret-successor" not in str(api_client_for(victor).get("/api/v1/artifacts/old/").json())
+    assert "secret-successor" not in str(
+        api_client_for(victor).get("/api/v1/artifacts/old/").json()
+    )
 
 
 def test_restored_artifact_page_shows_its_history(client, victor, restored):
@@ -86,7 +129,9 @@ def test_restored_artifact_page_shows_its_history(client, victor, restored):
 def test_lessons_library_keeps_the_restored_lesson_marked_restored(client, victor, restored):
     client.force_login(victor)
     body = client.get(reverse("catalogue:lessons"), {"q": "kaleidoscopic"}).content.decode()
-    assert 'id="lesson-tariff-bot"' in body and "lesson-restored" in body and "kaleidoscopic" in body
+    assert (
+        'id="lesson-tariff-bot"' in body and "lesson-restored" in body and "kaleidoscopic" in body
+    )
     body = client.get(reverse("catalogue:lessons"), {"status": "restored"}).content.decode()
     assert 'id="lesson-tariff-bot"' in body
     body = client.get(reverse("catalogue:lessons"), {"status": "archived"}).content.decode()
@@ -95,18 +140,28 @@ def test_lessons_library_keeps_the_restored_lesson_marked_restored(client, victo
 
 def test_catalogue_search_finds_lessons_and_rationale(alice, retail, api_client_for):
     art = ArtifactFactory(owner_team=retail, published=True, slug="apr-bot", title="APR helper")
-    artifact_archive(acting_user=alice, artifact=art, rationale="Breached CONC rules on representative examples.",
-                     lessons_learned=LESSONS)
+    artifact_archive(
+        acting_user=alice,
+        artifact=art,
+        rationale="Breached CONC rules on representative examples.",
+        lessons_learned=LESSONS,
+    )
     slugs = [a.slug for a in artifact_list(user=alice, params={"q": "kaleidoscopic"})]
     assert slugs == ["apr-bot"]
-    assert [a.slug for a in artifact_list(user=alice, params={"q": "representative examples"})] == ["apr-bot"]
+    assert [a.slug for a in artifact_list(user=alice, params={"q": "representative examples"})] == [
+        "apr-bot"
+    ]
     resp = api_client_for(alice).get("/api/v1/artifacts/", {"q": "kaleidoscopic"})
     assert [r["slug"] for r in resp.json()["results"]] == ["apr-bot"]
 
 
 def test_catalogue_search_finds_the_lessons_of_a_restored_artifact(alice, restored):
-    assert [a.slug for a in artifact_list(user=alice, params={"q": "kaleidoscopic"})] == ["tariff-bot"]
-    assert [a.slug for a in artifact_list(user=alice, params={"q": "superseded overdraft tariffs"})] == ["tariff-bot"]
+    assert [a.slug for a in artifact_list(user=alice, params={"q": "kaleidoscopic"})] == [
+        "tariff-bot"
+    ]
+    assert [
+        a.slug for a in artifact_list(user=alice, params={"q": "superseded overdraft tariffs"})
+    ] == ["tariff-bot"]
 
 
 def test_catalogue_search_keeps_restricted_lessons_hidden(alice, bob, cards):
@@ -116,7 +171,11 @@ def test_catalogue_search_keeps_restricted_lessons_hidden(alice, bob, cards):
 
 
 def test_restore_of_a_row_retired_without_a_record_still_keeps_it(retail, admin_user):
-    art = ArtifactFactory(owner_team=retail, archived=True, published_at=None, lessons_learned=LESSONS)
+    art = ArtifactFactory(
+        owner_team=retail, archived=True, published_at=None, lessons_learned=LESSONS
+    )
     artifact_restore(acting_user=admin_user, artifact=art, reason="Back.")
     (record,) = Retirement.objects.filter(artifact=art)
-    assert record.rationale == "Failed." and record.lessons_learned == LESSONS and record.restored_at
+    assert (
+        record.rationale == "Failed." and record.lessons_learned == LESSONS and record.restored_at
+    )

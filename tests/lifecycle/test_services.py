@@ -23,7 +23,9 @@ def codes(exc) -> list[str]:
 
 @pytest.fixture
 def published(retail):
-    return ArtifactFactory(owner_team=retail, published=True, slug="mortgage-prompt", title="Mortgage prompt")
+    return ArtifactFactory(
+        owner_team=retail, published=True, slug="mortgage-prompt", title="Mortgage prompt"
+    )
 
 
 @pytest.fixture
@@ -33,8 +35,12 @@ def successor(retail):
 
 def test_deprecate_sets_fields_and_audits(published, successor, alice):
     artifact_deprecate(
-        acting_user=alice, artifact=published, rationale="  Quoted stale rates.  ",
-        lessons_learned="Pull rates live.", superseded_by=successor, sunset_on=dt.date(2031, 1, 1),
+        acting_user=alice,
+        artifact=published,
+        rationale="  Quoted stale rates.  ",
+        lessons_learned="Pull rates live.",
+        superseded_by=successor,
+        sunset_on=dt.date(2031, 1, 1),
     )
     published.refresh_from_db()
     assert published.status == S.DEPRECATED
@@ -68,7 +74,10 @@ def test_archive_allowed_from_published_and_deprecated(retail, alice, status):
     assert art.status == S.ARCHIVED
     assert art.retirement_rationale == "Failed the pilot."
     assert art.lessons_learned == "Keep me."
-    assert AuditEvent.objects.filter(action="artifact.archived", reason="Failed the pilot.").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="artifact.archived", reason="Failed the pilot.").count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("status", [S.DRAFT, S.IN_REVIEW, S.ARCHIVED])
@@ -89,13 +98,22 @@ def test_archive_refused_from_other_states(retail, alice, status):
 )
 def test_restore_by_admin(retail, admin_user, successor, status, published_at, expected):
     art = ArtifactFactory(
-        owner_team=retail, status=status, published_at=published_at, retirement_rationale="Why.",
-        superseded_by=successor, sunset_on=dt.date(2030, 1, 1),
+        owner_team=retail,
+        status=status,
+        published_at=published_at,
+        retirement_rationale="Why.",
+        superseded_by=successor,
+        sunset_on=dt.date(2030, 1, 1),
     )
     artifact_restore(acting_user=admin_user, artifact=art, reason="Retired by mistake.")
     art.refresh_from_db()
     assert art.status == expected
-    assert (art.retirement_rationale, art.superseded_by, art.sunset_on, art.retired_at) == ("", None, None, None)
+    assert (art.retirement_rationale, art.superseded_by, art.sunset_on, art.retired_at) == (
+        "",
+        None,
+        None,
+        None,
+    )
     event = AuditEvent.objects.get(action="artifact.restored")
     assert event.reason == "Retired by mistake."
     assert event.changes["retirement_rationale"] == ["Why.", ""]
@@ -143,15 +161,21 @@ def test_permissions(published, carol, bob, victor, admin_user):
 
 def test_successor_rules(published, retail, cards, alice):
     with pytest.raises(RuleViolation) as exc:
-        artifact_deprecate(acting_user=alice, artifact=published, rationale="x", superseded_by=published)
+        artifact_deprecate(
+            acting_user=alice, artifact=published, rationale="x", superseded_by=published
+        )
     assert codes(exc) == ["retirement.successor_self"]
     archived = ArtifactFactory(owner_team=retail, archived=True)
     with pytest.raises(RuleViolation) as exc:
-        artifact_deprecate(acting_user=alice, artifact=published, rationale="x", superseded_by=archived)
+        artifact_deprecate(
+            acting_user=alice, artifact=published, rationale="x", superseded_by=archived
+        )
     assert codes(exc) == ["retirement.successor_archived"]
     hidden = ArtifactFactory(owner_team=cards, published=True, restricted=True)
     with pytest.raises(RuleViolation) as exc:
-        artifact_deprecate(acting_user=alice, artifact=published, rationale="x", superseded_by=hidden)
+        artifact_deprecate(
+            acting_user=alice, artifact=published, rationale="x", superseded_by=hidden
+        )
     assert codes(exc) == ["retirement.successor_not_found"]
 
 
@@ -164,7 +188,9 @@ def test_successor_loop_refused(retail, alice):
     c_.superseded_by = a
     c_.save()
     with pytest.raises(RuleViolation) as exc:
-        artifact_deprecate(acting_user=alice, artifact=a, rationale="a replaced by b", superseded_by=b)
+        artifact_deprecate(
+            acting_user=alice, artifact=a, rationale="a replaced by b", superseded_by=b
+        )
     assert codes(exc) == ["retirement.successor_loop"]
     # a chain that does not come back is fine
     d = ArtifactFactory(owner_team=retail, published=True, slug="d")

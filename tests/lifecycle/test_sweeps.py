@@ -22,8 +22,11 @@ def with_policy(retail, admin_user):
     def make(**kwargs):
         art = ArtifactFactory(owner_team=retail, published=True, **kwargs)
         policy_set(
-            acting_user=admin_user, artifact=art,
-            odrl=build_policy(artifact_slug=art.slug, teams=None, actions=["use"], owner_team_slug=retail.slug),
+            acting_user=admin_user,
+            artifact=art,
+            odrl=build_policy(
+                artifact_slug=art.slug, teams=None, actions=["use"], owner_team_slug=retail.slug
+            ),
         )
         art.refresh_from_db()
         return art
@@ -36,8 +39,13 @@ def test_sunset_sweep_archives_past_sunset_with_recorded_rationale_and_is_idempo
     due = ArtifactFactory(owner_team=retail, published=True, slug="due")
     not_yet = ArtifactFactory(owner_team=retail, published=True, slug="not-yet")
     no_sunset = ArtifactFactory(owner_team=retail, published=True, slug="no-sunset")
-    artifact_deprecate(acting_user=alice, artifact=due, rationale="Superseded by the v2 model.",
-                       lessons_learned="Retrain quarterly.", sunset_on=today - dt.timedelta(days=1))
+    artifact_deprecate(
+        acting_user=alice,
+        artifact=due,
+        rationale="Superseded by the v2 model.",
+        lessons_learned="Retrain quarterly.",
+        sunset_on=today - dt.timedelta(days=1),
+    )
     artifact_deprecate(acting_user=alice, artifact=not_yet, rationale="Old.", sunset_on=today)
     artifact_deprecate(acting_user=alice, artifact=no_sunset, rationale="Old.")
 
@@ -61,14 +69,24 @@ def test_sunset_sweep_archives_past_sunset_with_recorded_rationale_and_is_idempo
     assert artifacts_sunset_sweep(today=today + dt.timedelta(days=1)) == [not_yet.pk]
 
 
-def test_rights_check_permits_with_warning_before_sunset_and_denies_after(with_policy, retail, cards, alice):
-    successor = ArtifactFactory(owner_team=retail, published=True, slug="journey-v2", title="Journey v2")
+def test_rights_check_permits_with_warning_before_sunset_and_denies_after(
+    with_policy, retail, cards, alice
+):
+    successor = ArtifactFactory(
+        owner_team=retail, published=True, slug="journey-v2", title="Journey v2"
+    )
     art = with_policy(slug="journey-v1")
     ask = {"team": cards, "action": "use", "purpose": "product_design", "channel": "web"}
     assert rights_check(artifact=art, **ask).decision == "permit"
 
     sunset = timezone.localdate() + dt.timedelta(days=30)
-    artifact_deprecate(acting_user=alice, artifact=art, rationale="Replaced.", superseded_by=successor, sunset_on=sunset)
+    artifact_deprecate(
+        acting_user=alice,
+        artifact=art,
+        rationale="Replaced.",
+        superseded_by=successor,
+        sunset_on=sunset,
+    )
     art.refresh_from_db()
     before = rights_check(artifact=art, **ask)
     assert before.decision == "permit"
@@ -116,7 +134,9 @@ def test_stale_flags_owners_once_a_month(retail, cards, alice, carol, bob):
 def test_periodic_tasks_are_scheduled_daily():
     from django.conf import settings
 
-    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
     for task in ("archive_sunset_artifacts", "flag_stale_artifacts", "send_daily_digests"):
         assert schedule[f"catalogue.tasks.{task}"] == 24 * 3600.0
         assert callable(getattr(tasks, task))

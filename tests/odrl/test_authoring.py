@@ -10,12 +10,17 @@ import pytest
 from catalogue.odrl import FormMappingError, build_policy, describe, form_values, parse_policy
 
 FORM = {
-    "artifact_slug": "hero", "teams": ["retail", "cards"], "actions": ["use", "train"],
-    "purposes": ["marketing", "model_training"], "channels": ["web"],
-    "valid_from": date(2026, 1, 1), "valid_until": datetime(2027, 6, 30, 12, 0, tzinfo=UTC),
+    "artifact_slug": "hero",
+    "teams": ["retail", "cards"],
+    "actions": ["use", "train"],
+    "purposes": ["marketing", "model_training"],
+    "channels": ["web"],
+    "valid_from": date(2026, 1, 1),
+    "valid_until": datetime(2027, 6, 30, 12, 0, tzinfo=UTC),
     "duties": ["attribute", "inform_owner"],
     "prohibitions": [{"action": "distribute", "purposes": ["marketing"], "channels": ["partner"]}],
-    "owner_team_slug": "retail", "version": 3,
+    "owner_team_slug": "retail",
+    "version": 3,
 }
 
 
@@ -35,15 +40,31 @@ def test_round_trip():
 
 
 def test_round_trip_all_teams_no_limits():
-    form = {**FORM, "teams": None, "purposes": None, "channels": None, "valid_from": None,
-            "valid_until": None, "duties": [], "prohibitions": [], "version": 1}
+    form = {
+        **FORM,
+        "teams": None,
+        "purposes": None,
+        "channels": None,
+        "valid_from": None,
+        "valid_until": None,
+        "duties": [],
+        "prohibitions": [],
+        "version": 1,
+    }
     assert form_values(build_policy(**form)) == form
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("actions", ["sell"]), ("purposes", ["fun"]), ("channels", ["fax"]), ("duties", ["pay"]),
-    ("actions", []), ("valid_from", date(2028, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("actions", ["sell"]),
+        ("purposes", ["fun"]),
+        ("channels", ["fax"]),
+        ("duties", ["pay"]),
+        ("actions", []),
+        ("valid_from", date(2028, 1, 1)),
+    ],
+)
 def test_build_policy_rejects_bad_values(field, value):
     with pytest.raises(ValueError):
         build_policy(**{**FORM, field: value})
@@ -52,16 +73,23 @@ def test_build_policy_rejects_bad_values(field, value):
 def test_form_values_rejects_richer_policies():
     doc = build_policy(**FORM)
     doc["permission"][0]["constraint"] = [
-        {"leftOperand": "spatial", "operator": "eq", "rightOperand": "GB"}]
+        {"leftOperand": "spatial", "operator": "eq", "rightOperand": "GB"}
+    ]
     with pytest.raises(FormMappingError):
         form_values(doc)
 
 
 def test_describe_example_sentence():
     doc = build_policy(
-        artifact_slug="hero", teams=None, actions=["use", "modify"],
-        purposes=["marketing", "research"], channels=["web", "mobile"], valid_from=None,
-        valid_until=date(2027, 12, 31), duties=["attribute"], prohibitions=[],
+        artifact_slug="hero",
+        teams=None,
+        actions=["use", "modify"],
+        purposes=["marketing", "research"],
+        channels=["web", "mobile"],
+        valid_from=None,
+        valid_until=date(2027, 12, 31),
+        duties=["attribute"],
+        prohibitions=[],
         owner_team_slug="retail",
     )
     assert describe(doc) == [
@@ -79,4 +107,5 @@ def test_describe_teams_duties_and_prohibitions():
     )
     assert sentences[1] == "They must attribute the originators and inform the owner team (retail)."
     assert sentences[2] == (
-        "No team may distribute this artifact for marketing in the partner channel.")
+        "No team may distribute this artifact for marketing in the partner channel."
+    )

@@ -17,9 +17,13 @@ AT = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def policy():
     return build_policy(
-        artifact_slug="hero", teams=["retail"], actions=["use", "distribute"],
-        purposes=["marketing", "research"], channels=["web", "mobile"],
-        valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31),
+        artifact_slug="hero",
+        teams=["retail"],
+        actions=["use", "distribute"],
+        purposes=["marketing", "research"],
+        channels=["web", "mobile"],
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 12, 31),
         duties=["attribute", "inform_owner", "approval_per_reuse"],
         prohibitions=[{"action": "distribute", "channels": ["mobile"]}],
         owner_team_slug="cards",
@@ -27,8 +31,15 @@ def policy():
 
 
 def _decide(policy, **kw):
-    args = {"assignee_team_iri": RETAIL, "action": "use", "purpose": "marketing",
-            "channel": "web", "at": AT, "artifact_iri": ARTIFACT, **kw}
+    args = {
+        "assignee_team_iri": RETAIL,
+        "action": "use",
+        "purpose": "marketing",
+        "channel": "web",
+        "at": AT,
+        "artifact_iri": ARTIFACT,
+        **kw,
+    }
     return decide(policy, **args)
 
 
@@ -61,12 +72,15 @@ def test_other_artifact_has_no_permission(policy):
     assert _codes(d) == ["odrl.no_matching_permission"]
 
 
-@pytest.mark.parametrize(("kw", "fragment"), [
-    ({"purpose": "model_training"}, "purpose"),
-    ({"channel": "branch"}, "deliveryChannel"),
-    ({"at": datetime(2027, 1, 1, tzinfo=UTC)}, "dateTime"),
-    ({"at": datetime(2025, 12, 31, 23, 0, tzinfo=UTC)}, "dateTime"),
-])
+@pytest.mark.parametrize(
+    ("kw", "fragment"),
+    [
+        ({"purpose": "model_training"}, "purpose"),
+        ({"channel": "branch"}, "deliveryChannel"),
+        ({"at": datetime(2027, 1, 1, tzinfo=UTC)}, "dateTime"),
+        ({"at": datetime(2025, 12, 31, 23, 0, tzinfo=UTC)}, "dateTime"),
+    ],
+)
 def test_constraint_failures_deny(policy, kw, fragment):
     d = _decide(policy, **kw)
     assert d.decision == "deny"
@@ -91,17 +105,46 @@ def test_violated_duty_denies(policy):
 
 
 def test_no_assignee_means_every_team_and_no_target_means_the_artifact():
-    doc = {"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set",
-           "uid": "urn:catalogue:policy:x:1", "permission": [{"action": "use"}]}
-    d = decide(doc, assignee_team_iri=CARDS, action="train", purpose=None, channel=None,
-               at=None, artifact_iri=ARTIFACT)
+    doc = {
+        "@context": "http://www.w3.org/ns/odrl.jsonld",
+        "@type": "Set",
+        "uid": "urn:catalogue:policy:x:1",
+        "permission": [{"action": "use"}],
+    }
+    d = decide(
+        doc,
+        assignee_team_iri=CARDS,
+        action="train",
+        purpose=None,
+        channel=None,
+        at=None,
+        artifact_iri=ARTIFACT,
+    )
     assert d.decision == "permit" and d.duties == []
 
 
 def test_train_permission_does_not_cover_use():
-    doc = {"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set",
-           "uid": "urn:catalogue:policy:x:1", "permission": [{"action": "train"}]}
-    assert decide(doc, assignee_team_iri=CARDS, action="train", purpose=None, channel=None,
-                  at=AT, artifact_iri=ARTIFACT).permitted
-    assert not decide(doc, assignee_team_iri=CARDS, action="use", purpose=None, channel=None,
-                      at=AT, artifact_iri=ARTIFACT).permitted
+    doc = {
+        "@context": "http://www.w3.org/ns/odrl.jsonld",
+        "@type": "Set",
+        "uid": "urn:catalogue:policy:x:1",
+        "permission": [{"action": "train"}],
+    }
+    assert decide(
+        doc,
+        assignee_team_iri=CARDS,
+        action="train",
+        purpose=None,
+        channel=None,
+        at=AT,
+        artifact_iri=ARTIFACT,
+    ).permitted
+    assert not decide(
+        doc,
+        assignee_team_iri=CARDS,
+        action="use",
+        purpose=None,
+        channel=None,
+        at=AT,
+        artifact_iri=ARTIFACT,
+    ).permitted

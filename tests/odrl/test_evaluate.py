@@ -17,9 +17,12 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def _request(action="use", assignee="urn:t:alice", target="urn:t:x", **ctx):
-    context = {ODRL + k: tuple(Operand(v, "string", v) for v in (vals if isinstance(vals, list)
-                                                                  else [vals]))
-               for k, vals in ctx.items()}
+    context = {
+        ODRL + k: tuple(
+            Operand(v, "string", v) for v in (vals if isinstance(vals, list) else [vals])
+        )
+        for k, vals in ctx.items()
+    }
     return Request(assignee, ODRL + action if ":" not in action else action, target, context)
 
 
@@ -29,18 +32,21 @@ def _constraint_ok(c, request=None, state=None) -> bool:
     return report.rules[0].constraints[0].satisfied
 
 
-@pytest.mark.parametrize(("op", "value", "expected"), [
-    ("eq", "2026-03-01T12:00:00Z", True),
-    ("eq", "2026-03-01T13:00:00+01:00", True),  # same instant, other timezone
-    ("neq", "2026-03-01T12:00:00Z", False),
-    ("lt", "2026-03-01T12:00:01Z", True),
-    ("lt", "2026-03-01T12:00:00Z", False),
-    ("lteq", "2026-03-01T12:00:00Z", True),
-    ("gt", "2026-03-01T11:59:59Z", True),
-    ("gt", "2026-03-01T12:00:00Z", False),
-    ("gteq", "2026-03-01T12:00:00Z", True),
-    ("gteq", "2026-03-02T00:00:00Z", False),
-])
+@pytest.mark.parametrize(
+    ("op", "value", "expected"),
+    [
+        ("eq", "2026-03-01T12:00:00Z", True),
+        ("eq", "2026-03-01T13:00:00+01:00", True),  # same instant, other timezone
+        ("neq", "2026-03-01T12:00:00Z", False),
+        ("lt", "2026-03-01T12:00:01Z", True),
+        ("lt", "2026-03-01T12:00:00Z", False),
+        ("lteq", "2026-03-01T12:00:00Z", True),
+        ("gt", "2026-03-01T11:59:59Z", True),
+        ("gt", "2026-03-01T12:00:00Z", False),
+        ("gteq", "2026-03-01T12:00:00Z", True),
+        ("gteq", "2026-03-02T00:00:00Z", False),
+    ],
+)
 def test_datetime_operators(op, value, expected):
     assert _constraint_ok(constraint("dateTime", op, dt(value))) is expected
 
@@ -51,26 +57,30 @@ def test_datetime_against_date_compares_days():
     assert _constraint_ok(constraint("dateTime", "lt", date_value)) is False
 
 
-@pytest.mark.parametrize(("op", "right", "purposes", "expected"), [
-    ("eq", "marketing", "marketing", True),
-    ("eq", "marketing", "research", False),
-    ("neq", "marketing", "research", True),
-    ("isAnyOf", ["marketing", "research"], "research", True),
-    ("isAnyOf", ["marketing", "research"], "model_training", False),
-    ("isAnyOf", ["marketing"], ["marketing", "research"], False),
-    ("isAllOf", ["marketing", "research"], ["research", "marketing"], True),
-    ("isAllOf", ["marketing", "research"], "marketing", False),
-    ("isNoneOf", ["model_training", "personalisation"], "marketing", True),
-    ("isNoneOf", ["model_training", "personalisation"], "model_training", False),
-])
+@pytest.mark.parametrize(
+    ("op", "right", "purposes", "expected"),
+    [
+        ("eq", "marketing", "marketing", True),
+        ("eq", "marketing", "research", False),
+        ("neq", "marketing", "research", True),
+        ("isAnyOf", ["marketing", "research"], "research", True),
+        ("isAnyOf", ["marketing", "research"], "model_training", False),
+        ("isAnyOf", ["marketing"], ["marketing", "research"], False),
+        ("isAllOf", ["marketing", "research"], ["research", "marketing"], True),
+        ("isAllOf", ["marketing", "research"], "marketing", False),
+        ("isNoneOf", ["model_training", "personalisation"], "marketing", True),
+        ("isNoneOf", ["model_training", "personalisation"], "model_training", False),
+    ],
+)
 def test_set_operators_on_purpose(op, right, purposes, expected):
     req = _request(purpose=purposes)
     assert _constraint_ok(constraint("purpose", op, right), req) is expected
 
 
 def test_missing_context_value_is_unsatisfied_with_reason():
-    policy = parse_policy(policy_doc({"action": "use",
-                                      "constraint": [constraint("purpose", "eq", "research")]}))
+    policy = parse_policy(
+        policy_doc({"action": "use", "constraint": [constraint("purpose", "eq", "research")]})
+    )
     report = evaluate(policy, _request(), StateOfWorld(now=NOW))
     c = report.rules[0].constraints[0]
     assert not c.satisfied and "no value for purpose" in c.reason
@@ -92,14 +102,14 @@ def test_other_left_operands_use_request_context():
 
 
 def test_is_part_of_and_is_a_use_state_of_world():
-    state = StateOfWorld(now=NOW, part_of={"urn:geo:leeds": {"urn:geo:uk"}},
-                         types={"urn:t:partner": {"urn:t:Bank"}})
+    state = StateOfWorld(
+        now=NOW, part_of={"urn:geo:leeds": {"urn:geo:uk"}}, types={"urn:t:partner": {"urn:t:Bank"}}
+    )
     req = _request(spatial="urn:geo:leeds", recipient="urn:t:partner")
     req.context[ODRL + "spatial"] = (Operand("urn:geo:leeds", "iri"),)
     req.context[ODRL + "recipient"] = (Operand("urn:t:partner", "iri"),)
     assert _constraint_ok(constraint("spatial", "isPartOf", {"@id": "urn:geo:uk"}), req, state)
-    assert not _constraint_ok(constraint("spatial", "isPartOf", {"@id": "urn:geo:fr"}), req,
-                              state)
+    assert not _constraint_ok(constraint("spatial", "isPartOf", {"@id": "urn:geo:fr"}), req, state)
     assert _constraint_ok(constraint("recipient", "isA", {"@id": "urn:t:Bank"}), req, state)
     assert not _constraint_ok(constraint("recipient", "isA", {"@id": "urn:t:Shop"}), req, state)
 
@@ -111,15 +121,28 @@ def _logical(op):
     return {"@type": "LogicalConstraint", "uid": "urn:c:logic", op: [inside, outside, inside2]}
 
 
-@pytest.mark.parametrize(("op", "expected"), [
-    ("and", False), ("or", True), ("xone", False), ("andSequence", False),
-])
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        ("and", False),
+        ("or", True),
+        ("xone", False),
+        ("andSequence", False),
+    ],
+)
 def test_logical_constraints_report_every_operand(op, expected):
-    report = evaluate(parse_policy(policy_doc({"action": "use", "constraint": [_logical(op)]})),
-                      _request(), StateOfWorld(now=NOW))
+    report = evaluate(
+        parse_policy(policy_doc({"action": "use", "constraint": [_logical(op)]})),
+        _request(),
+        StateOfWorld(now=NOW),
+    )
     states = {c.uid: c.satisfied for c in report.constraint_reports()}
-    assert states == {"urn:c:logic": expected, "urn:c:in": True, "urn:c:out": False,
-                      "urn:c:in2": True}
+    assert states == {
+        "urn:c:logic": expected,
+        "urn:c:in": True,
+        "urn:c:out": False,
+        "urn:c:in2": True,
+    }
     assert report.rules[0].active is expected
 
 
@@ -132,8 +155,9 @@ def test_xone_exactly_one():
 
 
 def test_party_collection_membership_from_state():
-    doc = policy_doc({"action": "use", "assignee": {"@id": "urn:t:team", "@type":
-                                                     "PartyCollection"}})
+    doc = policy_doc(
+        {"action": "use", "assignee": {"@id": "urn:t:team", "@type": "PartyCollection"}}
+    )
     policy = parse_policy(doc)
     assert policy.permissions[0].assignee.collection
     member = StateOfWorld(part_of={"urn:t:alice": {"urn:t:team"}})
@@ -150,9 +174,14 @@ def test_asset_collection_membership_from_state():
     assert not evaluate(policy, _request(target="urn:t:y"), state).rules[0].target_matched
 
 
-@pytest.mark.parametrize(("state", "active"), [
-    ("fulfilled", True), ("not_set", True), ("violated", False),
-])
+@pytest.mark.parametrize(
+    ("state", "active"),
+    [
+        ("fulfilled", True),
+        ("not_set", True),
+        ("violated", False),
+    ],
+)
 def test_duty_states(state, active):
     doc = policy_doc({"action": "use", "duty": [{"uid": "urn:d:1", "action": "compensate"}]})
     sotw = StateOfWorld(duty_states={"urn:d:1": state} if state != "not_set" else {})
@@ -176,17 +205,28 @@ def test_rule_activation_flags():
     policy = parse_policy(doc)
     ok = evaluate(policy, _request("read")).rules[0]
     assert (ok.action_matched, ok.party_matched, ok.target_matched, ok.active) == (
-        True, True, True, True)
+        True,
+        True,
+        True,
+        True,
+    )
     bad = evaluate(policy, _request("modify", assignee="urn:t:bob", target="urn:t:y")).rules[0]
     assert (bad.action_matched, bad.party_matched, bad.target_matched, bad.active) == (
-        False, False, False, False)
+        False,
+        False,
+        False,
+        False,
+    )
     assert bad.activation_state == "Inactive"
 
 
 def test_policy_level_target_and_assignee_are_inherited():
-    doc = policy_doc({"action": "use"}, prohibitions=({"action": "distribute"},),
-                     target="urn:t:x", assignee="urn:t:alice")
+    doc = policy_doc(
+        {"action": "use"},
+        prohibitions=({"action": "distribute"},),
+        target="urn:t:x",
+        assignee="urn:t:alice",
+    )
     policy = parse_policy(doc)
-    assert all(r.target.uid == "urn:t:x" and r.assignee.uid == "urn:t:alice"
-               for r in policy.rules)
+    assert all(r.target.uid == "urn:t:x" and r.assignee.uid == "urn:t:alice" for r in policy.rules)
     assert not evaluate(policy, _request(target="urn:t:y")).rules[0].active

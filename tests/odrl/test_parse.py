@@ -19,9 +19,17 @@ def _errors(doc) -> dict[str, str]:
 
 
 def test_compact_jsonld_is_typed():
-    doc = policy_doc({"uid": "urn:r:1", "action": "train", "assignee": "urn:catalogue:team:a",
-                      "constraint": [constraint("dateTime", "lt", dt("2027-01-01T00:00:00Z")),
-                                     constraint("purpose", "isAnyOf", ["a", "b"])]})
+    doc = policy_doc(
+        {
+            "uid": "urn:r:1",
+            "action": "train",
+            "assignee": "urn:catalogue:team:a",
+            "constraint": [
+                constraint("dateTime", "lt", dt("2027-01-01T00:00:00Z")),
+                constraint("purpose", "isAnyOf", ["a", "b"]),
+            ],
+        }
+    )
     policy = parse_policy(doc)
     rule = policy.permissions[0]
     assert policy.type == ODRL + "Set"
@@ -33,11 +41,14 @@ def test_compact_jsonld_is_typed():
 
 def test_expanded_jsonld_and_json_text():
     doc = {
-        "@id": "urn:p:2", "@type": [ODRL + "Agreement"],
-        ODRL + "permission": [{
-            ODRL + "action": [{"@id": ODRL + "modify"}],
-            ODRL + "target": [{"@id": "urn:a:1"}],
-        }],
+        "@id": "urn:p:2",
+        "@type": [ODRL + "Agreement"],
+        ODRL + "permission": [
+            {
+                ODRL + "action": [{"@id": ODRL + "modify"}],
+                ODRL + "target": [{"@id": "urn:a:1"}],
+            }
+        ],
     }
     policy = parse_policy(json.dumps(doc))
     assert policy.type == ODRL + "Agreement"
@@ -60,19 +71,24 @@ def test_turtle_with_logical_constraint():
     logic = policy.prohibitions[0].constraints[0]
     assert isinstance(logic, LogicalConstraint)
     assert logic.operator == ODRL + "or" and {c.uid for c in logic.operands} == {
-        "urn:c:1", "urn:c:2"}
+        "urn:c:1",
+        "urn:c:2",
+    }
 
 
 def test_malformed_policy_lists_every_error_with_path():
     doc = policy_doc(
-        {"action": "use", "constraint": [
-            constraint("purpose", "eq", "x"),
-            constraint("purpose", "sameAs", "x"),
-            constraint("dateTime", "lt", dt("2027-13-45T00:00:00Z")),
-            {"leftOperand": "purpose", "operator": "eq"},
-            constraint("colour", "eq", "red"),
-            constraint("dateTime", "lt", "next tuesday"),
-        ]},
+        {
+            "action": "use",
+            "constraint": [
+                constraint("purpose", "eq", "x"),
+                constraint("purpose", "sameAs", "x"),
+                constraint("dateTime", "lt", dt("2027-13-45T00:00:00Z")),
+                {"leftOperand": "purpose", "operator": "eq"},
+                constraint("colour", "eq", "red"),
+                constraint("dateTime", "lt", "next tuesday"),
+            ],
+        },
         {"assignee": "urn:t:a"},
         {"action": "fly"},
     )
@@ -93,10 +109,18 @@ def test_policy_level_errors():
 
 
 def test_logical_constraint_errors():
-    doc = policy_doc({"action": "use", "constraint": [
-        {"and": [constraint("purpose", "eq", "x")], "or": [constraint("purpose", "eq", "y")]},
-        {"xone": [{"leftOperand": "purpose", "rightOperand": "x"}]},
-    ]})
+    doc = policy_doc(
+        {
+            "action": "use",
+            "constraint": [
+                {
+                    "and": [constraint("purpose", "eq", "x")],
+                    "or": [constraint("purpose", "eq", "y")],
+                },
+                {"xone": [{"leftOperand": "purpose", "rightOperand": "x"}]},
+            ],
+        }
+    )
     errors = _errors(doc)
     assert "one operator" in errors["permission[0].constraint[0]"]
     assert errors["permission[0].constraint[1].xone[0].operator"] == "operator is missing"

@@ -11,7 +11,9 @@ from catalogue.odrl.suite import main, run_suite
 
 # A copy of the public suite (SolidLabResearch/ODRL-Test-Suite, MIT) lives in the repo so the
 # test never depends on what sits beside the checkout; ODRL_SUITE_DIR runs a larger one.
-SUITE_DIR = Path(os.environ.get("ODRL_SUITE_DIR") or Path(__file__).resolve().parent / "data" / "odrl-test-suite")
+SUITE_DIR = Path(
+    os.environ.get("ODRL_SUITE_DIR") or Path(__file__).resolve().parent / "data" / "odrl-test-suite"
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +42,13 @@ def test_cli_reports_a_wrong_expectation(tmp_path):
     src = SUITE_DIR
     case = (src / "test_cases" / "testcase-001-alice.ttl").read_text()
     (tmp_path / "test_cases" / "testcase-001-alice.ttl").write_text(
-        case.replace("report:Active", "report:Inactive"))
-    for sub, name in (("policies", "policy-1.ttl"), ("requests", "request-1.ttl"),
-                      ("sotw", "temporal.ttl")):
+        case.replace("report:Active", "report:Inactive")
+    )
+    for sub, name in (
+        ("policies", "policy-1.ttl"),
+        ("requests", "request-1.ttl"),
+        ("sotw", "temporal.ttl"),
+    ):
         (tmp_path / sub / name).write_text((src / sub / name).read_text())
     assert main([str(tmp_path)]) == 1
 

@@ -44,13 +44,15 @@ def test_one_reuse_gives_exact_credit_up_the_lineage(three_hops):
     c1, c2, c3, c4, c5 = three_hops["c"]
     great = three_hops["a"][3]
     credit = reuse_credit(great.pk)
-    assert credit == pytest.approx({
-        c5.pk: 1.0,                      # great itself
-        c1.pk: 0.5 * 0.5 + 0.125 * 0.6,  # grandchild (1 hop) and root (3 hops)
-        c4.pk: 0.5 * 0.5,
-        c3.pk: 0.25 * 1.0,               # child, 2 hops
-        c2.pk: 0.125 * 0.4,
-    })
+    assert credit == pytest.approx(
+        {
+            c5.pk: 1.0,  # great itself
+            c1.pk: 0.5 * 0.5 + 0.125 * 0.6,  # grandchild (1 hop) and root (3 hops)
+            c4.pk: 0.5 * 0.5,
+            c3.pk: 0.25 * 1.0,  # child, 2 hops
+            c2.pk: 0.125 * 0.4,
+        }
+    )
 
 
 def test_contributor_credit_totals_and_sources(three_hops, victor):
@@ -118,7 +120,9 @@ def test_credit_api_for_contributors_and_teams(three_hops, api_client_for, victo
     data = res.json()
     assert data["total"] == pytest.approx(1.9)
     assert {(s["reused"], s["via"], s["hops"]) for s in data["sources"]} >= {("great", "root", 3)}
-    assert len(data["recent"]) == 4 and {"reuse", "artifact", "team", "hops", "credit"} <= set(data["recent"][0])
+    assert len(data["recent"]) == 4 and {"reuse", "artifact", "team", "hops", "credit"} <= set(
+        data["recent"][0]
+    )
     assert client.get("/api/v1/teams/retail/credit/").json()["total"] == pytest.approx(3.5)
     assert client.get("/api/v1/contributors/999999/credit/").status_code == 404
     assert client.get("/api/v1/teams/nope/credit/").status_code == 404

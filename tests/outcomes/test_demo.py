@@ -23,7 +23,9 @@ def test_seeder_runs_after_the_catalogue_and_reuses_exist():
 
 
 def test_without_reuses_it_only_creates_the_metric_catalogue(admin_user, capsys):
-    assert demo_outcomes.seed(password="x", context={"users": {"admin": admin_user}}) == {"outcomes_created": 0}
+    assert demo_outcomes.seed(password="x", context={"users": {"admin": admin_user}}) == {
+        "outcomes_created": 0
+    }
     assert Metric.objects.count() == 9
     assert "skipped" in capsys.readouterr().out
 
@@ -45,8 +47,12 @@ def test_outcomes_on_existing_reuses_are_varied_idempotent_and_rolled_up(admin_u
         for i in range(3):
             seeded_reuse(artifact=artifact, occurred_on=long_ago + dt.timedelta(days=40 * i))
     seeded_reuse(artifact=ArtifactFactory(kind="dataset"))  # a draft: never reported on
-    users_own = ReuseFactory(artifact=ArtifactFactory(published=True, kind="dataset"), occurred_on=long_ago)
-    tasks.rollup_reuse(users_own.pk)  # as the worker does after reuse_record; the seeder leaves it alone
+    users_own = ReuseFactory(
+        artifact=ArtifactFactory(published=True, kind="dataset"), occurred_on=long_ago
+    )
+    tasks.rollup_reuse(
+        users_own.pk
+    )  # as the worker does after reuse_record; the seeder leaves it alone
     context = {"users": {"admin": admin_user}}
     result = demo_outcomes.seed(password="x", context=context)
     assert result["outcomes_created"] == Outcome.objects.count() > 30

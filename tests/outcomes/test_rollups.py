@@ -24,7 +24,9 @@ def _random_world(rng: random.Random):
     artifacts = [ArtifactFactory(published=True) for _ in range(3)]
     metrics = [
         MetricFactory(code="conversion_lift"),
-        MetricFactory(code="time_to_market", name="Time to market", unit="days", direction="lower_is_better"),
+        MetricFactory(
+            code="time_to_market", name="Time to market", unit="days", direction="lower_is_better"
+        ),
     ]
     reuses, outcomes = [], []
     for _ in range(rng.randint(4, 9)):
@@ -33,7 +35,9 @@ def _random_world(rng: random.Random):
     for _ in range(rng.randint(35, 60)):
         reuse = rng.choice(reuses)
         value = rng.lognormvariate(0, 1.2) if rng.random() < 0.5 else rng.gauss(2, 1)
-        outcomes.append(OutcomeFactory(reuse=reuse, metric=rng.choice(metrics), value=round(value, 4)))
+        outcomes.append(
+            OutcomeFactory(reuse=reuse, metric=rng.choice(metrics), value=round(value, 4))
+        )
     return reuses, outcomes
 
 
@@ -85,7 +89,10 @@ def test_missing_task_is_reported_and_fixed_without_double_counting(capsys):
     tasks.rollup_reuse(reuse.pk)
     tasks.rollup_outcome(first.pk)  # the message for `lost` never arrived
     differences = rollups_recompute()
-    assert {(d.table, d.field) for d in differences} >= {("metric_rollup", "n"), ("metric_rollup", "mean")}
+    assert {(d.table, d.field) for d in differences} >= {
+        ("metric_rollup", "n"),
+        ("metric_rollup", "mean"),
+    }
     call_command("recompute_rollups", "--fix", "--no-progress")
     out = capsys.readouterr().out
     assert "metric_rollup" in out and "n stored 1, expected 2" in out
@@ -143,8 +150,12 @@ def test_small_samples_travel_on_the_rollup_not_through_the_outcomes():
             assert tasks.rollup_outcome(outcome.pk)
         # Folding one outcome never reads the artifact's other outcomes back.
         # (The only outcome read is the new outcome itself, by its id.)
-        assert not [q for q in ctx.captured_queries
-                    if 'FROM "catalogue_outcome"' in q["sql"] and '"catalogue_outcome"."id" =' not in q["sql"]]
+        assert not [
+            q
+            for q in ctx.captured_queries
+            if 'FROM "catalogue_outcome"' in q["sql"]
+            and '"catalogue_outcome"."id" =' not in q["sql"]
+        ]
         rollup = ArtifactMetricRollup.objects.get(artifact=reuse.artifact, metric=metric)
         expected = values[: i + 1] if i + 1 < 30 else []
         assert sorted(rollup.small_sample) == expected

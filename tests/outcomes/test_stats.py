@@ -21,8 +21,12 @@ def scipy_t(values):
 
 def scipy_bootstrap(values):
     res = sps.bootstrap(
-        (np.sort(np.asarray(values, dtype=float)),), np.mean, confidence_level=0.95,
-        n_resamples=9_999, method="BCa", rng=np.random.default_rng(stats.BOOTSTRAP_SEED),
+        (np.sort(np.asarray(values, dtype=float)),),
+        np.mean,
+        confidence_level=0.95,
+        n_resamples=9_999,
+        method="BCa",
+        rng=np.random.default_rng(stats.BOOTSTRAP_SEED),
     )
     return res.confidence_interval.low, res.confidence_interval.high
 
@@ -47,11 +51,11 @@ def test_bootstrap_matches_scipy_with_fixed_seed_and_ignores_order():
 @pytest.mark.parametrize(
     ("values", "method"),
     [
-        (SYMMETRIC_40, "t"),               # n >= 30: t, whatever the shape
-        (NORMALISH_15, "t"),               # 10 <= n < 30, not skewed
-        (SKEWED_15, "bootstrap"),          # 10 <= n < 30, |skew| > 1
-        (SMALL_5, "bootstrap"),            # n < 10
-        ([4.0], "none"),                   # one observation: no interval
+        (SYMMETRIC_40, "t"),  # n >= 30: t, whatever the shape
+        (NORMALISH_15, "t"),  # 10 <= n < 30, not skewed
+        (SKEWED_15, "bootstrap"),  # 10 <= n < 30, |skew| > 1
+        (SMALL_5, "bootstrap"),  # n < 10
+        ([4.0], "none"),  # one observation: no interval
     ],
 )
 def test_method_choice(values, method):
@@ -98,7 +102,13 @@ def test_ranking_by_conservative_bound_respects_direction():
     assert lower == ["tight", "mid", "wide", "single"]
     rows.append({"id": "low-and-tight", "mean": 2.0, "ci_low": 1.5, "ci_high": 2.5})
     assert [r["id"] for r in stats.rank(rows, stats.LOWER_IS_BETTER)][0] == "low-and-tight"
-    assert [r["id"] for r in stats.rank(rows, stats.HIGHER_IS_BETTER)] == ["tight", "mid", "low-and-tight", "wide", "single"]
+    assert [r["id"] for r in stats.rank(rows, stats.HIGHER_IS_BETTER)] == [
+        "tight",
+        "mid",
+        "low-and-tight",
+        "wide",
+        "single",
+    ]
 
 
 def test_scale_keeps_interval_order_for_negative_factors():
@@ -110,7 +120,10 @@ def test_rank_score_is_the_conservative_bound_with_higher_better():
     assert stats.rank_score(stats.HIGHER_IS_BETTER, 1.0, 9.0) == 1.0
     assert stats.rank_score(stats.LOWER_IS_BETTER, 1.0, 9.0) == -9.0
     assert stats.rank_score(stats.LOWER_IS_BETTER, None, None) is None
-    assert stats.oriented(stats.LOWER_IS_BETTER, 4.0) == -4.0 and stats.oriented(stats.HIGHER_IS_BETTER, 4.0) == 4.0
+    assert (
+        stats.oriented(stats.LOWER_IS_BETTER, 4.0) == -4.0
+        and stats.oriented(stats.HIGHER_IS_BETTER, 4.0) == 4.0
+    )
     # Sorting by the score, highest first, is the ranking rank_key gives.
     rows = [(0.5, 2.0), (1.0, 9.0), (-3.0, 1.5), (2.0, 2.5)]
     for direction in (stats.HIGHER_IS_BETTER, stats.LOWER_IS_BETTER):

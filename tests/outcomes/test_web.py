@@ -32,7 +32,9 @@ def _reused(artifact, metric, values, team=None):
     tasks.rollup_reuse(reuse.pk)
     for i, v in enumerate(values):
         end = TODAY - dt.timedelta(days=30 * i)
-        tasks.rollup_outcome(OutcomeFactory(reuse=reuse, metric=metric, value=v, period_start=end, period_end=end).pk)
+        tasks.rollup_outcome(
+            OutcomeFactory(reuse=reuse, metric=metric, value=v, period_start=end, period_end=end).pk
+        )
     return reuse
 
 
@@ -64,7 +66,9 @@ def test_chart_views_serve_accessible_svg_without_scripts(client, victor, lift):
         assert re.search(r"<title[^>]*>[^<]+</title>", svg) and "<desc" in svg
         assert "<script" not in svg.lower() and "onload" not in svg.lower()
         assert "default-src 'none'" in res["Content-Security-Policy"]
-    svg = client.get(reverse("catalogue:performance_chart", args=[artifact.slug, "conversion_lift"])).content.decode()
+    svg = client.get(
+        reverse("catalogue:performance_chart", args=[artifact.slug, "conversion_lift"])
+    ).content.decode()
     assert "Conversion lift of Lift engine" in svg and "n = 4" in svg
 
 
@@ -89,25 +93,36 @@ def test_outcome_form_records_and_shows_field_errors(client, alice, bob, retail,
     assert client.get(url).status_code == 403
     client.force_login(alice)
     assert client.get(url).status_code == 200
-    data = {"metric": "conversion_lift", "value": "250", "period_start": str(TODAY), "period_end": str(TODAY - dt.timedelta(days=3))}
+    data = {
+        "metric": "conversion_lift",
+        "value": "250",
+        "period_start": str(TODAY),
+        "period_end": str(TODAY - dt.timedelta(days=3)),
+    }
     res = client.post(url, data)
     assert res.status_code == 200
     html = res.content.decode()
     assert "plausible maximum" in html and "cannot end before it starts" in html
     assert not Outcome.objects.exists()
     res = client.post(url, data | {"value": "2.5", "period_end": str(TODAY), "sample_size": "300"})
-    assert res.status_code == 302 and res["Location"] == reverse("catalogue:artifact_performance", args=[reuse.artifact.slug])
+    assert res.status_code == 302 and res["Location"] == reverse(
+        "catalogue:artifact_performance", args=[reuse.artifact.slug]
+    )
     assert Outcome.objects.get().value == 2.5
 
 
 def test_outcome_form_for_invisible_reuse_is_404(client, alice, cards):
-    hidden = ReuseFactory(team=cards, artifact=ArtifactFactory(published=True, restricted=True, owner_team=cards))
+    hidden = ReuseFactory(
+        team=cards, artifact=ArtifactFactory(published=True, restricted=True, owner_team=cards)
+    )
     client.force_login(alice)
     assert client.get(reverse("catalogue:outcome_create", args=[hidden.pk])).status_code == 404
 
 
 def test_library_page_filters_and_charts(client, victor, lift, retail):
-    good = ArtifactFactory(published=True, title="Good journey", kind="customer_journey", owner_team=retail)
+    good = ArtifactFactory(
+        published=True, title="Good journey", kind="customer_journey", owner_team=retail
+    )
     meh = ArtifactFactory(published=True, title="Meh prompt")
     _reused(good, lift, [5.0, 5.5, 4.5])
     _reused(meh, lift, [1.0, 1.5, 0.5])
@@ -115,7 +130,9 @@ def test_library_page_filters_and_charts(client, victor, lift, retail):
     html = client.get(reverse("catalogue:library")).content.decode()
     assert html.index("Good journey") < html.index("Meh prompt") or "customer_journey" in html
     assert reverse("catalogue:library_chart", args=["conversion_lift"]) in html
-    filtered = client.get(reverse("catalogue:library"), {"kind": "customer_journey"}).content.decode()
+    filtered = client.get(
+        reverse("catalogue:library"), {"kind": "customer_journey"}
+    ).content.decode()
     assert "Good journey" in filtered and "Meh prompt" not in filtered
     assert "conversion_lift.svg?kind=customer_journey" in filtered
     bad = client.get(reverse("catalogue:library"), {"kind": "rocket"})
@@ -156,7 +173,9 @@ def test_anonymous_users_are_sent_to_login(client):
     assert res.status_code == 302 and "/accounts/login/" in res["Location"]
 
 
-def test_panel_offers_outcome_links_only_for_the_reusing_team(client, alice, bob, victor, retail, lift):
+def test_panel_offers_outcome_links_only_for_the_reusing_team(
+    client, alice, bob, victor, retail, lift
+):
     artifact = ArtifactFactory(published=True)
     reuse = _reused(artifact, lift, [1.0], team=retail)
     url = reverse("catalogue:artifact_detail", args=[artifact.slug])

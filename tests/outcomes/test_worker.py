@@ -19,14 +19,24 @@ def test_outcome_is_rolled_up_by_a_real_worker(private_queue):
     admin = UserFactory(username="admin-w", roles=["admin"])
     metric = MetricFactory(code="conversion_lift")
     reuse = ReuseFactory()
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=[queue]):
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=[queue]
+    ):
         today = dt.date.today()
-        outcome_record(acting_user=admin, reuse=reuse, metric=metric, value=2.0,
-                       period_start=today, period_end=today)
+        outcome_record(
+            acting_user=admin,
+            reuse=reuse,
+            metric=metric,
+            value=2.0,
+            period_start=today,
+            period_end=today,
+        )
         deadline = time.monotonic() + 30
         rollup = None
         while time.monotonic() < deadline:
-            rollup = ArtifactMetricRollup.objects.filter(artifact=reuse.artifact, metric=metric).first()
+            rollup = ArtifactMetricRollup.objects.filter(
+                artifact=reuse.artifact, metric=metric
+            ).first()
             if rollup is not None:
                 break
             time.sleep(0.2)

@@ -11,8 +11,12 @@ from tests.factories import ArtifactFactory, VersionFactory
 
 def policy_doc(artifact, *, teams=None, actions=("use",), version=1, **kwargs):
     return build_policy(
-        artifact_slug=artifact.slug, teams=teams, actions=list(actions),
-        owner_team_slug=artifact.owner_team.slug, version=version, **kwargs,
+        artifact_slug=artifact.slug,
+        teams=teams,
+        actions=list(actions),
+        owner_team_slug=artifact.owner_team.slug,
+        version=version,
+        **kwargs,
     )
 
 
@@ -26,8 +30,11 @@ def published(retail, admin_user):
 
     def make(policy=None, **artifact_kwargs):
         artifact_kwargs.setdefault("owner_team", retail)
-        later = {k: artifact_kwargs.pop(k) for k in ("status", "retirement_rationale", "sunset_on",
-                                                      "superseded_by") if k in artifact_kwargs}
+        later = {
+            k: artifact_kwargs.pop(k)
+            for k in ("status", "retirement_rationale", "sunset_on", "superseded_by")
+            if k in artifact_kwargs
+        }
         artifact = ArtifactFactory(published=True, **artifact_kwargs)
         # Rule 1: a published artifact has a published version, the one reuses default to.
         version = VersionFactory(artifact=artifact, version="1.0.0", published_at=timezone.now())

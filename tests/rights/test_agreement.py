@@ -22,33 +22,62 @@ BOUNDARY = dt.datetime(2027, 3, 1, 0, 0, tzinfo=dt.UTC)
 POLICIES = {
     "all-teams": {},
     "retail-only": {"teams": ["retail"]},
-    "cards-and-ops": {"teams": ["cards", "ops"], "actions": ["use", "derive"], "duties": ["attribute"]},
+    "cards-and-ops": {
+        "teams": ["cards", "ops"],
+        "actions": ["use", "derive"],
+        "duties": ["attribute"],
+    },
     "research-internal": {"purposes": ["research", "internal_analysis"], "channels": ["internal"]},
-    "no-training": {"actions": ["use", "train"],
-                    "prohibitions": [{"action": "train", "purposes": ["model_training"]}]},
+    "no-training": {
+        "actions": ["use", "train"],
+        "prohibitions": [{"action": "train", "purposes": ["model_training"]}],
+    },
     "no-partner-channel": {"prohibitions": [{"action": "use", "channels": ["partner"]}]},
     "expired": {"valid_until": dt.date(2020, 1, 1)},
     "from-boundary": {"valid_from": BOUNDARY},
-    "window": {"valid_from": dt.date(2019, 1, 1), "valid_until": dt.date(2019, 12, 31),
-               "purposes": ["marketing"]},
+    "window": {
+        "valid_from": dt.date(2019, 1, 1),
+        "valid_until": dt.date(2019, 12, 31),
+        "purposes": ["marketing"],
+    },
 }
 
 
 def hand_written(slug):
     """Beyond the form: a logical `or` and a `neq`, to show the grants follow the engine."""
     return {
-        "@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set",
-        "uid": f"urn:catalogue:policy:{slug}:1", "target": f"urn:catalogue:artifact:{slug}",
-        "permission": [{
-            "action": "use",
-            "constraint": [{"or": [
-                {"leftOperand": "purpose", "operator": "eq", "rightOperand": "research"},
-                {"leftOperand": "deliveryChannel", "operator": "eq", "rightOperand": "web"},
-            ]}],
-        }, {
-            "action": "use", "assignee": "urn:catalogue:team:cards",
-            "constraint": [{"leftOperand": "deliveryChannel", "operator": "neq", "rightOperand": "email"}],
-        }],
+        "@context": "http://www.w3.org/ns/odrl.jsonld",
+        "@type": "Set",
+        "uid": f"urn:catalogue:policy:{slug}:1",
+        "target": f"urn:catalogue:artifact:{slug}",
+        "permission": [
+            {
+                "action": "use",
+                "constraint": [
+                    {
+                        "or": [
+                            {
+                                "leftOperand": "purpose",
+                                "operator": "eq",
+                                "rightOperand": "research",
+                            },
+                            {
+                                "leftOperand": "deliveryChannel",
+                                "operator": "eq",
+                                "rightOperand": "web",
+                            },
+                        ]
+                    }
+                ],
+            },
+            {
+                "action": "use",
+                "assignee": "urn:catalogue:team:cards",
+                "constraint": [
+                    {"leftOperand": "deliveryChannel", "operator": "neq", "rightOperand": "email"}
+                ],
+            },
+        ],
     }
 
 
@@ -58,7 +87,10 @@ def population(retail, cards, admin_user):
     today = timezone.localdate()
     lifecycles = {
         "published": {},
-        "deprecated-live": {"status": ArtifactStatus.DEPRECATED, "sunset_on": today + dt.timedelta(days=30)},
+        "deprecated-live": {
+            "status": ArtifactStatus.DEPRECATED,
+            "sunset_on": today + dt.timedelta(days=30),
+        },
         "deprecated-open": {"status": ArtifactStatus.DEPRECATED},
         "sunset": {"status": ArtifactStatus.DEPRECATED, "sunset_on": today - dt.timedelta(days=1)},
         "archived": {"status": ArtifactStatus.ARCHIVED},
@@ -68,7 +100,9 @@ def population(retail, cards, admin_user):
     for i, name in enumerate(POLICIES):
         # Every policy under "published", and a rotating lifecycle state besides.
         for state in ("published", list(lifecycles)[1 + i % (len(lifecycles) - 1)]):
-            a = ArtifactFactory(slug=f"{name}-{state}", owner_team=retail if i % 2 else cards, published=True)
+            a = ArtifactFactory(
+                slug=f"{name}-{state}", owner_team=retail if i % 2 else cards, published=True
+            )
             policy_set(acting_user=admin_user, artifact=a, odrl=policy_doc(a, **POLICIES[name]))
             Artifact.objects.filter(pk=a.pk).update(**lifecycles[state])
             artifacts.append(a)
@@ -79,9 +113,13 @@ def population(retail, cards, admin_user):
 
 
 QUESTIONS = [
-    ("use", "marketing", "web"), ("use", "research", "internal"), ("use", "research", "email"),
-    ("use", "marketing", "partner"), ("derive", "product_design", "web"),
-    ("train", "model_training", "internal"), ("train", "research", "web"),
+    ("use", "marketing", "web"),
+    ("use", "research", "internal"),
+    ("use", "research", "email"),
+    ("use", "marketing", "partner"),
+    ("derive", "product_design", "web"),
+    ("train", "model_training", "internal"),
+    ("train", "research", "web"),
 ]
 
 
@@ -91,11 +129,20 @@ def test_filter_agrees_with_check(population, at):
     when = at or timezone.now()
     disagreements, permits = [], 0
     for team, (action, purpose, channel) in itertools.product(population, QUESTIONS):
-        listed = set(reusable_by(Artifact.objects.all(), team, action=action, purpose=purpose,
-                                 channel=channel, at=when).values_list("slug", flat=True))
+        listed = set(
+            reusable_by(
+                Artifact.objects.all(),
+                team,
+                action=action,
+                purpose=purpose,
+                channel=channel,
+                at=when,
+            ).values_list("slug", flat=True)
+        )
         for a in artifacts:
-            single = rights_check(artifact=a, team=team, action=action, purpose=purpose,
-                                  channel=channel, at=when).permitted
+            single = rights_check(
+                artifact=a, team=team, action=action, purpose=purpose, channel=channel, at=when
+            ).permitted
             permits += single
             if single != (a.slug in listed):
                 disagreements.append((a.slug, team.slug, action, purpose, channel, single))
@@ -109,12 +156,24 @@ def test_unspecified_purpose_and_channel_mean_for_some(population):
     artifacts = list(Artifact.objects.order_by("slug"))
     now = timezone.now()
     listed = set(reusable_by(None, cards, at=now).values_list("slug", flat=True))
-    by_purpose = set(reusable_by(None, cards, purpose="research", at=now).values_list("slug", flat=True))
-    by_channel = set(reusable_by(None, cards, channel="email", at=now).values_list("slug", flat=True))
+    by_purpose = set(
+        reusable_by(None, cards, purpose="research", at=now).values_list("slug", flat=True)
+    )
+    by_channel = set(
+        reusable_by(None, cards, channel="email", at=now).values_list("slug", flat=True)
+    )
     for a in artifacts:
-        answers = {(p, c): rights_check(artifact=a, team=cards, action="use", purpose=p, channel=c,
-                                        at=now).permitted
-                   for p in Purpose.values for c in Channel.values}
+        answers = {
+            (p, c): rights_check(
+                artifact=a, team=cards, action="use", purpose=p, channel=c, at=now
+            ).permitted
+            for p in Purpose.values
+            for c in Channel.values
+        }
         assert (a.slug in listed) == any(answers.values()), a.slug
-        assert (a.slug in by_purpose) == any(v for (p, _), v in answers.items() if p == "research"), a.slug
-        assert (a.slug in by_channel) == any(v for (_, c), v in answers.items() if c == "email"), a.slug
+        assert (a.slug in by_purpose) == any(
+            v for (p, _), v in answers.items() if p == "research"
+        ), a.slug
+        assert (a.slug in by_channel) == any(v for (_, c), v in answers.items() if c == "email"), (
+            a.slug
+        )

@@ -43,18 +43,24 @@ def test_rights_check_at_a_past_time(api_client_for, victor, published, cards):
     artifact = published({"valid_until": dt.date(2021, 1, 1)})
     client = api_client_for(victor)
     assert client.post(url(artifact, "rights-check"), CHECK).json()["decision"] == "deny"
-    past = client.post(url(artifact, "rights-check"), {**CHECK, "at": "2020-06-01T12:00:00Z"}).json()
+    past = client.post(
+        url(artifact, "rights-check"), {**CHECK, "at": "2020-06-01T12:00:00Z"}
+    ).json()
     assert past["decision"] == "permit"
 
 
-@pytest.mark.parametrize("field,value", [("action", "sell"), ("purpose", "gossip"), ("channel", "fax"),
-                                         ("team", "nobody")])
+@pytest.mark.parametrize(
+    "field,value",
+    [("action", "sell"), ("purpose", "gossip"), ("channel", "fax"), ("team", "nobody")],
+)
 def test_rights_check_bad_codes_400(api_client_for, victor, published, cards, field, value):
     res = api_client_for(victor).post(url(published({}), "rights-check"), {**CHECK, field: value})
     assert res.status_code == 400 and field in res.json()
 
 
-def test_rights_check_invisible_404_and_anonymous_401(api_client_for, victor, alice, published, cards):
+def test_rights_check_invisible_404_and_anonymous_401(
+    api_client_for, victor, alice, published, cards
+):
     artifact = published({}, restricted=True)
     assert api_client_for(victor).post(url(artifact, "rights-check"), CHECK).status_code == 404
     assert api_client_for(alice).post(url(artifact, "rights-check"), CHECK).status_code == 200
@@ -95,13 +101,17 @@ def test_policy_put_same_document_is_a_noop(api_client_for, alice, published):
 def test_policy_put_forbidden(api_client_for, request, published, who):
     user = request.getfixturevalue(who)
     artifact = published({})
-    res = api_client_for(user).put(url(artifact, "policy"), policy_doc(artifact, version=2), format="json")
+    res = api_client_for(user).put(
+        url(artifact, "policy"), policy_doc(artifact, version=2), format="json"
+    )
     assert res.status_code == 403
 
 
 def test_policy_put_admin_allowed(api_client_for, admin_user, published):
     artifact = published({})
-    res = api_client_for(admin_user).put(url(artifact, "policy"), policy_doc(artifact, version=2), format="json")
+    res = api_client_for(admin_user).put(
+        url(artifact, "policy"), policy_doc(artifact, version=2), format="json"
+    )
     assert res.status_code == 200
 
 
@@ -126,10 +136,17 @@ def test_policy_put_for_another_target_400(api_client_for, alice, published):
 
 def test_policy_put_archived_409_and_invisible_404(api_client_for, alice, bob, published):
     archived = published({}, status=ArtifactStatus.ARCHIVED)
-    res = api_client_for(alice).put(url(archived, "policy"), policy_doc(archived, version=2), format="json")
+    res = api_client_for(alice).put(
+        url(archived, "policy"), policy_doc(archived, version=2), format="json"
+    )
     assert res.status_code == 409 and res.json()["reasons"][0]["code"] == "artifact.archived"
     hidden = published({}, restricted=True)
-    assert api_client_for(bob).put(url(hidden, "policy"), policy_doc(hidden), format="json").status_code == 404
+    assert (
+        api_client_for(bob)
+        .put(url(hidden, "policy"), policy_doc(hidden), format="json")
+        .status_code
+        == 404
+    )
     assert api_client_for(bob).get(url(hidden, "policy")).status_code == 404
 
 
@@ -137,8 +154,15 @@ def test_policy_put_archived_409_and_invisible_404(api_client_for, alice, bob, p
 
 
 def reuse_body(artifact, **extra):
-    return {"artifact": artifact.slug, "team": "retail", "initiative": "Spring campaign",
-            "purpose": "marketing", "channel": "web", "occurred_on": "2026-11-01", **extra}
+    return {
+        "artifact": artifact.slug,
+        "team": "retail",
+        "initiative": "Spring campaign",
+        "purpose": "marketing",
+        "channel": "web",
+        "occurred_on": "2026-11-01",
+        **extra,
+    }
 
 
 def test_reuse_create_by_team_contributor(api_client_for, carol, published):
@@ -158,7 +182,10 @@ def test_reuse_refused_409_nothing_saved(api_client_for, carol, published):
     assert res.status_code == 409
     assert res.json()["detail"] == "Reuse refused"
     assert [r["code"] for r in res.json()["reasons"]] == ["odrl.no_matching_permission"]
-    assert (Reuse.objects.count(), AuditEvent.objects.filter(action="reuse.recorded").count()) == before
+    assert (
+        Reuse.objects.count(),
+        AuditEvent.objects.filter(action="reuse.recorded").count(),
+    ) == before
 
 
 @pytest.mark.parametrize("who", ["victor", "bob", "legal1"])
@@ -188,7 +215,10 @@ def test_reuse_list_hides_invisible_and_filters(api_client_for, victor, cards, r
     rows = client.get("/api/v1/reuses/").json()["results"]
     assert [r["artifact"] for r in rows] == [visible.slug]
     assert client.get("/api/v1/reuses/?purpose=marketing").json()["results"] == []
-    assert len(client.get(f"/api/v1/reuses/?artifact={visible.slug}&team=retail").json()["results"]) == 1
+    assert (
+        len(client.get(f"/api/v1/reuses/?artifact={visible.slug}&team=retail").json()["results"])
+        == 1
+    )
     assert client.get("/api/v1/reuses/?purpose=gossip").status_code == 400
 
 
@@ -207,9 +237,13 @@ def test_artifact_list_reusable_by_filter(api_client_for, victor, cards, retail,
     published({}, status=ArtifactStatus.ARCHIVED)
     published(None)
     client = api_client_for(victor)
-    slugs = {a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=cards").json()["results"]}
+    slugs = {
+        a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=cards").json()["results"]
+    }
     assert slugs == {open_to_all.slug}
-    slugs = {a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=retail").json()["results"]}
+    slugs = {
+        a["slug"] for a in client.get("/api/v1/artifacts/?reusable_by=retail").json()["results"]
+    }
     assert slugs == {open_to_all.slug, retail_only.slug}
 
 

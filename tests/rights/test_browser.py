@@ -21,9 +21,13 @@ def test_policy_then_panel_then_reuse(browser_page, live_server, login):
     TeamFactory(slug="cards", name="Cards & Payments")
     maya = UserFactory(username="maya", roles=[c.Role.CONTRIBUTOR, c.Role.VIEWER])
     MembershipFactory(team=retail, user=maya, role=c.MembershipRole.MAINTAINER)
-    guide = ArtifactFactory(owner_team=retail, published=True, slug="style-guide", title="Plain language style guide")
+    guide = ArtifactFactory(
+        owner_team=retail, published=True, slug="style-guide", title="Plain language style guide"
+    )
     # Only a published version can be reused (Rule 1).
-    guide.current_version = VersionFactory(artifact=guide, version="1.0", published_at=timezone.now())
+    guide.current_version = VersionFactory(
+        artifact=guide, version="1.0", published_at=timezone.now()
+    )
     guide.save(update_fields=["current_version"])
     page = browser_page
     login(page, maya)
@@ -33,7 +37,10 @@ def test_policy_then_panel_then_reuse(browser_page, live_server, login):
     page.check("#id_duties_1")  # inform the owner team
     page.click("button[name=save]")
     page.wait_for_url(f"{live_server.url}/artifacts/style-guide/policy/")
-    assert "Any team may use this artifact for product_design." in page.locator("#policy-reading").inner_text()
+    assert (
+        "Any team may use this artifact for product_design."
+        in page.locator("#policy-reading").inner_text()
+    )
 
     page.goto(f"{live_server.url}/artifacts/style-guide/")
     page.select_option("#rights_purpose", "marketing")

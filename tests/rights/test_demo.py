@@ -30,17 +30,27 @@ def test_seeder_is_realistic_and_idempotent():
     odrl = [p.odrl for p in ReusePolicy.objects.all()]
     assert any("assignee" not in p["permission"][0] for p in odrl)
     assert any("assignee" in p["permission"][0] for p in odrl)
-    assert any(pr.get("action") == "urn:catalogue:action:train" or pr.get("action") == "train"
-               for p in odrl for pr in p.get("prohibition", []))
+    assert any(
+        pr.get("action") == "urn:catalogue:action:train" or pr.get("action") == "train"
+        for p in odrl
+        for pr in p.get("prohibition", [])
+    )
     # Customer-derived work is never for model training.
     customer = Artifact.objects.filter(customer_derived=True).select_related("owner_team").first()
     retail = customer.owner_team
-    decision = rights_check(artifact=customer, team=retail, action="use", purpose="model_training",
-                            channel="internal")
+    decision = rights_check(
+        artifact=customer, team=retail, action="use", purpose="model_training", channel="internal"
+    )
     assert "odrl.prohibited" in decision.codes
-    counts = (ReusePolicy.objects.count(), Reuse.objects.count(),
-              Artifact.objects.filter(status=ArtifactStatus.PUBLISHED).count())
+    counts = (
+        ReusePolicy.objects.count(),
+        Reuse.objects.count(),
+        Artifact.objects.filter(status=ArtifactStatus.PUBLISHED).count(),
+    )
     second = run_seeders()
     assert second["rights_policies_set"] == 0 and second["rights_reuses_recorded"] == 0
-    assert (ReusePolicy.objects.count(), Reuse.objects.count(),
-            Artifact.objects.filter(status=ArtifactStatus.PUBLISHED).count()) == counts
+    assert (
+        ReusePolicy.objects.count(),
+        Reuse.objects.count(),
+        Artifact.objects.filter(status=ArtifactStatus.PUBLISHED).count(),
+    ) == counts

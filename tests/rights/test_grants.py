@@ -17,8 +17,9 @@ def test_policy_change_replaces_grants(published, admin_user, retail, cards):
     assert set(reusable_by(None, cards)) == set()
     assert set(reusable_by(None, retail)) == {artifact}
     artifact.refresh_from_db()
-    assert set(RightsGrant.objects.filter(artifact=artifact).values_list("policy_id", flat=True)) == {
-        artifact.current_policy_id}
+    assert set(
+        RightsGrant.objects.filter(artifact=artifact).values_list("policy_id", flat=True)
+    ) == {artifact.current_policy_id}
 
 
 def test_rebuild_command(published, cards):

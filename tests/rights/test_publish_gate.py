@@ -37,7 +37,11 @@ def test_publish_listed_with_other_failing_gates(alice, retail):
     with pytest.raises(RuleViolation) as exc:
         artifact_publish(acting_user=alice, artifact=artifact)
     codes = [r.code for r in exc.value.reasons]
-    assert {"publish.intent_missing", "publish.originator_missing", "publish.policy_missing"} <= set(codes)
+    assert {
+        "publish.intent_missing",
+        "publish.originator_missing",
+        "publish.policy_missing",
+    } <= set(codes)
 
 
 def test_publish_with_policy(alice, retail):

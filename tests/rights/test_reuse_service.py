@@ -20,8 +20,13 @@ TODAY = dt.date(2026, 11, 1)
 
 
 def record(user, artifact, team, **kw):
-    args = {"initiative": "Card onboarding refresh", "purpose": "marketing", "channel": "web",
-            "occurred_on": TODAY, **kw}
+    args = {
+        "initiative": "Card onboarding refresh",
+        "purpose": "marketing",
+        "channel": "web",
+        "occurred_on": TODAY,
+        **kw,
+    }
     return reuse_record(acting_user=user, artifact=artifact, team=team, **args)
 
 
@@ -35,7 +40,9 @@ def test_record_stores_snapshot_audits_watches_and_queues_rollup(
         reuse = record(carol, artifact, retail, version=version, mode="adapted")
     assert reuse.rights_decision["decision"] == "permit"
     assert reuse.rights_decision["policy_revision"] == 1
-    assert reuse.rights_decision["duties"][0]["description"] == "Inform the owner team Retail Banking"
+    assert (
+        reuse.rights_decision["duties"][0]["description"] == "Inform the owner team Retail Banking"
+    )
     assert reuse.version == version and reuse.recorded_by == carol
     assert AuditEvent.objects.filter(action="reuse.recorded", object_id=str(reuse.pk)).exists()
     assert Watch.objects.get(user=carol, artifact=artifact).automatic
@@ -96,7 +103,9 @@ def test_invalid_input(carol, retail, published):
     artifact = published({})
     other = VersionFactory()
     with pytest.raises(ValidationError) as exc:
-        record(carol, artifact, retail, purpose="gossip", mode="stolen", initiative=" ", version=other)
+        record(
+            carol, artifact, retail, purpose="gossip", mode="stolen", initiative=" ", version=other
+        )
     assert set(exc.value.message_dict) == {"purpose", "mode", "initiative", "version"}
 
 
@@ -158,9 +167,14 @@ def test_policy_change_waits_for_a_reuse_in_flight(carol, alice, retail, publish
     first = _in_thread(reuse, results, "reuse")
     assert recorded.wait(10)
     second = _in_thread(
-        lambda: policy_set(acting_user=alice, artifact=artifact,
-                           odrl=policy_doc(artifact, teams=["cards"], version=2)),
-        results, "policy")
+        lambda: policy_set(
+            acting_user=alice,
+            artifact=artifact,
+            odrl=policy_doc(artifact, teams=["cards"], version=2),
+        ),
+        results,
+        "policy",
+    )
     time.sleep(0.5)
     assert second.is_alive(), "the policy change must wait for the artifact lock"
     release.set()

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def check(artifact, team, *, action="use", purpose="marketing", channel="web", at=None):
-    return rights_check(artifact=artifact, team=team, action=action, purpose=purpose,
-                        channel=channel, at=at)
+    return rights_check(
+        artifact=artifact, team=team, action=action, purpose=purpose, channel=channel, at=at
+    )
 
 
 def test_permit_for_all_teams_with_duties_and_policy_revision(published, cards):
@@ -62,8 +63,12 @@ def test_expired_validity_window(published, cards):
 
 
 def test_prohibition(published, cards):
-    artifact = published({"actions": ["use", "train"],
-                          "prohibitions": [{"action": "train", "purposes": ["model_training"]}]})
+    artifact = published(
+        {
+            "actions": ["use", "train"],
+            "prohibitions": [{"action": "train", "purposes": ["model_training"]}],
+        }
+    )
     decision = check(artifact, cards, action="train", purpose="model_training")
     assert decision.codes == ["odrl.prohibited"]
     assert check(artifact, cards, action="train", purpose="research").permitted
@@ -85,8 +90,12 @@ def test_not_published(published, cards, status):
 def test_deprecated_warns_with_successor_until_sunset(published, cards, retail):
     successor = ArtifactFactory(owner_team=retail, slug="new-journey", published=True)
     today = timezone.localdate()
-    artifact = published({}, status=ArtifactStatus.DEPRECATED, superseded_by=successor,
-                         sunset_on=today + dt.timedelta(days=10))
+    artifact = published(
+        {},
+        status=ArtifactStatus.DEPRECATED,
+        superseded_by=successor,
+        sunset_on=today + dt.timedelta(days=10),
+    )
     decision = check(artifact, cards)
     assert decision.permitted
     assert [w.code for w in decision.warnings] == ["lifecycle.deprecated"]
@@ -94,8 +103,9 @@ def test_deprecated_warns_with_successor_until_sunset(published, cards, retail):
 
 
 def test_sunset_passed(published, cards):
-    artifact = published({}, status=ArtifactStatus.DEPRECATED,
-                         sunset_on=timezone.localdate() - dt.timedelta(days=1))
+    artifact = published(
+        {}, status=ArtifactStatus.DEPRECATED, sunset_on=timezone.localdate() - dt.timedelta(days=1)
+    )
     decision = check(artifact, cards)
     assert decision.codes == ["lifecycle.sunset_passed"]
 
@@ -134,7 +144,9 @@ def test_policy_invalid_when_a_stored_revision_cannot_be_parsed(published, cards
     from catalogue.models import Artifact, ReusePolicy
 
     artifact = published(None)
-    bad = ReusePolicy.objects.create(artifact=artifact, revision=1, odrl={"@type": "Set", "permission": "x"})
+    bad = ReusePolicy.objects.create(
+        artifact=artifact, revision=1, odrl={"@type": "Set", "permission": "x"}
+    )
     Artifact.objects.filter(pk=artifact.pk).update(current_policy=bad)
     artifact.refresh_from_db()
     decision = check(artifact, cards)

@@ -19,12 +19,19 @@ def logged_in(client, user):
 
 
 FULL = {
-    "teams_mode": "chosen", "teams": ["cards", "retail"], "actions": ["use", "derive"],
-    "purposes": ["marketing", "research"], "channels": ["web"], "valid_from": "2026-01-01",
-    "valid_until": "2027-12-31", "duties": ["attribute", "inform_owner", "approval_per_reuse"],
+    "teams_mode": "chosen",
+    "teams": ["cards", "retail"],
+    "actions": ["use", "derive"],
+    "purposes": ["marketing", "research"],
+    "channels": ["web"],
+    "valid_from": "2026-01-01",
+    "valid_until": "2027-12-31",
+    "duties": ["attribute", "inform_owner", "approval_per_reuse"],
     "reason": "First policy",
-    "prohibitions-TOTAL_FORMS": "2", "prohibitions-INITIAL_FORMS": "0",
-    "prohibitions-0-action": "train", "prohibitions-0-purposes": ["model_training"],
+    "prohibitions-TOTAL_FORMS": "2",
+    "prohibitions-INITIAL_FORMS": "0",
+    "prohibitions-0-action": "train",
+    "prohibitions-0-purposes": ["model_training"],
     "prohibitions-1-action": "",
 }
 
@@ -40,7 +47,9 @@ def test_policy_form_round_trips(client, alice, cards, published):
     assert values["teams"] == ["cards", "retail"]
     assert values["actions"] == ["use", "derive"]
     assert values["purposes"] == ["marketing", "research"] and values["channels"] == ["web"]
-    assert values["valid_from"] == dt.date(2026, 1, 1) and values["valid_until"] == dt.date(2027, 12, 31)
+    assert values["valid_from"] == dt.date(2026, 1, 1) and values["valid_until"] == dt.date(
+        2027, 12, 31
+    )
     assert values["duties"] == ["attribute", "inform_owner", "approval_per_reuse"]
     assert values["prohibitions"] == [{"action": "train", "purposes": ["model_training"]}]
     # The page reads it back into the form and in plain language.
@@ -57,8 +66,9 @@ def test_policy_form_round_trips(client, alice, cards, published):
 
 def test_policy_preview_does_not_save(client, alice, cards, published):
     artifact = published(None)
-    res = logged_in(client, alice).post(reverse("catalogue:policy_edit", args=[artifact.slug]),
-                                        {**FULL, "preview": "1"})
+    res = logged_in(client, alice).post(
+        reverse("catalogue:policy_edit", args=[artifact.slug]), {**FULL, "preview": "1"}
+    )
     assert res.status_code == 200
     assert "Preview (not saved)" in res.content.decode()
     assert not ReusePolicy.objects.filter(artifact=artifact).exists()
@@ -85,12 +95,21 @@ def test_policy_page_read_only_for_others_and_post_forbidden(client, carol, publ
 
 def test_policy_page_for_an_invisible_artifact_404(client, victor, published):
     artifact = published({}, restricted=True)
-    assert logged_in(client, victor).get(reverse("catalogue:policy_edit", args=[artifact.slug])).status_code == 404
+    assert (
+        logged_in(client, victor)
+        .get(reverse("catalogue:policy_edit", args=[artifact.slug]))
+        .status_code
+        == 404
+    )
 
 
 def test_artifact_page_has_the_rights_panel(client, carol, published):
     artifact = published({"purposes": ["research"]})
-    page = logged_in(client, carol).get(reverse("catalogue:artifact_detail", args=[artifact.slug])).content.decode()
+    page = (
+        logged_in(client, carol)
+        .get(reverse("catalogue:artifact_detail", args=[artifact.slug]))
+        .content.decode()
+    )
     assert 'id="panel-rights"' in page and "Can my team reuse this?" in page
     assert "Any team may use this artifact for research." in page
     # Defaults: the user's first team and `use`.
@@ -112,8 +131,10 @@ def test_rights_check_htmx_partial_and_plain_page(client, victor, cards, publish
 
 def test_rights_check_page_shows_denial_reasons(client, victor, cards, published):
     artifact = published({}, status=ArtifactStatus.ARCHIVED)
-    res = logged_in(client, victor).get(reverse("catalogue:rights_check", args=[artifact.slug]),
-                                        {"team": "cards", "action": "use", "purpose": "research", "channel": "web"})
+    res = logged_in(client, victor).get(
+        reverse("catalogue:rights_check", args=[artifact.slug]),
+        {"team": "cards", "action": "use", "purpose": "research", "channel": "web"},
+    )
     body = res.content.decode()
     assert 'data-decision="deny"' in body and "lifecycle.archived" in body
 
@@ -123,10 +144,22 @@ def test_reuse_form_shows_duties_on_success(client, carol, published):
     url = reverse("catalogue:reuse_create", args=[artifact.slug])
     logged_in(client, carol)
     assert client.get(url).status_code == 200
-    res = client.post(url, {"team": "retail", "initiative": "Branch redesign", "purpose": "marketing",
-                            "channel": "branch", "mode": "as_is", "occurred_on": "2026-10-01"})
+    res = client.post(
+        url,
+        {
+            "team": "retail",
+            "initiative": "Branch redesign",
+            "purpose": "marketing",
+            "channel": "branch",
+            "mode": "as_is",
+            "occurred_on": "2026-10-01",
+        },
+    )
     assert res.status_code == 200
-    assert "Reuse recorded" in res.content.decode() and "Attribute the originators" in res.content.decode()
+    assert (
+        "Reuse recorded" in res.content.decode()
+        and "Attribute the originators" in res.content.decode()
+    )
     assert Reuse.objects.filter(artifact=artifact, team__slug="retail").count() == 1
 
 
@@ -134,8 +167,15 @@ def test_reuse_form_shows_reasons_on_refusal(client, carol, published):
     artifact = published({"teams": ["cards"]})
     res = logged_in(client, carol).post(
         reverse("catalogue:reuse_create", args=[artifact.slug]),
-        {"team": "retail", "initiative": "Branch redesign", "purpose": "marketing", "channel": "branch",
-         "mode": "as_is", "occurred_on": "2026-10-01"})
+        {
+            "team": "retail",
+            "initiative": "Branch redesign",
+            "purpose": "marketing",
+            "channel": "branch",
+            "mode": "as_is",
+            "occurred_on": "2026-10-01",
+        },
+    )
     assert res.status_code == 409
     assert "odrl.no_matching_permission" in res.content.decode()
     assert not Reuse.objects.exists()
@@ -144,14 +184,24 @@ def test_reuse_form_shows_reasons_on_refusal(client, carol, published):
 def test_reuse_form_only_offers_your_teams(client, carol, victor, cards, published):
     artifact = published({})
     url = reverse("catalogue:reuse_create", args=[artifact.slug])
-    res = logged_in(client, carol).post(url, {"team": "cards", "initiative": "x", "purpose": "marketing",
-                                              "channel": "web", "mode": "as_is", "occurred_on": "2026-10-01"})
+    res = logged_in(client, carol).post(
+        url,
+        {
+            "team": "cards",
+            "initiative": "x",
+            "purpose": "marketing",
+            "channel": "web",
+            "mode": "as_is",
+            "occurred_on": "2026-10-01",
+        },
+    )
     assert "team" in res.context["form"].errors and not Reuse.objects.exists()
     assert b"only for teams you contribute to" in logged_in(client, victor).get(url).content
 
 
-def test_reuse_list_hides_invisible_filters_and_flat_queries(client, victor, cards, retail, published,
-                                                             count_queries):
+def test_reuse_list_hides_invisible_filters_and_flat_queries(
+    client, victor, cards, retail, published, count_queries
+):
     visible = published({})
     hidden = published({}, restricted=True, owner_team=cards)
     ReuseFactory(artifact=visible, team=retail, initiative="Seen initiative")
@@ -159,7 +209,10 @@ def test_reuse_list_hides_invisible_filters_and_flat_queries(client, victor, car
     logged_in(client, victor)
     page = client.get(reverse("catalogue:reuse_list")).content.decode()
     assert "Seen initiative" in page and "Hidden initiative" not in page
-    assert "Seen initiative" not in client.get(reverse("catalogue:reuse_list"), {"team": "cards"}).content.decode()
+    assert (
+        "Seen initiative"
+        not in client.get(reverse("catalogue:reuse_list"), {"team": "cards"}).content.decode()
+    )
     counts = []
     for n in (2, 12):
         ReuseFactory.create_batch(n, artifact=visible, team=TeamFactory())
@@ -177,4 +230,3 @@ def test_reuse_list_pages_by_keyset(client, admin_user, retail, published):
     assert len(first.context["reuses"]) == rights_views.PAGE_SIZE and first.context["next_query"]
     second = client.get(reverse("catalogue:reuse_list") + "?" + first.context["next_query"])
     assert len(second.context["reuses"]) == 3 and not second.context["next_query"]
-

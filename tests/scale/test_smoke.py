@@ -23,7 +23,14 @@ def _count(table: str) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_generate_then_bench(tmp_path):
-    call_command("generate_data", artifacts=2000, reuses=10000, contributors=400, consents=300, no_progress=True)
+    call_command(
+        "generate_data",
+        artifacts=2000,
+        reuses=10000,
+        contributors=400,
+        consents=300,
+        no_progress=True,
+    )
 
     assert Artifact.objects.count() == 2000
     assert Reuse.objects.count() == 10000
@@ -35,7 +42,9 @@ def test_generate_then_bench(tmp_path):
     assert event.changes["counts"]["artifacts"] == 2000
     assert event.origin["kind"] == "command"
     # Every committed batch carries its own event (Rule 7: audited in the same transaction).
-    batches = AuditEvent.objects.filter(action="data.generated").values_list("changes__phase", flat=True)
+    batches = AuditEvent.objects.filter(action="data.generated").values_list(
+        "changes__phase", flat=True
+    )
     assert sorted(batches) == ["catalogue", "outcomes", "reuses"]
     # The 1,000-node lineage and the 100 consents covering its root.
     leaf = Artifact.objects.get(slug="scale-chain-0999")
@@ -43,13 +52,17 @@ def test_generate_then_bench(tmp_path):
     assert ConsentCoverage.objects.filter(artifact__slug="scale-chain-0000").count() == 100
     assert Lineage.objects.filter(child_id__gt=leaf.pk).exists()  # the forest beyond the chain
     # Zipf popularity: the most reused artifact far above the median one.
-    counts = sorted(Reuse.objects.values("artifact").annotate(n=Count("id")).values_list("n", flat=True))
+    counts = sorted(
+        Reuse.objects.values("artifact").annotate(n=Count("id")).values_list("n", flat=True)
+    )
     assert counts[-1] > 20 * counts[len(counts) // 2]
     # Rollups agree with a from-scratch recomputation.
     assert rollups_recompute() == []
 
     with pytest.raises(CommandError, match="not empty"):
-        call_command("generate_data", artifacts=10, reuses=0, contributors=5, consents=0, no_progress=True)
+        call_command(
+            "generate_data", artifacts=10, reuses=0, contributors=5, consents=0, no_progress=True
+        )
 
     call_command("bench", size="tiny", quick=True, out=str(tmp_path))
 

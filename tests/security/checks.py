@@ -7,8 +7,17 @@ from .conftest import LEAK_MARKERS
 
 PERSONAL_KEYS = {"legal_name", "email"}
 ARTIFACT_ID_KEYS = {
-    "artifact", "artifact_id", "parent", "parent_id", "child", "child_id", "superseded_by", "superseded_by_id",
-    "successor", "via", "via_id",
+    "artifact",
+    "artifact_id",
+    "parent",
+    "parent_id",
+    "child",
+    "child_id",
+    "superseded_by",
+    "superseded_by_id",
+    "successor",
+    "via",
+    "via_id",
 }
 
 
@@ -55,6 +64,8 @@ def leaks(response, *, url: str, hidden_ids: set, personal_keys_allowed: bool = 
             # A change record holds [old, new]: either side may name the hidden artifact.
             values = item if isinstance(item, list) else [item]
             hidden = {str(i) for i in hidden_ids}
-            if key in ARTIFACT_ID_KEYS and any(isinstance(v, str | int) and str(v) in hidden for v in values):
+            if key in ARTIFACT_ID_KEYS and any(
+                isinstance(v, str | int) and str(v) in hidden for v in values
+            ):
                 found.append(f"restricted artifact id in {path}")
     return found

@@ -28,10 +28,21 @@ covered only once someone decides who may see it.
 from dataclasses import dataclass, field
 
 ROLES = ("viewer", "owner_member", "other_team", "owner_maintainer", "legal", "admin")
-FIXTURES = {"anonymous": None, "viewer": "victor", "owner_member": "cara", "other_team": "alice",
-            "owner_maintainer": "bob", "legal": "legal1", "admin": "admin_user"}
+FIXTURES = {
+    "anonymous": None,
+    "viewer": "victor",
+    "owner_member": "cara",
+    "other_team": "alice",
+    "owner_maintainer": "bob",
+    "legal": "legal1",
+    "admin": "admin_user",
+}
 OUTSIDERS = ("viewer", "other_team")  # test_no_leaks walks every query variant as these two
-PUBLIC = {"healthz": 200, "accounts/login/": 200, "api/v1/auth/token/": 405}  # the token endpoint is POST-only
+PUBLIC = {
+    "healthz": 200,
+    "accounts/login/": 200,
+    "api/v1/auth/token/": 405,
+}  # the token endpoint is POST-only
 ANONYMOUS_API, ANONYMOUS_WEB = 401, 302  # the web's 302 must lead to the login page
 
 
@@ -51,23 +62,23 @@ def R(*statuses) -> Row:  # noqa: N802 - a table-building shorthand
 
 
 #              viewer owner_member other_team owner_maintainer legal admin
-ALL = R(         200,  200,         200,       200,             200,  200)
-POST_ONLY = R(   405,  405,         405,       405,             405,  405)  # GET says nothing of the object
-NONE_FOUND = R(  404,  404,         404,       404,             404,  404)  # no such file / policy in the World
-RESTRICTED = R(  404,  200,         404,       200,             200,  200)  # rule 8: owner team, legal, admin
-LEGAL = R(       403,  403,         403,       403,             200,  200)
-LEGAL_POST = R(  403,  403,         403,       403,             405,  405)
-LEGAL_FILE = R(  403,  403,         403,       403,             404,  404)  # legal's, but no file in the World
-WRITERS = R(     403,  200,         200,       200,             403,  200)  # contributors and admins
-OWN_JOB = R(     404,  404,         404,       200,             404,  200)  # bob started the job
+ALL = R(200, 200, 200, 200, 200, 200)
+POST_ONLY = R(405, 405, 405, 405, 405, 405)  # GET says nothing of the object
+NONE_FOUND = R(404, 404, 404, 404, 404, 404)  # no such file / policy in the World
+RESTRICTED = R(404, 200, 404, 200, 200, 200)  # rule 8: owner team, legal, admin
+LEGAL = R(403, 403, 403, 403, 200, 200)
+LEGAL_POST = R(403, 403, 403, 403, 405, 405)
+LEGAL_FILE = R(403, 403, 403, 403, 404, 404)  # legal's, but no file in the World
+WRITERS = R(403, 200, 200, 200, 403, 200)  # contributors and admins
+OWN_JOB = R(404, 404, 404, 200, 404, 200)  # bob started the job
 # Team work: the owner team edits (a member may), its maintainers decide; legal reads, never edits.
-EDIT_SECRET = R( 404,  200,         404,       200,             403,  200)
-EDIT_RETAIL = R( 403,  403,         200,       403,             403,  200)
-EDIT_ARCHIVED = R(404, 302,         404,       302,             403,  302)  # archived: read-only, sent back
-MAINTAIN_SECRET = R(404, 403,       404,       200,             403,  200)
-RESTORE_SECRET = R(404, 403,        404,       403,             403,  200)  # restore is admin-only
-RESTORE_RETAIL = R(403, 403,        403,       403,             403,  200)
-PACK_RETAIL = R( 403,  403,         200,       403,             200,  200)  # audit pack: maintainers, legal
+EDIT_SECRET = R(404, 200, 404, 200, 403, 200)
+EDIT_RETAIL = R(403, 403, 200, 403, 403, 200)
+EDIT_ARCHIVED = R(404, 302, 404, 302, 403, 302)  # archived: read-only, sent back
+MAINTAIN_SECRET = R(404, 403, 404, 200, 403, 200)
+RESTORE_SECRET = R(404, 403, 404, 403, 403, 200)  # restore is admin-only
+RESTORE_RETAIL = R(403, 403, 403, 403, 403, 200)
+PACK_RETAIL = R(403, 403, 200, 403, 200, 200)  # audit pack: maintainers, legal
 
 # Who may get a 2xx/3xx to an unsafe method with an empty body (it is refused as invalid otherwise).
 NOBODY: frozenset = frozenset()
@@ -76,8 +87,12 @@ LEGAL_WRITE = {"legal", "admin"}
 RECORDERS = ANYONE - {"viewer"}  # contributors, legal and admins record contributors
 # PATCH of an artifact: its owner team's members (a plain member may edit) and admins. The lesson is
 # archived, read-only: nobody's PATCH is accepted (the archive answers 409).
-EDITORS = {"secret": {"owner_member", "owner_maintainer", "admin"}, "lesson": set(),
-           "parent": {"other_team", "admin"}, "child": {"other_team", "admin"}}
+EDITORS = {
+    "secret": {"owner_member", "owner_maintainer", "admin"},
+    "lesson": set(),
+    "parent": {"other_team", "admin"},
+    "child": {"other_team", "admin"},
+}
 
 
 @dataclass(frozen=True)
@@ -94,13 +109,28 @@ def P(query: str = "", get: Row = ALL, write=NOBODY, **fill) -> Probe:  # noqa: 
 
 AT = "at=2999-01-01T00:00:00Z"
 ARTIFACT_QUERIES = (
-    "", "?q=Zanzibar", "?q=secret-cards-model", "?tag=zanzibar-tag", "?owner_team=cards",
-    "?sensitivity=restricted", "?kind=ai_model", "?customer_derived=true", "?status=archived",
+    "",
+    "?q=Zanzibar",
+    "?q=secret-cards-model",
+    "?tag=zanzibar-tag",
+    "?owner_team=cards",
+    "?sensitivity=restricted",
+    "?kind=ai_model",
+    "?customer_derived=true",
+    "?status=archived",
 )
 
 
-def per_artifact(secret: Row, visible: Row = ALL, *, lesson: Row | None = None, param="slug", query="",
-                 write=NOBODY, **fill) -> tuple:
+def per_artifact(
+    secret: Row,
+    visible: Row = ALL,
+    *,
+    lesson: Row | None = None,
+    param="slug",
+    query="",
+    write=NOBODY,
+    **fill,
+) -> tuple:
     """The restricted `secret` and `lesson`, and the visible retail `parent` and `child`."""
     rows = {"secret": secret, "lesson": lesson or secret, "parent": visible, "child": visible}
     return tuple(P(query, row, write, **{param: key}, **fill) for key, row in rows.items())
@@ -112,23 +142,34 @@ def lists(*queries, get: Row = ALL, write=NOBODY) -> tuple:
 
 API = {
     "api/v1/": lists(""),
-    "api/v1/auth/token/": lists("", get=POST_ONLY, write=ANYONE | {"anonymous"}),  # answers a token to good credentials
+    "api/v1/auth/token/": lists(
+        "", get=POST_ONLY, write=ANYONE | {"anonymous"}
+    ),  # answers a token to good credentials
     "api/v1/schema/": lists(""),
     "api/v1/artifacts/resemblance/": lists("", get=POST_ONLY, write=ANYONE),  # a read by POST
     "api/v1/artifacts/import/": lists("", get=POST_ONLY),
-    "api/v1/artifacts/export/": lists("", "?format=json", "?format=csv&q=Zanzibar", "?format=json&owner_team=cards",
-                                      "?format=json&tag=zanzibar-tag"),
+    "api/v1/artifacts/export/": lists(
+        "",
+        "?format=json",
+        "?format=csv&q=Zanzibar",
+        "?format=json&owner_team=cards",
+        "?format=json&tag=zanzibar-tag",
+    ),
     "api/v1/artifacts/<slug:slug>/prov/": per_artifact(RESTRICTED),
     "api/v1/jobs/<int:pk>/": (P("", OWN_JOB, pk="job"),),
     "api/v1/jobs/<int:pk>/download/": (P("", NONE_FOUND, pk="job"),),
     "api/v1/artifacts/<slug:slug>/deprecate/": per_artifact(POST_ONLY, POST_ONLY),
     "api/v1/artifacts/<slug:slug>/archive/": per_artifact(POST_ONLY, POST_ONLY),
     "api/v1/artifacts/<slug:slug>/restore/": per_artifact(POST_ONLY, POST_ONLY),
-    "api/v1/artifacts/<slug:slug>/policy/": per_artifact(NONE_FOUND, NONE_FOUND),  # the World sets no policy
+    "api/v1/artifacts/<slug:slug>/policy/": per_artifact(
+        NONE_FOUND, NONE_FOUND
+    ),  # the World sets no policy
     "api/v1/artifacts/<slug:slug>/rights-check/": per_artifact(POST_ONLY, POST_ONLY),
     "api/v1/artifacts/<slug:slug>/versions/": per_artifact(RESTRICTED),
     "api/v1/artifacts/<slug:slug>/lineage/": per_artifact(RESTRICTED),
-    "api/v1/artifacts/<slug:slug>/correct-facts/": per_artifact(POST_ONLY, POST_ONLY),  # legal's; needs a reason
+    "api/v1/artifacts/<slug:slug>/correct-facts/": per_artifact(
+        POST_ONLY, POST_ONLY
+    ),  # legal's; needs a reason
     "api/v1/artifacts/<slug:slug>/submit/": per_artifact(POST_ONLY, POST_ONLY),
     "api/v1/artifacts/<slug:slug>/publish/": per_artifact(POST_ONLY, POST_ONLY),
     "api/v1/outcomes/export.csv": lists("", "?artifact=secret-cards-model", "?team=cards"),
@@ -145,7 +186,10 @@ API = {
     "api/v1/^teams/$": lists(""),
     "api/v1/^teams/(?P<slug>)/$": (P("", slug="cards"),),
     "api/v1/^contributors/$": lists("", "?q=Octavia", "?q=Pemberton", "?kind=customer"),
-    "api/v1/^contributors/(?P<pk>)/$": (P("", pk="octavia", write=RECORDERS), P("", pk="barnaby", write=RECORDERS)),
+    "api/v1/^contributors/(?P<pk>)/$": (
+        P("", pk="octavia", write=RECORDERS),
+        P("", pk="barnaby", write=RECORDERS),
+    ),
     "api/v1/^artifacts/$": lists(*ARTIFACT_QUERIES, "?reusable_by=cards"),
     "api/v1/^artifacts/(?P<slug>)/$": tuple(  # PATCH: the owner team's members and admins
         P("", RESTRICTED if key in ("secret", "lesson") else ALL, EDITORS[key], slug=key)
@@ -157,11 +201,19 @@ API = {
     "api/v1/^outcomes/$": lists("", "?artifact=secret-cards-model", "?team=cards"),
     "api/v1/^outcomes/(?P<pk>)/$": (P("", RESTRICTED, pk="outcome"), P("", pk="visible_outcome")),
     "api/v1/^consents/$": lists("", get=LEGAL),
-    "api/v1/^consents/(?P<pk>)/$": (P("", LEGAL, LEGAL_WRITE, pk="consent"), P("", LEGAL, LEGAL_WRITE, pk="visible_consent")),
+    "api/v1/^consents/(?P<pk>)/$": (
+        P("", LEGAL, LEGAL_WRITE, pk="consent"),
+        P("", LEGAL, LEGAL_WRITE, pk="visible_consent"),
+    ),
     "api/v1/^consents/(?P<pk>)/end/$": (P("", LEGAL_POST, pk="consent"),),
-    "api/v1/^consents/(?P<pk>)/evidence/$": (P("", LEGAL_FILE, pk="consent"),
-                                                    P("", LEGAL_FILE, pk="visible_consent")),
-    "api/v1/^consents/(?P<pk>)/receipt/$": (P("", LEGAL, pk="consent"), P("", LEGAL, pk="visible_consent")),
+    "api/v1/^consents/(?P<pk>)/evidence/$": (
+        P("", LEGAL_FILE, pk="consent"),
+        P("", LEGAL_FILE, pk="visible_consent"),
+    ),
+    "api/v1/^consents/(?P<pk>)/receipt/$": (
+        P("", LEGAL, pk="consent"),
+        P("", LEGAL, pk="visible_consent"),
+    ),
     "api/v1/^consents/(?P<pk>)/withdraw/$": (P("", LEGAL_POST, pk="consent"),),
     "api/v1/^consents/(?P<pk>)/impact-reuses/$": (P("", LEGAL, pk="consent"),),
     "api/v1/^ip-assignments/$": lists("", get=LEGAL),
@@ -177,7 +229,9 @@ API = {
 
 WEB = {
     "healthz": lists(""),
-    "accounts/login/": lists("", write=ANYONE | {"anonymous"}),  # an empty login form is re-shown (200)
+    "accounts/login/": lists(
+        "", write=ANYONE | {"anonymous"}
+    ),  # an empty login form is re-shown (200)
     "accounts/logout/": lists("", get=POST_ONLY, write=ANYONE),
     "api/docs/": lists(""),
     "api/redoc/": lists(""),
@@ -200,11 +254,15 @@ WEB = {
     "artifacts/<slug:slug>/": per_artifact(RESTRICTED),
     "artifacts/<slug:slug>/edit/": per_artifact(EDIT_SECRET, EDIT_RETAIL, lesson=EDIT_ARCHIVED),
     "artifacts/<slug:slug>/edit/validate/": per_artifact(POST_ONLY, POST_ONLY),
-    "artifacts/<slug:slug>/versions/new/": per_artifact(EDIT_SECRET, EDIT_RETAIL, lesson=EDIT_ARCHIVED),
+    "artifacts/<slug:slug>/versions/new/": per_artifact(
+        EDIT_SECRET, EDIT_RETAIL, lesson=EDIT_ARCHIVED
+    ),
     "artifacts/<slug:slug>/submit/": per_artifact(POST_ONLY, POST_ONLY),
     "artifacts/<slug:slug>/publish/": per_artifact(POST_ONLY, POST_ONLY),
     "lessons/": lists("", "?q=Zanzibar", "?team=cards", "?kind=ai_model"),
-    "artifacts/new/resemblance/": lists("?title=Zanzibar+restricted+scoring+model", "?title=Zanzibar+retired+lesson"),
+    "artifacts/new/resemblance/": lists(
+        "?title=Zanzibar+restricted+scoring+model", "?title=Zanzibar+retired+lesson"
+    ),
     "artifacts/<slug:slug>/deprecate/": per_artifact(MAINTAIN_SECRET, EDIT_RETAIL),
     "artifacts/<slug:slug>/archive/": per_artifact(MAINTAIN_SECRET, EDIT_RETAIL),
     "artifacts/<slug:slug>/restore/": per_artifact(RESTORE_SECRET, RESTORE_RETAIL),
@@ -217,8 +275,13 @@ WEB = {
     "reuses/": lists("", "?artifact=secret-cards-model", "?team=cards"),
     "artifacts/<slug:slug>/performance/": per_artifact(RESTRICTED),
     "artifacts/<slug:slug>/performance/adoption.svg": per_artifact(RESTRICTED),
-    "artifacts/<slug:slug>/performance/<slug:metric>.svg": per_artifact(RESTRICTED, metric="metric"),
-    "reuses/<int:pk>/outcome/": (P("", EDIT_SECRET, pk="reuse"), P("", EDIT_RETAIL, pk="visible_reuse")),
+    "artifacts/<slug:slug>/performance/<slug:metric>.svg": per_artifact(
+        RESTRICTED, metric="metric"
+    ),
+    "reuses/<int:pk>/outcome/": (
+        P("", EDIT_SECRET, pk="reuse"),
+        P("", EDIT_RETAIL, pk="visible_reuse"),
+    ),
     "library/": lists("", "?metric=conversion_lift", "?kind=ai_model"),
     "library/<slug:metric>.svg": (P("", metric="metric"),),
     "contributors/<int:pk>/credit/": (P("", pk="octavia"), P("", pk="barnaby")),
@@ -235,7 +298,9 @@ WEB = {
     "legal/consents/<int:pk>/evidence/": (P("", LEGAL_FILE, pk="consent"),),
     "legal/ip-gaps/": lists("", get=LEGAL),
     "legal/ip-assignments/new/": lists("", get=LEGAL),
-    "consent-impacts/<int:pk>/": (P("", RESTRICTED, pk="impact"),),  # the owner team is told what a withdrawal hits
+    "consent-impacts/<int:pk>/": (
+        P("", RESTRICTED, pk="impact"),
+    ),  # the owner team is told what a withdrawal hits
     "inbox/": lists("", "?unread=1"),
     "inbox/<int:pk>/read/": (P("", POST_ONLY, pk="notification"),),
     "inbox/read-all/": lists("", get=POST_ONLY),

@@ -17,17 +17,25 @@ OFFICE = "203.0.113.7"  # TEST-NET-3: only a REMOTE_ADDR value here, never a des
 
 
 def _web_login(client, username, password, ip=OFFICE):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 def _token(username, password, ip=OFFICE):
-    return APIClient().post("/api/v1/auth/token/", {"username": username, "password": password},
-                            format="json", REMOTE_ADDR=ip)
+    return APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=ip,
+    )
 
 
 def test_web_lockout_is_per_username_and_ip(client, alice, bob):
     for _ in range(LIMIT - 1):
-        assert _web_login(client, "alice", "wrong").status_code == 200  # the form again, with an error
+        assert (
+            _web_login(client, "alice", "wrong").status_code == 200
+        )  # the form again, with an error
     locked = _web_login(client, "alice", "wrong")
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
     assert "locked" in locked.content.decode().lower()
@@ -54,15 +62,24 @@ def test_the_token_endpoint_answers_429_with_retry_after_once_locked(alice, bob)
     assert "token" in _token("alice", PASSWORD, ip="198.51.100.9").json()
 
 
-RATES = {"writes_user": "3/min", "writes_ip": "5/min", "search_user": "2/min", "search_ip": "3/min",
-         "exports_user": "1/min", "exports_ip": "2/min"}
+RATES = {
+    "writes_user": "3/min",
+    "writes_ip": "5/min",
+    "search_user": "2/min",
+    "search_ip": "3/min",
+    "exports_user": "1/min",
+    "exports_ip": "2/min",
+}
 
 
 def _assert_throttled(response):
     assert response.status_code == 429, response.content[:200]
     assert int(response["Retry-After"]) > 0
     assert response["Content-Type"].startswith("application/json")
-    assert "throttled" in response.json()["detail"].lower() or "request was" in response.json()["detail"].lower()
+    assert (
+        "throttled" in response.json()["detail"].lower()
+        or "request was" in response.json()["detail"].lower()
+    )
 
 
 @override_settings(API_THROTTLE_RATES=RATES)
@@ -83,9 +100,15 @@ def test_writes_are_throttled_per_ip_across_users(api_client_for, alice, carol):
     artifact = ArtifactFactory(owner_team=alice.memberships.get().team)
     url = f"/api/v1/artifacts/{artifact.slug}/"
     for n, user in enumerate((alice, alice, alice, carol, carol)):
-        assert api_client_for(user).patch(url, {"summary": f"e{n}"}, format="json").status_code == 200
-    _assert_throttled(api_client_for(carol).patch(url, {"summary": "sixth from this IP"}, format="json"))
-    elsewhere = api_client_for(carol).patch(url, {"summary": "other office"}, format="json", REMOTE_ADDR="198.51.100.9")
+        assert (
+            api_client_for(user).patch(url, {"summary": f"e{n}"}, format="json").status_code == 200
+        )
+    _assert_throttled(
+        api_client_for(carol).patch(url, {"summary": "sixth from this IP"}, format="json")
+    )
+    elsewhere = api_client_for(carol).patch(
+        url, {"summary": "other office"}, format="json", REMOTE_ADDR="198.51.100.9"
+    )
     assert elsewhere.status_code == 200
 
 
@@ -130,8 +153,10 @@ def test_the_cache_is_redis_when_a_url_is_given_and_per_process_otherwise(monkey
     assert caches_from_env()["default"]["BACKEND"].endswith("LocMemCache")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     assert caches_from_env()["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3",
-        "KEY_PREFIX": "catalogue", "TIMEOUT": 300,
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+        "KEY_PREFIX": "catalogue",
+        "TIMEOUT": 300,
     }
     monkeypatch.setenv("CACHE_URL", "memcached://x")
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
@@ -140,6 +165,10 @@ def test_the_cache_is_redis_when_a_url_is_given_and_per_process_otherwise(monkey
 
 def test_a_forged_forwarded_for_header_does_not_change_the_client_address(client, alice):
     for n in range(LIMIT):
-        client.post("/accounts/login/", {"username": "alice", "password": "wrong"}, REMOTE_ADDR=OFFICE,
-                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        client.post(
+            "/accounts/login/",
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR=OFFICE,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
     assert _web_login(client, "alice", PASSWORD).status_code == 429

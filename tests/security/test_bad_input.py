@@ -6,10 +6,19 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/api/v1/reuses/", {"artifact": "\x00", "team": "retail", "purpose": "research", "channel": "web"}),
-    ("/api/v1/reviews/", {"artifact": "visible\x00", "kind": "consent_ip", "purposes": ["research"]}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (
+            "/api/v1/reuses/",
+            {"artifact": "\x00", "team": "retail", "purpose": "research", "channel": "web"},
+        ),
+        (
+            "/api/v1/reviews/",
+            {"artifact": "visible\x00", "kind": "consent_ip", "purposes": ["research"]},
+        ),
+    ],
+)
 def test_nul_in_a_json_body_is_a_400(world, api_client_for, legal1, alice, path, body):
     for user in (alice, legal1):
         response = api_client_for(user).post(path, body, format="json")
@@ -17,9 +26,14 @@ def test_nul_in_a_json_body_is_a_400(world, api_client_for, legal1, alice, path,
         assert "NUL" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/consents/?status=%00", "/api/v1/artifacts/?q=a%00b", "/api/v1/reuses/?team=%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/consents/?status=%00",
+        "/api/v1/artifacts/?q=a%00b",
+        "/api/v1/reuses/?team=%00",
+    ],
+)
 def test_nul_in_a_query_string_is_a_400(world, api_client_for, legal1, path):
     response = api_client_for(legal1).get(path)
     assert response.status_code == 400 and "detail" in response.json()

@@ -14,15 +14,27 @@ def test_each_kind_of_leak_is_caught():
     hidden = {7, SECRET_SLUG}
     assert leaks(HttpResponse(f"<p>{SECRET_TITLE}</p>"), url="/", hidden_ids=hidden) != []
     assert leaks(JsonResponse({"results": [{"legal_name": "x"}]}), url="/", hidden_ids=hidden) != []
-    assert leaks(JsonResponse({"changes": {"parent_id": [None, 7]}}), url="/", hidden_ids=hidden) != []
-    assert leaks(JsonResponse({"object_type": "artifact", "object_id": "7"}), url="/", hidden_ids=hidden) != []
-    assert leaks(JsonResponse({"object_type": "reuse", "object_id": "7"}), url="/", hidden_ids=hidden) == []
+    assert (
+        leaks(JsonResponse({"changes": {"parent_id": [None, 7]}}), url="/", hidden_ids=hidden) != []
+    )
+    assert (
+        leaks(
+            JsonResponse({"object_type": "artifact", "object_id": "7"}), url="/", hidden_ids=hidden
+        )
+        != []
+    )
+    assert (
+        leaks(JsonResponse({"object_type": "reuse", "object_id": "7"}), url="/", hidden_ids=hidden)
+        == []
+    )
     # A searched word echoed back is not a leak; the full title still is.
     assert leaks(HttpResponse('value="Zanzibar"'), url="/?q=Zanzibar", hidden_ids=hidden) == []
     assert leaks(HttpResponse(SECRET_TITLE), url="/?q=Zanzibar", hidden_ids=hidden) != []
 
 
-def test_legal_sees_personal_data_and_the_owner_team_sees_its_artifact(world, api_client_for, legal1, bob):
+def test_legal_sees_personal_data_and_the_owner_team_sees_its_artifact(
+    world, api_client_for, legal1, bob
+):
     people = api_client_for(legal1).get(f"/api/v1/contributors/{world.octavia.pk}/").json()
     assert people["legal_name"] == SECRET_LEGAL_NAME
     found = api_client_for(bob).get("/api/v1/artifacts/?q=Zanzibar").json()["results"]

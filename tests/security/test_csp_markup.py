@@ -49,7 +49,11 @@ class _Markup(HTMLParser):
 
 def _web_probes():
     for route in all_routes():
-        if route.startswith(UNCLASSIFIED_ALLOWED) or route.startswith("api/v1/") or is_format_variant(route):
+        if (
+            route.startswith(UNCLASSIFIED_ALLOWED)
+            or route.startswith("api/v1/")
+            or is_format_variant(route)
+        ):
             continue
         yield from ((route, probe) for probe in ROUTES[route])
 
@@ -57,7 +61,7 @@ def _web_probes():
 def _nonce(csp: str) -> str:
     for part in csp.replace(";", " ").split():
         if part.startswith("'nonce-"):
-            return part[len("'nonce-"):-1]
+            return part[len("'nonce-") : -1]
     return ""
 
 
@@ -92,11 +96,16 @@ def test_every_page_obeys_the_csp_and_protects_its_forms(request, world, client,
 
 def test_the_markup_check_catches_violations():
     parser = _Markup("abc")
-    parser.feed('<script>x()</script><script nonce="abc">ok()</script><div style="color:red" onclick="x()">'
-                '<svg><rect style="fill:red"/></svg><form method="post"><input name="q"></form>')
+    parser.feed(
+        '<script>x()</script><script nonce="abc">ok()</script><div style="color:red" onclick="x()">'
+        '<svg><rect style="fill:red"/></svg><form method="post"><input name="q"></form>'
+    )
     assert parser.problems == [
-        "inline <script> without the response's nonce", "<div style=...>", "<div onclick=...>",
-        "<rect style=...>", "POST form without a CSRF token",
+        "inline <script> without the response's nonce",
+        "<div style=...>",
+        "<div onclick=...>",
+        "<rect style=...>",
+        "POST form without a CSRF token",
     ]
 
 
@@ -118,7 +127,9 @@ def test_anonymous_users_are_sent_to_login_from_every_page_and_get_401_from_the_
         elif route in API_PUBLIC:
             ok = status == 405  # POST only; open by design
         elif path.startswith("/api/v1/"):
-            ok = status == 401 and "detail" in response.content.decode()  # the schema answers in YAML
+            ok = (
+                status == 401 and "detail" in response.content.decode()
+            )  # the schema answers in YAML
         else:
             ok = status == 302 and response["Location"].startswith("/accounts/login/")
         if not ok:

@@ -18,7 +18,9 @@ handler404 = "catalogue.views.home.error_404"
 handler500 = "catalogue.views.home.error_500"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nonexistent/", "/api/v1/artifacts/x/nonexistent/", "/api/nowhere"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nonexistent/", "/api/v1/artifacts/x/nonexistent/", "/api/nowhere"]
+)
 def test_unknown_api_paths_answer_json_404(api_client_for, victor, path):
     response = api_client_for(victor).get(path)
     assert response.status_code == 404

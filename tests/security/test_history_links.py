@@ -18,7 +18,11 @@ def test_history_hides_a_restricted_parent_from_outsiders_only(world, api_client
 
 def test_as_of_hides_a_restricted_parent_from_outsiders_only(world, api_client_for, victor, bob):
     def parents(user):
-        body = api_client_for(user).get("/api/v1/artifacts/visible-child/as-of/?at=2999-01-01T00:00:00Z").json()
+        body = (
+            api_client_for(user)
+            .get("/api/v1/artifacts/visible-child/as-of/?at=2999-01-01T00:00:00Z")
+            .json()
+        )
         return [row["parent_id"] for row in body["lineage"]]
 
     assert parents(victor) == []

@@ -144,7 +144,9 @@ def test_matrix(request, world, api_client_for, role):
             )
         if response.status_code == 200 and role not in {"legal", "admin"}:
             failures += _leaks(response, path, sees_restricted=sees_restricted, hidden=hidden)
-        if route in NO_UNSAFE_PROBE or (not is_api and role != "anonymous" and expected not in (403, 404)):
+        if route in NO_UNSAFE_PROBE or (
+            not is_api and role != "anonymous" and expected not in (403, 404)
+        ):
             continue
         for method in _unsafe_methods(path, is_api):
             with transaction.atomic():
@@ -156,7 +158,9 @@ def test_matrix(request, world, api_client_for, role):
             status = response.status_code
             if status >= 500:
                 failures.append(f"{method.upper()} {path}: {status}")
-            elif role not in probe.write and not _refused(response, role, is_api):  # web: GET was 403/404
+            elif role not in probe.write and not _refused(
+                response, role, is_api
+            ):  # web: GET was 403/404
                 failures.append(
                     f"{method.upper()} {path}: {status} for {role}, who may not write here"
                 )

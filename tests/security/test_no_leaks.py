@@ -32,7 +32,9 @@ def _path(route, probe, ids, fmt):
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)
-def test_outsiders_see_nothing_of_the_restricted_world(request, world, client, api_client_for, role):
+def test_outsiders_see_nothing_of_the_restricted_world(
+    request, world, client, api_client_for, role
+):
     user = request.getfixturevalue(FIXTURES[role])
     client.force_login(user)
     api = api_client_for(user)
@@ -50,26 +52,39 @@ def test_outsiders_see_nothing_of_the_restricted_world(request, world, client, a
         elif status >= 500:
             failures.append(f"{path}: {status}")
         personal_ok = route == "api/v1/schema/"  # the schema names fields; it holds no one's data
-        failures += [f"{path}: {leak}" for leak in leaks(response, url=path, hidden_ids=hidden, personal_keys_allowed=personal_ok)]
+        failures += [
+            f"{path}: {leak}"
+            for leak in leaks(
+                response, url=path, hidden_ids=hidden, personal_keys_allowed=personal_ok
+            )
+        ]
     assert seen > 200
     assert failures == [], "\n".join(failures)
 
 
-@pytest.mark.parametrize("query", ["", "?q=Zanzibar", "?tag=shared", "?owner_team=cards", "?kind=ai_model"])
-def test_catalogue_facet_counts_are_those_without_the_restricted_artifacts(world, client, victor, admin_user, query):
+@pytest.mark.parametrize(
+    "query", ["", "?q=Zanzibar", "?tag=shared", "?owner_team=cards", "?kind=ai_model"]
+)
+def test_catalogue_facet_counts_are_those_without_the_restricted_artifacts(
+    world, client, victor, admin_user, query
+):
     from django.http import QueryDict
 
     client.force_login(victor)
     groups = client.get("/artifacts/" + query).context["facet_groups"]
     shown = {(g["name"], item["label"]): item["count"] for g in groups for item in g["items"]}
     params = QueryDict(query.lstrip("?"))
-    absent = artifact_list(user=admin_user, params=params).exclude(pk__in=[world.secret.pk, world.lesson.pk])
+    absent = artifact_list(user=admin_user, params=params).exclude(
+        pk__in=[world.secret.pk, world.lesson.pk]
+    )
     expected = {
         (name, entry["label"]): entry["count"]
         for name, entries in artifact_facets(user=admin_user, queryset=absent).items()
         for entry in entries
     }
-    assert shown == {key: n for key, n in expected.items() if key[0] in {k for k, _ in shown} or not shown}
+    assert shown == {
+        key: n for key, n in expected.items() if key[0] in {k for k, _ in shown} or not shown
+    }
     assert ("tag", "zanzibar-tag") not in shown
 
 
@@ -85,7 +100,9 @@ def test_lesson_facets_count_only_visible_retired_artifacts(world, client, victo
     def team_counts(user):
         client.force_login(user)
         groups = client.get("/lessons/").context["facet_groups"]
-        return {row["value"]: row["count"] for g in groups if g["name"] == "team" for row in g["rows"]}
+        return {
+            row["value"]: row["count"] for g in groups if g["name"] == "team" for row in g["rows"]
+        }
 
     assert team_counts(victor).get("cards") == 1
     assert team_counts(bob).get("cards") == 2

@@ -89,15 +89,35 @@ def _shapes(url: str) -> dict[str, tuple[dict, str]]:
     return {
         "context string": (policy_doc(rule, **{"@context": url}), "@context"),
         "context list": (policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, url]}), "@context[1]"),
-        "import": (policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, {"@import": url}]}), "@context[1].@import"),
+        "import": (
+            policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, {"@import": url}]}),
+            "@context[1].@import",
+        ),
         "scoped context": (
-            policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, {"permission": {
-                "@id": "http://www.w3.org/ns/odrl/2/permission", "@context": url}}]}),
+            policy_doc(
+                rule,
+                **{
+                    "@context": [
+                        ODRL_CONTEXT_URL,
+                        {
+                            "permission": {
+                                "@id": "http://www.w3.org/ns/odrl/2/permission",
+                                "@context": url,
+                            }
+                        },
+                    ]
+                },
+            ),
             "@context[1].permission.@context",
         ),
-        "nested node context": (policy_doc({"action": "use", "@context": url}), "permission[0].@context"),
-        "wrapped context": (policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, {"@context": url}]}),
-                            "@context[1].@context"),
+        "nested node context": (
+            policy_doc({"action": "use", "@context": url}),
+            "permission[0].@context",
+        ),
+        "wrapped context": (
+            policy_doc(rule, **{"@context": [ODRL_CONTEXT_URL, {"@context": url}]}),
+            "@context[1].@context",
+        ),
     }
 
 
@@ -139,14 +159,18 @@ def test_a_file_url_is_refused_without_saying_whether_the_file_exists(outbound):
 
 
 def test_a_relative_context_is_not_read_from_the_working_directory(outbound):
-    error = _refusal(policy_doc({"action": "use"}, **{"@context": "catalogue/odrl/odrl_context.jsonld"}))
+    error = _refusal(
+        policy_doc({"action": "use"}, **{"@context": "catalogue/odrl/odrl_context.jsonld"})
+    )
     assert "not allowed" in error.errors[0].message
 
 
 @pytest.mark.parametrize("url", [ODRL_CONTEXT_URL, ODRL_CONTEXT_URL.replace("http:", "https:")])
 def test_the_bundled_odrl_context_still_resolves(listener, outbound, url):
-    for doc in (policy_doc({"action": "use"}, **{"@context": url}),
-                policy_doc({"action": "use"}, **{"@context": [{"@import": url}]})):
+    for doc in (
+        policy_doc({"action": "use"}, **{"@context": url}),
+        policy_doc({"action": "use"}, **{"@context": [{"@import": url}]}),
+    ):
         policy = parse_policy(doc)
         assert [r.action for r in policy.permissions] == ["http://www.w3.org/ns/odrl/2/use"]
     assert listener.hits == [] and outbound == []
@@ -158,12 +182,16 @@ def test_rdflib_itself_cannot_fetch_a_context(listener, outbound):
     with pytest.raises(Exception, match="not allowed"):
         Graph().parse(data=doc, format="json-ld")
     with pytest.raises(Exception, match="not allowed"):
-        Graph().parse(data='{"@context": "http://169.254.169.254/", "@id": "urn:x"}', format="json-ld")
+        Graph().parse(
+            data='{"@context": "http://169.254.169.254/", "@id": "urn:x"}', format="json-ld"
+        )
     assert listener.hits == [] and outbound == []
 
 
 @pytest.mark.django_db
-def test_the_policy_api_answers_400_and_fetches_nothing(listener, outbound, api_client_for, alice, retail):
+def test_the_policy_api_answers_400_and_fetches_nothing(
+    listener, outbound, api_client_for, alice, retail
+):
     artifact = ArtifactFactory(owner_team=retail)
     client = api_client_for(alice)
     for shape, (doc, where) in _shapes(f"{listener.url}/api.jsonld").items():
@@ -177,12 +205,20 @@ def test_the_policy_api_answers_400_and_fetches_nothing(listener, outbound, api_
 
 
 @pytest.mark.django_db
-def test_a_policy_stored_before_the_fix_is_never_fetched_when_read(listener, outbound, client, alice, retail):
+def test_a_policy_stored_before_the_fix_is_never_fetched_when_read(
+    listener, outbound, client, alice, retail
+):
     """A policy saved earlier with a remote context: the artifact's pages read it without fetching."""
     artifact = ArtifactFactory(owner_team=retail)
-    policy = policy_set(acting_user=alice, artifact=artifact,
-                        odrl=dict(policy_doc({"action": "use"}), target=artifact.iri))
-    doc = dict(policy_doc({"action": "use"}, **{"@context": f"{listener.url}/stored.jsonld"}), target=artifact.iri)
+    policy = policy_set(
+        acting_user=alice,
+        artifact=artifact,
+        odrl=dict(policy_doc({"action": "use"}), target=artifact.iri),
+    )
+    doc = dict(
+        policy_doc({"action": "use"}, **{"@context": f"{listener.url}/stored.jsonld"}),
+        target=artifact.iri,
+    )
     ReusePolicy.objects.filter(pk=policy.pk).update(odrl=doc)
     client.force_login(alice)
     assert client.get(f"/artifacts/{artifact.slug}/policy/").status_code == 200

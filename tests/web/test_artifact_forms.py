@@ -14,10 +14,17 @@ VALIDATE = "/artifacts/new/validate/"
 
 def form_data(team, *, authors=(), parents=(), **fields) -> dict:
     data = {
-        "title": "Savings round-up pot", "slug": "", "kind": c.ArtifactKind.PRODUCT_CONCEPT,
-        "owner_team": str(team.pk), "sensitivity": "internal", "summary": "Round card payments up.",
-        "intent": "Build a buffer.", "constraints": "Consumer Duty.", "constraint_tags": "consumer-duty",
-        "tags": "Savings, resilience, savings", "channels": ["mobile", "web"],
+        "title": "Savings round-up pot",
+        "slug": "",
+        "kind": c.ArtifactKind.PRODUCT_CONCEPT,
+        "owner_team": str(team.pk),
+        "sensitivity": "internal",
+        "summary": "Round card payments up.",
+        "intent": "Build a buffer.",
+        "constraints": "Consumer Duty.",
+        "constraint_tags": "consumer-duty",
+        "tags": "Savings, resilience, savings",
+        "channels": ["mobile", "web"],
     }
     data.update(fields)
     data.update(_rows("authors", authors))
@@ -26,8 +33,12 @@ def form_data(team, *, authors=(), parents=(), **fields) -> dict:
 
 
 def _rows(prefix, rows) -> dict:
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for i, row in enumerate(rows):
         data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
     return data
@@ -48,16 +59,23 @@ def test_contributor_registers_for_own_team_with_author_and_parent(client, alice
     client.force_login(alice)
     page = client.get(CREATE).content.decode()
     assert me.pseudonym in page  # prefilled as originator, and offered in the datalist
-    response = client.post(CREATE, form_data(
-        retail, authors=[author(me)], parents=[{"artifact": parent.slug, "relation": "inspired_by", "version": ""}],
-    ))
+    response = client.post(
+        CREATE,
+        form_data(
+            retail,
+            authors=[author(me)],
+            parents=[{"artifact": parent.slug, "relation": "inspired_by", "version": ""}],
+        ),
+    )
     assert response.status_code == 302
     artifact = Artifact.objects.get(slug="savings-round-up-pot")
     assert response["Location"] == reverse("catalogue:artifact_detail", args=[artifact.slug])
     assert artifact.owner_team == retail and artifact.created_by == alice
     assert artifact.tags == ["savings", "resilience"] and artifact.channels == ["mobile", "web"]
     assert [(a.contributor, a.role) for a in artifact.authorships.all()] == [(me, "originator")]
-    assert list(artifact.parent_links.values_list("parent__slug", "relation")) == [(parent.slug, "inspired_by")]
+    assert list(artifact.parent_links.values_list("parent__slug", "relation")) == [
+        (parent.slug, "inspired_by")
+    ]
 
 
 def test_contributor_cannot_register_for_another_team(client, alice, retail, cards):
@@ -86,7 +104,10 @@ def test_field_errors_are_shown_and_nothing_is_saved(client, alice, retail):
     response = client.post(CREATE, form_data(retail, title="", kind=""))
     html = response.content.decode()
     assert response.status_code == 400
-    assert '<div id="err-title" class="field-errors" aria-live="polite"><div class="invalid-feedback d-block">This field is required.' in html
+    assert (
+        '<div id="err-title" class="field-errors" aria-live="polite"><div class="invalid-feedback d-block">This field is required.'
+        in html
+    )
     assert '<div id="err-kind"' in html
     assert not Artifact.objects.exists()
 
@@ -110,7 +131,10 @@ def test_blank_slug_is_derived_from_the_title_and_kept_unique(client, alice, ret
 def test_rule_errors_from_the_service_appear_in_the_form(client, alice, retail):
     one, two = ContributorFactory(), ContributorFactory()
     client.force_login(alice)
-    response = client.post(CREATE, form_data(retail, authors=[author(one, share="0.7"), author(two, "co_author", "0.6")]))
+    response = client.post(
+        CREATE,
+        form_data(retail, authors=[author(one, share="0.7"), author(two, "co_author", "0.6")]),
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Credit shares sum to 1.300; they may sum to at most 1." in html
@@ -120,18 +144,28 @@ def test_rule_errors_from_the_service_appear_in_the_form(client, alice, retail):
 def test_invisible_restricted_parent_answers_like_a_missing_one(client, alice, retail, cards):
     secret = ArtifactFactory(owner_team=cards, restricted=True)
     client.force_login(alice)
-    html = client.post(CREATE, form_data(retail, parents=[{"artifact": secret.slug, "relation": "derived_from"}])).content.decode()
+    html = client.post(
+        CREATE, form_data(retail, parents=[{"artifact": secret.slug, "relation": "derived_from"}])
+    ).content.decode()
     assert "No artifact with this address." in html
     assert secret.title not in html
 
 
 def test_quick_new_contributor_is_created_with_the_artifact(client, alice, retail):
     client.force_login(alice)
-    row = {"contributor": "", "role": "co_author", "credit_share": "0.2", "new_kind": "agency",
-           "new_organisation": "Studio North"}
+    row = {
+        "contributor": "",
+        "role": "co_author",
+        "credit_share": "0.2",
+        "new_kind": "agency",
+        "new_organisation": "Studio North",
+    }
     assert client.post(CREATE, form_data(retail, authors=[row])).status_code == 302
     authorship = Artifact.objects.get().authorships.get()
-    assert authorship.contributor.kind == "agency" and authorship.contributor.organisation == "Studio North"
+    assert (
+        authorship.contributor.kind == "agency"
+        and authorship.contributor.organisation == "Studio North"
+    )
 
 
 def test_failed_registration_leaves_no_new_contributor_behind(client, alice, retail):
@@ -156,11 +190,17 @@ def test_add_another_author_row_without_javascript(client, alice, retail):
 
 def test_inline_validation_shows_the_touched_fields_errors_out_of_band(client, alice, retail):
     client.force_login(alice)
-    response = client.post(VALIDATE, form_data(retail, title="", summary=""), headers={
-        "HX-Request": "true", "HX-Trigger-Name": "title"})
+    response = client.post(
+        VALIDATE,
+        form_data(retail, title="", summary=""),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "title"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<div id="err-title" class="field-errors" aria-live="polite" hx-swap-oob="true"><div class="invalid-feedback d-block">This field is required.' in html
+    assert (
+        '<div id="err-title" class="field-errors" aria-live="polite" hx-swap-oob="true"><div class="invalid-feedback d-block">This field is required.'
+        in html
+    )
     # An empty field the user has not left yet is not reported.
     assert 'id="err-summary"' not in html
     assert "<html" not in html
@@ -170,18 +210,27 @@ def test_inline_validation_shows_the_touched_fields_errors_out_of_band(client, a
 def test_inline_validation_runs_the_service_rules_without_saving(client, alice, retail):
     one, two = ContributorFactory(), ContributorFactory()
     client.force_login(alice)
-    html = client.post(VALIDATE, form_data(retail, authors=[author(one, share="0.7"), author(two, "co_author", "0.6")]),
-                       headers={"HX-Request": "true", "HX-Trigger-Name": "authors-1-credit_share"}).content.decode()
+    html = client.post(
+        VALIDATE,
+        form_data(retail, authors=[author(one, share="0.7"), author(two, "co_author", "0.6")]),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "authors-1-credit_share"},
+    ).content.decode()
     assert 'id="err-authors"' in html and "Credit shares sum to 1.300" in html
-    ok = client.post(VALIDATE, form_data(retail, authors=[author(one)]), headers={"HX-Request": "true"}).content.decode()
+    ok = client.post(
+        VALIDATE, form_data(retail, authors=[author(one)]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "invalid-feedback" not in ok and "alert-danger" not in ok
     assert not Artifact.objects.exists()
     assert not Lineage.objects.exists()
 
 
 def test_inline_validation_warns_about_resembling_retired_artifacts(client, alice, retail):
-    ArtifactFactory(owner_team=retail, archived=True, title="Savings round-up pot",
-                    retirement_rationale="Customers in overdraft were nudged to save.")
+    ArtifactFactory(
+        owner_team=retail,
+        archived=True,
+        title="Savings round-up pot",
+        retirement_rationale="Customers in overdraft were nudged to save.",
+    )
     client.force_login(alice)
     html = client.post(VALIDATE, form_data(retail), headers={"HX-Request": "true"}).content.decode()
     assert 'id="resemblance"' in html and "Customers in overdraft were nudged to save." in html
@@ -190,7 +239,11 @@ def test_inline_validation_warns_about_resembling_retired_artifacts(client, alic
 def test_form_inputs_are_wired_for_inline_validation(client, alice):
     client.force_login(alice)
     html = client.get(CREATE).content.decode()
-    assert f'hx-post="{VALIDATE}"' in html and 'hx-trigger="change"' in html and 'hx-swap="none"' in html
+    assert (
+        f'hx-post="{VALIDATE}"' in html
+        and 'hx-trigger="change"' in html
+        and 'hx-swap="none"' in html
+    )
 
 
 @pytest.fixture
@@ -212,9 +265,15 @@ def test_edit_changes_fields_and_parents(client, carol, owned, retail):
     parent = ArtifactFactory(owner_team=retail, title="Plain-language guide")
     client.force_login(carol)
     form = client.get(reverse("catalogue:artifact_edit", args=[owned.slug])).content.decode()
-    assert 'value="Overdraft explainer"' in form and owned.authorships.get().contributor.pseudonym in form
-    data = _edit_data(owned, title="Overdraft cost explainer",
-                      parents=[{"artifact": parent.slug, "relation": "derived_from"}])
+    assert (
+        'value="Overdraft explainer"' in form
+        and owned.authorships.get().contributor.pseudonym in form
+    )
+    data = _edit_data(
+        owned,
+        title="Overdraft cost explainer",
+        parents=[{"artifact": parent.slug, "relation": "derived_from"}],
+    )
     response = client.post(reverse("catalogue:artifact_edit", args=[owned.slug]), data)
     assert response.status_code == 302
     owned.refresh_from_db()
@@ -230,7 +289,10 @@ def test_edit_refuses_a_lineage_cycle_with_the_rule_message(client, carol, owned
     data = _edit_data(owned, parents=[{"artifact": child.slug, "relation": "derived_from"}])
     response = client.post(reverse("catalogue:artifact_edit", args=[owned.slug]), data)
     assert response.status_code == 400
-    assert "circular" in response.content.decode() or "already derives from" in response.content.decode()
+    assert (
+        "circular" in response.content.decode()
+        or "already derives from" in response.content.decode()
+    )
     assert not owned.parent_links.exists()
 
 
@@ -238,15 +300,28 @@ def test_other_teams_and_viewers_cannot_edit(client, bob, victor, owned):
     for user in (bob, victor):
         client.force_login(user)
         assert client.get(reverse("catalogue:artifact_edit", args=[owned.slug])).status_code == 403
-        assert client.post(reverse("catalogue:artifact_edit_validate", args=[owned.slug]), {}).status_code == 403
+        assert (
+            client.post(
+                reverse("catalogue:artifact_edit_validate", args=[owned.slug]), {}
+            ).status_code
+            == 403
+        )
 
 
 def test_new_version_with_a_checked_file(client, carol, owned):
     client.force_login(carol)
     target = reverse("catalogue:version_create", args=[owned.slug])
     upload = SimpleUploadedFile("notes.txt", b"Release notes.", content_type="text/plain")
-    response = client.post(target, {"version": "1.0.0", "changelog": "First.", "uri": "https://git.bank.example/x",
-                                    "attachment": upload, "declared_type": "txt"})
+    response = client.post(
+        target,
+        {
+            "version": "1.0.0",
+            "changelog": "First.",
+            "uri": "https://git.bank.example/x",
+            "attachment": upload,
+            "declared_type": "txt",
+        },
+    )
     assert response.status_code == 302
     version = owned.versions.get()
     assert version.version == "1.0.0" and version.attachments.get().original_name == "notes.txt"
@@ -261,9 +336,13 @@ def test_new_version_errors_duplicate_and_bad_file(client, carol, owned):
     html = client.post(target, {"version": "1.0.0"}).content.decode()
     assert "Version 1.0.0 already exists." in html
     fake_pdf = SimpleUploadedFile("x.pdf", b"not really a pdf", content_type="application/pdf")
-    response = client.post(target, {"version": "1.1.0", "attachment": fake_pdf, "declared_type": "pdf"})
+    response = client.post(
+        target, {"version": "1.1.0", "attachment": fake_pdf, "declared_type": "pdf"}
+    )
     assert response.status_code == 400 and "not PDF as declared" in response.content.decode()
-    assert not owned.versions.filter(version="1.1.0").exists()  # the version rolls back with the file
+    assert not owned.versions.filter(
+        version="1.1.0"
+    ).exists()  # the version rolls back with the file
 
 
 def test_new_version_refused_for_viewers_and_archived(client, victor, alice, retail, owned):
@@ -277,11 +356,20 @@ def test_new_version_refused_for_viewers_and_archived(client, victor, alice, ret
 
 def test_lookups_offer_visible_artifacts_and_pseudonyms_only(client, victor, cards, retail):
     ArtifactFactory(owner_team=retail, title="Mortgage journey", slug="mortgage-journey")
-    ArtifactFactory(owner_team=cards, restricted=True, title="Mortgage secret", slug="mortgage-secret")
+    ArtifactFactory(
+        owner_team=cards, restricted=True, title="Mortgage secret", slug="mortgage-secret"
+    )
     person = ContributorFactory(legal_name="Zoe Quinn", organisation="Studio North")
     client.force_login(victor)
-    html = client.get(reverse("catalogue:artifact_lookup"), {"parents-0-artifact": "mortgage"}).content.decode()
+    html = client.get(
+        reverse("catalogue:artifact_lookup"), {"parents-0-artifact": "mortgage"}
+    ).content.decode()
     assert "mortgage-journey" in html and "mortgage-secret" not in html
-    html = client.get(reverse("catalogue:contributor_lookup"), {"authors-0-contributor": "studio"}).content.decode()
+    html = client.get(
+        reverse("catalogue:contributor_lookup"), {"authors-0-contributor": "studio"}
+    ).content.decode()
     assert person.pseudonym in html and "Zoe Quinn" not in html
-    assert person.pseudonym not in client.get(reverse("catalogue:contributor_lookup"), {"q": "Zoe"}).content.decode()
+    assert (
+        person.pseudonym
+        not in client.get(reverse("catalogue:contributor_lookup"), {"q": "Zoe"}).content.decode()
+    )

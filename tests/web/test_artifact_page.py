@@ -23,11 +23,19 @@ def url(artifact, name="catalogue:artifact_detail"):
 
 @pytest.fixture
 def journey(retail):
-    artifact = ArtifactFactory(owner_team=retail, title="Mortgage affordability journey",
-                               intent="Honest affordability before a hard search.",
-                               constraints="FCA Consumer Duty.", constraint_tags=["consumer-duty"])
-    AuthorshipFactory(artifact=artifact, contributor=ContributorFactory(legal_name="Alice Morgan"),
-                      role=c.AuthorRole.ORIGINATOR, credit_share="0.6")
+    artifact = ArtifactFactory(
+        owner_team=retail,
+        title="Mortgage affordability journey",
+        intent="Honest affordability before a hard search.",
+        constraints="FCA Consumer Duty.",
+        constraint_tags=["consumer-duty"],
+    )
+    AuthorshipFactory(
+        artifact=artifact,
+        contributor=ContributorFactory(legal_name="Alice Morgan"),
+        role=c.AuthorRole.ORIGINATOR,
+        credit_share="0.6",
+    )
     VersionFactory(artifact=artifact, version="1.0.0", changelog="Launched on web.")
     return artifact
 
@@ -37,9 +45,17 @@ def test_viewer_sees_the_one_page_summary_without_personal_data(client, victor, 
     response = client.get(url(journey))
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("Mortgage affordability journey", "Honest affordability before a hard search.",
-                 "FCA Consumer Duty.", "consumer-duty", "1.0.0", "Launched on web.", "60%", "Originator",
-                 journey.authorships.get().contributor.pseudonym):
+    for text in (
+        "Mortgage affordability journey",
+        "Honest affordability before a hard search.",
+        "FCA Consumer Duty.",
+        "consumer-duty",
+        "1.0.0",
+        "Launched on web.",
+        "60%",
+        "Originator",
+        journey.authorships.get().contributor.pseudonym,
+    ):
         assert text in html
     assert "Alice Morgan" not in html
     assert not AuditEvent.objects.filter(action="contributor.personal_data_viewed").exists()
@@ -56,7 +72,9 @@ def test_legal_sees_legal_names_and_the_viewing_is_audited(client, legal1, journ
     assert event.changes["contributor_ids"][1] == [journey.authorships.get().contributor_id]
 
 
-def test_restricted_artifact_is_404_for_outsiders_and_visible_to_team_and_legal(client, victor, bob, alice, legal1, cards):
+def test_restricted_artifact_is_404_for_outsiders_and_visible_to_team_and_legal(
+    client, victor, bob, alice, legal1, cards
+):
     secret = ArtifactFactory(owner_team=cards, restricted=True, title="Fraud model")
     for user, status in ((victor, 404), (alice, 404), (bob, 200), (legal1, 200)):
         client.force_login(user)
@@ -89,21 +107,25 @@ def test_lineage_graph_names_parents_escaped_and_lists_them(client, victor, reta
     LineageFactory(child=grandchild, parent=child, relation=c.LineageRelation.ADAPTED_FROM)
     client.force_login(victor)
     html = client.get(url(child)).content.decode()
-    svg = html[html.index("<svg"): html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert "Overdraft &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; copy" in svg
-    assert "<script>" not in html.replace('<script src=', '')
+    assert "<script>" not in html.replace("<script src=", "")
     assert "Style guide" in svg and "Persistent debt letters" in svg
     assert "adapted from" in svg
     assert "Secret pricing input" not in html
-    parents = html[html.index('id="lineage-parents"'):]
+    parents = html[html.index('id="lineage-parents"') :]
     assert url(parent) in parents[: parents.index("</ul>")]
-    assert url(grandchild) in html[html.index('id="lineage-children"'):]
+    assert url(grandchild) in html[html.index('id="lineage-children"') :]
 
 
 def test_archived_banner_shows_why_and_edit_is_refused(client, alice, retail):
-    archived = ArtifactFactory(owner_team=retail, archived=True, title="Loyalty rates",
-                               retirement_rationale="Poor value for loyal customers.",
-                               lessons_learned="Test loyalty pricing on those it does not reward.")
+    archived = ArtifactFactory(
+        owner_team=retail,
+        archived=True,
+        title="Loyalty rates",
+        retirement_rationale="Poor value for loyal customers.",
+        lessons_learned="Test loyalty pricing on those it does not reward.",
+    )
     client.force_login(alice)
     html = client.get(url(archived)).content.decode()
     assert 'id="archive-banner"' in html and "Poor value for loyal customers." in html
@@ -117,18 +139,32 @@ def test_archived_banner_shows_why_and_edit_is_refused(client, alice, retail):
 
 def test_deprecation_banner_names_the_visible_successor(client, victor, retail):
     successor = ArtifactFactory(owner_team=retail, title="Cashback engine")
-    old = ArtifactFactory(owner_team=retail, status=c.ArtifactStatus.DEPRECATED, title="Rewards catalogue",
-                          retirement_rationale="Low redemption.", superseded_by=successor)
+    old = ArtifactFactory(
+        owner_team=retail,
+        status=c.ArtifactStatus.DEPRECATED,
+        title="Rewards catalogue",
+        retirement_rationale="Low redemption.",
+        superseded_by=successor,
+    )
     client.force_login(victor)
     html = client.get(url(old)).content.decode()
-    assert 'id="deprecation-banner"' in html and "Low redemption." in html and url(successor) in html
+    assert (
+        'id="deprecation-banner"' in html and "Low redemption." in html and url(successor) in html
+    )
 
 
 def _attach(artifact, user, *, evidence=False):
     version = VersionFactory(artifact=artifact, version="2.0.0")
-    upload = SimpleUploadedFile("notes.txt", b"Session notes, plain text.", content_type="text/plain")
-    return attachment_add(acting_user=user, version=version, uploaded_file=upload, declared_type="txt",
-                          is_evidence=evidence)
+    upload = SimpleUploadedFile(
+        "notes.txt", b"Session notes, plain text.", content_type="text/plain"
+    )
+    return attachment_add(
+        acting_user=user,
+        version=version,
+        uploaded_file=upload,
+        declared_type="txt",
+        is_evidence=evidence,
+    )
 
 
 def test_files_of_confidential_artifacts_only_for_the_team(client, victor, alice, retail):
@@ -147,10 +183,15 @@ def test_files_of_confidential_artifacts_only_for_the_team(client, victor, alice
     assert client.get(download).status_code == 403
 
 
-def test_download_of_a_restricted_artifacts_file_is_404_for_outsiders(client, victor, alice, retail):
+def test_download_of_a_restricted_artifacts_file_is_404_for_outsiders(
+    client, victor, alice, retail
+):
     attachment = _attach(ArtifactFactory(owner_team=retail, restricted=True), alice)
     client.force_login(victor)
-    assert client.get(reverse("catalogue:attachment_download", args=[attachment.pk])).status_code == 404
+    assert (
+        client.get(reverse("catalogue:attachment_download", args=[attachment.pk])).status_code
+        == 404
+    )
 
 
 def test_publish_refused_lists_every_failing_gate(client, alice, retail):
@@ -193,15 +234,19 @@ def _populate(artifact, n):
         AuthorshipFactory(artifact=artifact, credit_share=0)
         version = VersionFactory(artifact=artifact, version=f"{n}.{i}")
         attachment_add(
-            acting_user=UserFactory(username="admin", roles=[c.Role.ADMIN]), version=version,
-            uploaded_file=SimpleUploadedFile("a.txt", b"text"), declared_type="txt",
+            acting_user=UserFactory(username="admin", roles=[c.Role.ADMIN]),
+            version=version,
+            uploaded_file=SimpleUploadedFile("a.txt", b"text"),
+            declared_type="txt",
         )
         LineageFactory(child=ArtifactFactory(owner_team=artifact.owner_team), parent=artifact)
         LineageFactory(child=artifact, parent=ArtifactFactory(owner_team=artifact.owner_team))
 
 
 @pytest.mark.parametrize("user_fixture", ["alice", "legal1"])
-def test_query_count_does_not_grow_with_authors_versions_or_lineage(request, client, retail, count_queries, user_fixture):
+def test_query_count_does_not_grow_with_authors_versions_or_lineage(
+    request, client, retail, count_queries, user_fixture
+):
     user = request.getfixturevalue(user_fixture)
     artifact = ArtifactFactory(owner_team=retail)
     _populate(artifact, 2)
@@ -217,8 +262,13 @@ def test_pages_use_no_inline_styles_or_handlers(client, alice, journey, retail):
     """CSP: no style= attributes and no on*= handlers in what these views render."""
     LineageFactory(child=ArtifactFactory(owner_team=retail), parent=journey)
     client.force_login(alice)
-    for target in ("/artifacts/", url(journey), "/artifacts/new/", url(journey, "catalogue:artifact_edit"),
-                   url(journey, "catalogue:version_create")):
+    for target in (
+        "/artifacts/",
+        url(journey),
+        "/artifacts/new/",
+        url(journey, "catalogue:artifact_edit"),
+        url(journey, "catalogue:version_create"),
+    ):
         html = client.get(target).content.decode()
         assert " style=" not in html, target
         assert " onclick=" not in html and " onchange=" not in html, target

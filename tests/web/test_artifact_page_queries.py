@@ -71,13 +71,17 @@ def _busy_artifact(retail):
         ConsentCoverage.objects.create(consent=consent, artifact=artifact)
     ReviewFactory(artifact=artifact)
     ReviewFactory(artifact=artifact, kind="ip")
-    WithdrawalImpact.objects.create(consent=consents[0], artifact=artifact, via=parent, live_reuses=2)
+    WithdrawalImpact.objects.create(
+        consent=consents[0], artifact=artifact, via=parent, live_reuses=2
+    )
     for _ in range(3):
         tasks.rollup_reuse(ReuseFactory(artifact=artifact).pk)
     return artifact, unsigned
 
 
-@pytest.mark.parametrize("user_fixture", ["victor", "alice", "carol", "bob", "legal1", "admin_user"])
+@pytest.mark.parametrize(
+    "user_fixture", ["victor", "alice", "carol", "bob", "legal1", "admin_user"]
+)
 def test_busy_artifact_page_stays_within_ten_queries(request, client, retail, user_fixture):
     user = request.getfixturevalue(user_fixture)
     artifact, unsigned = _busy_artifact(retail)
@@ -89,7 +93,11 @@ def test_busy_artifact_page_stays_within_ten_queries(request, client, retail, us
     assert response.status_code == 200
     html = response.content.decode()
     # The preloaded panels still show what they showed when each queried on its own.
-    assert "3 covering consents" in html and unsigned.pseudonym in html and "remediation is open" in html
+    assert (
+        "3 covering consents" in html
+        and unsigned.pseudonym in html
+        and "remediation is open" in html
+    )
     assert "9.2" in html and "9.0" in html
     assert len(ctx.captured_queries) <= 10, [q["sql"][:80] for q in ctx.captured_queries]
 
@@ -97,19 +105,28 @@ def test_busy_artifact_page_stays_within_ten_queries(request, client, retail, us
 def test_legal_panel_reads_the_same_rows_preloaded_or_queried(retail, legal1):
     artifact, unsigned = _busy_artifact(retail)
     queried = legal_panel_data(artifact_get(user=legal1, slug=artifact.slug))
-    preloaded = legal_panel_data(artifact_get(user=legal1, slug=artifact.slug, preload=legal_panel_loads(legal1)))
+    preloaded = legal_panel_data(
+        artifact_get(user=legal1, slug=artifact.slug, preload=legal_panel_loads(legal1))
+    )
 
     def shape(data):
         return (
             [(c.pk, c.status, c.purposes, c.expires_at) for c in data.consents],
-            [(r.pk, r.kind, r.status, r.version_id, r.version.version if r.version else None) for r in data.reviews],
+            [
+                (r.pk, r.kind, r.status, r.version_id, r.version.version if r.version else None)
+                for r in data.reviews
+            ],
             [(i.pk, i.consent.pk, i.consent.status, i.via.slug) for i in data.open_impacts],
             [c.pk for c in data.missing_ip],
         )
 
     assert shape(preloaded) == shape(queried)
     assert [c.pk for c in preloaded.missing_ip] == [unsigned.pk]
-    assert len(preloaded.consents) == 3 and len(preloaded.reviews) == 2 and len(preloaded.open_impacts) == 1
+    assert (
+        len(preloaded.consents) == 3
+        and len(preloaded.reviews) == 2
+        and len(preloaded.open_impacts) == 1
+    )
 
 
 def test_every_panel_load_is_one_column_of_the_artifact_query(retail, alice):
@@ -118,5 +135,10 @@ def test_every_panel_load_is_one_column_of_the_artifact_query(retail, alice):
     with CaptureQueriesContext(connection) as ctx:
         loaded = artifact_get(user=user, slug=artifact.slug, links=False, preload=panel_loads(user))
     assert len(ctx.captured_queries) == 1
-    assert {"watch_watching", "legal_consents", "history_events", "rights_teams", "performance_rollups"} <= set(
-        vars(loaded))
+    assert {
+        "watch_watching",
+        "legal_consents",
+        "history_events",
+        "rights_teams",
+        "performance_rollups",
+    } <= set(vars(loaded))

@@ -12,12 +12,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _catalogue(retail, cards):
-    ArtifactFactory(owner_team=retail, title="Mortgage affordability journey", slug="mortgage-affordability-journey",
-                    kind=c.ArtifactKind.CUSTOMER_JOURNEY, tags=["mortgages"], summary="Seven steps to an agreement in principle.")
-    ArtifactFactory(owner_team=retail, title="Mortgage rate explainer copy", slug="mortgage-rate-copy",
-                    kind=c.ArtifactKind.CONTENT, tags=["mortgages", "copy"])
-    ArtifactFactory(owner_team=cards, title="Card freeze toggle", slug="card-freeze-toggle",
-                    kind=c.ArtifactKind.DESIGN_COMPONENT, tags=["cards"])
+    ArtifactFactory(
+        owner_team=retail,
+        title="Mortgage affordability journey",
+        slug="mortgage-affordability-journey",
+        kind=c.ArtifactKind.CUSTOMER_JOURNEY,
+        tags=["mortgages"],
+        summary="Seven steps to an agreement in principle.",
+    )
+    ArtifactFactory(
+        owner_team=retail,
+        title="Mortgage rate explainer copy",
+        slug="mortgage-rate-copy",
+        kind=c.ArtifactKind.CONTENT,
+        tags=["mortgages", "copy"],
+    )
+    ArtifactFactory(
+        owner_team=cards,
+        title="Card freeze toggle",
+        slug="card-freeze-toggle",
+        kind=c.ArtifactKind.DESIGN_COMPONENT,
+        tags=["cards"],
+    )
 
 
 def _result_titles(page) -> list[str]:
@@ -40,7 +56,10 @@ def test_search_filter_and_open_an_artifact(browser_page, live_server, login):
     page.fill("#search-q", "mortgage")
     page.wait_for_url(re.compile(r"q=mortgage"))
     page.wait_for_function("document.querySelectorAll('#result-list li').length === 2")
-    assert sorted(_result_titles(page)) == ["Mortgage affordability journey", "Mortgage rate explainer copy"]
+    assert sorted(_result_titles(page)) == [
+        "Mortgage affordability journey",
+        "Mortgage rate explainer copy",
+    ]
     assert page.locator("#search-q").input_value() == "mortgage"  # the box was not replaced
 
     # A facet narrows the results; its count reflects the search.
@@ -65,7 +84,9 @@ def test_register_an_artifact_with_an_author_and_a_parent(browser_page, live_ser
     from catalogue.models import Team
 
     retail = Team.objects.create(slug="retail", name="Retail Banking")
-    parent = ArtifactFactory(owner_team=retail, title="Accessible form field kit", slug="accessible-form-field-kit")
+    parent = ArtifactFactory(
+        owner_team=retail, title="Accessible form field kit", slug="accessible-form-field-kit"
+    )
     user = UserFactory(username="amira", roles=[c.Role.CONTRIBUTOR, c.Role.VIEWER])
     MembershipFactory(team=retail, user=user, role=c.MembershipRole.MAINTAINER)
     me = ContributorFactory(user=user)

@@ -14,7 +14,9 @@ URL = "/artifacts/"
 
 
 def _titles(response) -> list[str]:
-    return re.findall(r'<h2 class="h6 mb-1"><a href="/artifacts/[^"]+/">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<h2 class="h6 mb-1"><a href="/artifacts/[^"]+/">([^<]+)</a>', response.content.decode()
+    )
 
 
 def _facet(response, name: str) -> dict[str, int]:
@@ -25,7 +27,9 @@ def _facet(response, name: str) -> dict[str, int]:
     return {
         value: int(count)
         for value, count in re.findall(
-            r'data-facet-value="([^"]+)">.*?</a>\s*<span class="facet-count">(\d+)</span>', block.group(1), re.S
+            r'data-facet-value="([^"]+)">.*?</a>\s*<span class="facet-count">(\d+)</span>',
+            block.group(1),
+            re.S,
         )
     }
 
@@ -33,12 +37,26 @@ def _facet(response, name: str) -> dict[str, int]:
 @pytest.fixture
 def catalogue(retail, cards):
     return {
-        "mortgage": ArtifactFactory(owner_team=retail, title="Mortgage affordability journey",
-                                    kind=c.ArtifactKind.CUSTOMER_JOURNEY, tags=["mortgages"]),
-        "fraud": ArtifactFactory(owner_team=cards, title="Card fraud scoring model", restricted=True,
-                                 kind=c.ArtifactKind.AI_MODEL, tags=["fraud"]),
-        "copy": ArtifactFactory(owner_team=cards, title="Scam warning copy", kind=c.ArtifactKind.CONTENT,
-                                tags=["fraud", "copy"], customer_derived=True),
+        "mortgage": ArtifactFactory(
+            owner_team=retail,
+            title="Mortgage affordability journey",
+            kind=c.ArtifactKind.CUSTOMER_JOURNEY,
+            tags=["mortgages"],
+        ),
+        "fraud": ArtifactFactory(
+            owner_team=cards,
+            title="Card fraud scoring model",
+            restricted=True,
+            kind=c.ArtifactKind.AI_MODEL,
+            tags=["fraud"],
+        ),
+        "copy": ArtifactFactory(
+            owner_team=cards,
+            title="Scam warning copy",
+            kind=c.ArtifactKind.CONTENT,
+            tags=["fraud", "copy"],
+            customer_derived=True,
+        ),
     }
 
 
@@ -83,9 +101,14 @@ def test_facet_links_filter_and_toggle_off(client, victor, catalogue):
     assert _titles(response) == ["Scam warning copy"]
     html = response.content.decode()
     # The active value is marked and links back to the unfiltered list.
-    active = re.search(r'<a href="([^"]*)" hx-get="[^"]*" class="[^"]*fw-bold"\s*aria-current="true" data-facet-value="fraud"', html)
+    active = re.search(
+        r'<a href="([^"]*)" hx-get="[^"]*" class="[^"]*fw-bold"\s*aria-current="true" data-facet-value="fraud"',
+        html,
+    )
     assert active and active.group(1) == "?"
-    assert _titles(client.get(URL, {"kind": "customer_journey"})) == ["Mortgage affordability journey"]
+    assert _titles(client.get(URL, {"kind": "customer_journey"})) == [
+        "Mortgage affordability journey"
+    ]
     assert _titles(client.get(URL, {"customer_derived": "true"})) == ["Scam warning copy"]
     assert _titles(client.get(URL, {"owner_team": "retail"})) == ["Mortgage affordability journey"]
     assert _titles(client.get(URL, {"status": "published"})) == []
@@ -107,7 +130,11 @@ def test_htmx_request_gets_the_results_partial_only(client, victor, catalogue):
 def test_search_form_and_links_are_wired_for_htmx_and_plain_links(client, victor, catalogue):
     client.force_login(victor)
     html = client.get(URL, {"kind": "content"}).content.decode()
-    assert 'hx-get="/artifacts/"' in html and 'hx-target="#results"' in html and 'hx-push-url="true"' in html
+    assert (
+        'hx-get="/artifacts/"' in html
+        and 'hx-target="#results"' in html
+        and 'hx-push-url="true"' in html
+    )
     # Active filters ride along with the next search through hidden inputs of the search form.
     assert '<input type="hidden" form="search-form" name="kind" value="content">' in html
 
@@ -138,12 +165,24 @@ def test_keyset_pagination_walks_forward_and_back_without_offset_or_count(client
     assert " OFFSET " not in sql
     # The only COUNTs are the facets' GROUP BY counts (and the nav's unread badge), never a total
     # of the result list.
-    assert all("GROUP BY" in q["sql"].upper() for q in ctx.captured_queries
-               if "COUNT(" in q["sql"].upper() and "catalogue_notification" not in q["sql"])
+    assert all(
+        "GROUP BY" in q["sql"].upper()
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"].upper() and "catalogue_notification" not in q["sql"]
+    )
 
     last = client.get(URL, {"sort": "title"})
-    second = client.get(URL + re.search(r'rel="next" href="([^"]+)"', last.content.decode()).group(1).replace("&amp;", "&"))
-    back = re.search(r'rel="prev" href="([^"]+)"', second.content.decode()).group(1).replace("&amp;", "&")
+    second = client.get(
+        URL
+        + re.search(r'rel="next" href="([^"]+)"', last.content.decode())
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    back = (
+        re.search(r'rel="prev" href="([^"]+)"', second.content.decode())
+        .group(1)
+        .replace("&amp;", "&")
+    )
     assert _titles(client.get(URL + back)) == [f"Journey {i:02d}" for i in range(20)]
     assert 'rel="prev"' not in client.get(URL + back).content.decode()
 
@@ -161,7 +200,9 @@ def test_newest_and_updated_sorts_page_through_everything(client, victor, retail
 
 def test_relevance_sort_pages_by_rank(client, victor, retail):
     for i in range(23):
-        ArtifactFactory(owner_team=retail, title=f"Savings nudge {i}", summary="savings " * (i % 4 + 1))
+        ArtifactFactory(
+            owner_team=retail, title=f"Savings nudge {i}", summary="savings " * (i % 4 + 1)
+        )
     client.force_login(victor)
     seen, pages = _walk(client, {"q": "savings"})
     assert len(seen) == 23 and len(set(seen)) == 23 and len(pages) == 2
@@ -204,11 +245,16 @@ def test_register_button_only_for_people_who_can_register(client, victor, alice,
 
 
 def test_best_match_ranks_by_relevance_when_searching(client, victor, retail):
-    ArtifactFactory(owner_team=retail, title="Another idea", summary="Mentions savings once.", tags=[])
+    ArtifactFactory(
+        owner_team=retail, title="Another idea", summary="Mentions savings once.", tags=[]
+    )
     ArtifactFactory(owner_team=retail, title="Savings pot", summary="Round-ups.", tags=["savings"])
     client.force_login(victor)
     # The search form always sends its sort select; "" is best match.
     assert _titles(client.get(URL, {"q": "savings", "sort": ""})) == ["Savings pot", "Another idea"]
-    assert _titles(client.get(URL, {"q": "savings", "sort": "title"})) == ["Another idea", "Savings pot"]
+    assert _titles(client.get(URL, {"q": "savings", "sort": "title"})) == [
+        "Another idea",
+        "Savings pot",
+    ]
     html = client.get(URL, {"q": "savings"}).content.decode()
     assert '<option value="" selected>Best match</option>' in html

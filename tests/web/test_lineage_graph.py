@@ -11,7 +11,9 @@ from tests.factories import ArtifactFactory, LineageFactory
 
 
 def _node_y(svg: str, title: str) -> float:
-    match = re.search(r'<rect x="[\d.]+" y="([\d.]+)"[^>]*/><text[^>]*>' + re.escape(title) + "<", svg)
+    match = re.search(
+        r'<rect x="[\d.]+" y="([\d.]+)"[^>]*/><text[^>]*>' + re.escape(title) + "<", svg
+    )
     assert match, title
     return float(match.group(1))
 
@@ -32,7 +34,12 @@ def test_fallback_draws_ancestors_above_and_descendants_below(monkeypatch, victo
     view = lineage_view(user=victor, artifact=chain["c"])
     svg = str(view.svg())
     assert svg.startswith("<svg") and 'role="img"' in svg
-    assert _node_y(svg, "Node A") < _node_y(svg, "Node B") < _node_y(svg, "Node C") < _node_y(svg, "Node D")
+    assert (
+        _node_y(svg, "Node A")
+        < _node_y(svg, "Node B")
+        < _node_y(svg, "Node C")
+        < _node_y(svg, "Node D")
+    )
     assert _node_y(svg, "Node D") == _node_y(svg, "Node E")
     for relation in ("derived from", "adapted from", "inspired by", "composed of"):
         assert relation in svg
@@ -54,16 +61,24 @@ def test_longest_path_layering_keeps_every_edge_pointing_up(monkeypatch, victor,
 
 def test_titles_are_escaped_and_long_ones_truncated(monkeypatch, victor, retail):
     monkeypatch.setattr(lineage_graph.shutil, "which", lambda name: None)
-    parent = ArtifactFactory(owner_team=retail, title='<img src=x onerror="alert(1)"> & a very long title indeed, longer than a box')
+    parent = ArtifactFactory(
+        owner_team=retail,
+        title='<img src=x onerror="alert(1)"> & a very long title indeed, longer than a box',
+    )
     child = ArtifactFactory(owner_team=retail, title="Child")
     LineageFactory(child=child, parent=parent)
     svg = str(lineage_view(user=victor, artifact=child).svg())
     assert "<img" not in svg
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; a very long title indeed, longer than a box" in svg  # tooltip
+    assert (
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; a very long title indeed, longer than a box"
+        in svg
+    )  # tooltip
     assert "…</text>" in svg
 
 
-def test_restricted_relatives_are_left_out_for_outsiders(monkeypatch, victor, legal1, retail, cards):
+def test_restricted_relatives_are_left_out_for_outsiders(
+    monkeypatch, victor, legal1, retail, cards
+):
     monkeypatch.setattr(lineage_graph.shutil, "which", lambda name: None)
     secret = ArtifactFactory(owner_team=cards, restricted=True, title="Secret parent")
     child = ArtifactFactory(owner_team=retail, title="Child")

@@ -21,7 +21,9 @@ def test_seed_demo_builds_the_catalogue_and_runs_twice_without_duplicates():
     assert Artifact.objects.filter(sensitivity=c.Sensitivity.CONFIDENTIAL).exists()
     customer_derived = Artifact.objects.filter(customer_derived=True)
     assert customer_derived.count() >= 5
-    assert all(a.authorships.filter(contributor__kind="customer").exists() for a in customer_derived)
+    assert all(
+        a.authorships.filter(contributor__kind="customer").exists() for a in customer_derived
+    )
     assert set(Contributor.objects.values_list("kind", flat=True)) == set(c.ContributorKind.values)
     assert not Contributor.objects.filter(kind="customer").exclude(legal_name="").exists()
     assert set(Lineage.objects.values_list("relation", flat=True)) == set(c.LineageRelation.values)
@@ -30,4 +32,6 @@ def test_seed_demo_builds_the_catalogue_and_runs_twice_without_duplicates():
     assert Artifact.objects.filter(created_by__username="alice").exists()
 
     call_command("seed_demo", password="demo-pass-1", stdout=io.StringIO())
-    assert [m.objects.count() for m in (Artifact, Contributor, Authorship, Version, Lineage)] == counts
+    assert [
+        m.objects.count() for m in (Artifact, Contributor, Authorship, Version, Lineage)
+    ] == counts

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def note(user, n: int, *, read=False):
     Notification.objects.bulk_create(
-        Notification(recipient=user, kind="test", subject=f"s{i}", read_at=timezone.now() if read else None)
+        Notification(
+            recipient=user, kind="test", subject=f"s{i}", read_at=timezone.now() if read else None
+        )
         for i in range(n)
     )
 
@@ -49,7 +51,9 @@ def test_one_notification_query_per_page_whatever_the_rows(client, alice, retail
     def run():
         with CaptureQueriesContext(connection) as ctx:
             html = client.get("/artifacts/").content.decode()
-        inbox = [q["sql"] for q in ctx.captured_queries if 'FROM "catalogue_notification"' in q["sql"]]
+        inbox = [
+            q["sql"] for q in ctx.captured_queries if 'FROM "catalogue_notification"' in q["sql"]
+        ]
         return len(ctx.captured_queries), inbox, html
 
     ArtifactFactory.create_batch(2, owner_team=retail, published=True)
@@ -63,4 +67,3 @@ def test_one_notification_query_per_page_whatever_the_rows(client, alice, retail
     ArtifactFactory.create_batch(10, owner_team=retail, published=True)
     many, inbox_many, _ = run()
     assert many == few and len(inbox_many) == 1
-

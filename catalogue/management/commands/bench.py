@@ -27,9 +27,15 @@ class Command(AuditedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(SIZES), default="small")
-        parser.add_argument("--quick", action="store_true", help="few repetitions, a 3-second load test")
-        parser.add_argument("--repeat", type=int, help="repetitions per measurement (default 15, quick 5)")
-        parser.add_argument("--skip-load", action="store_true", help="skip the gunicorn mixed-load section")
+        parser.add_argument(
+            "--quick", action="store_true", help="few repetitions, a 3-second load test"
+        )
+        parser.add_argument(
+            "--repeat", type=int, help="repetitions per measurement (default 15, quick 5)"
+        )
+        parser.add_argument(
+            "--skip-load", action="store_true", help="skip the gunicorn mixed-load section"
+        )
         parser.add_argument("--only", help="comma-separated section numbers, e.g. 1,4")
         parser.add_argument("--out", default="bench-results")
         parser.add_argument("--seed", type=int, default=1)
@@ -38,13 +44,25 @@ class Command(AuditedCommand):
         if not Artifact.objects.exists():
             artifacts, reuses, contributors, consents = SIZES[options["size"]]
             self.stdout.write(f"Empty catalogue: generating the {options['size']} size first.")
-            call_command("generate_data", artifacts=artifacts, reuses=reuses, contributors=contributors,
-                         consents=consents, seed=options["seed"], stdout=self.stdout, stderr=self.stderr)
+            call_command(
+                "generate_data",
+                artifacts=artifacts,
+                reuses=reuses,
+                contributors=contributors,
+                consents=consents,
+                seed=options["seed"],
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
         quick = options["quick"]
         bench_options = Options(
-            repeat=options["repeat"] or (5 if quick else 15), quick=quick,
-            load_seconds=1.5 if quick else 10.0, load_levels=(2, 4) if quick else (1, 2, 4, 8, 16),
-            skip_load=options["skip_load"], ingest_rows=50 if quick else 500, new_outcomes=300 if quick else 10_000,
+            repeat=options["repeat"] or (5 if quick else 15),
+            quick=quick,
+            load_seconds=1.5 if quick else 10.0,
+            load_levels=(2, 4) if quick else (1, 2, 4, 8, 16),
+            skip_load=options["skip_load"],
+            ingest_rows=50 if quick else 500,
+            new_outcomes=300 if quick else 10_000,
         )
         only = None
         if options["only"]:
@@ -56,5 +74,7 @@ class Command(AuditedCommand):
         json_path, md_path = write(report, Path(options["out"]))
         for section in report.sections:
             for f in section["figures"]:
-                self.stdout.write(f"{section['number']}. {f['name']}: {f['value']} {f['unit']} [{f['verdict']}]")
+                self.stdout.write(
+                    f"{section['number']}. {f['name']}: {f['value']} {f['unit']} [{f['verdict']}]"
+                )
         self.stdout.write(f"Wrote {md_path} and {json_path}.")

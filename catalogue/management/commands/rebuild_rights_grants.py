@@ -24,7 +24,11 @@ class Command(AuditedCommand):
         done = 0
         for pk in ids.values_list("pk", flat=True).iterator(chunk_size=500):
             with transaction.atomic():
-                artifact = Artifact.objects.select_for_update(of=("self",)).select_related("current_policy").get(pk=pk)
+                artifact = (
+                    Artifact.objects.select_for_update(of=("self",))
+                    .select_related("current_policy")
+                    .get(pk=pk)
+                )
                 refresh_grants(artifact, artifact.current_policy)
             done += 1
         self.stdout.write(f"Rebuilt rights grants for {done} artifact(s).")

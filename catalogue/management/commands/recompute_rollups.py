@@ -24,6 +24,12 @@ class Command(AuditedCommand):
         if not differences:
             self.stdout.write(self.style.SUCCESS("Rollups match a from-scratch recomputation."))
         elif fix:
-            self.stdout.write(self.style.WARNING(f"{len(differences)} differences found and fixed."))
+            self.stdout.write(
+                self.style.WARNING(f"{len(differences)} differences found and fixed.")
+            )
         else:
-            self.stdout.write(self.style.WARNING(f"{len(differences)} differences found; run with --fix to correct them."))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(differences)} differences found; run with --fix to correct them."
+                )
+            )

@@ -11,7 +11,9 @@ class Command(AuditedCommand):
     help = "Create the demo teams, users and catalogue. Idempotent; --password resets every demo user's password."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="password for every demo user (generated and printed if omitted)")
+        parser.add_argument(
+            "--password", help="password for every demo user (generated and printed if omitted)"
+        )
 
     def handle(self, *args, password=None, **options):
         generated = password is None
