@@ -246,7 +246,9 @@ class ConsentViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["artifacts"] = data.get("artifacts", [])
-        serializer.instance = consent_create(acting_user=self.request.user, **data)
+        serializer.instance = consent_create(
+            acting_user=self.request.user, reason=request_reason(self.request), **data
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -459,7 +461,9 @@ class IPAssignmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignment = ip_assignment_create(acting_user=request.user, **serializer.validated_data)
+        assignment = ip_assignment_create(
+            acting_user=request.user, reason=request_reason(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(assignment).data, status=201)
 
     @extend_schema(parameters=[REASON_PARAMETER])

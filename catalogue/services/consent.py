@@ -81,6 +81,7 @@ def consent_create(
     expires_at: dt.datetime | None = None,
     compensation: str = "",
     external_ref: str = "",
+    reason: str = "",
 ) -> ConsentRecord:
     """Record a consent given by a contributor, covering the listed artifacts."""
     _ensure_manager(acting_user)
@@ -95,7 +96,8 @@ def consent_create(
         "external_ref": external_ref,
     }
     _validate(values)
-    with transaction.atomic(), audit_context(actor=acting_user, reason="consent recorded"):
+    reason = reason.strip() or "consent recorded"
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
         consent = ConsentRecord.objects.create(
             contributor=contributor, created_by=acting_user, **values
         )
@@ -109,6 +111,7 @@ def consent_create(
             actor=acting_user,
             action="consent.recorded",
             obj=consent,
+            reason=reason,
             changes={
                 "purposes": [None, values["purposes"]],
                 "artifacts": [None, sorted(a.slug for a in artifacts)],

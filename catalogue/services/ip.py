@@ -71,6 +71,7 @@ def ip_assignment_create(
     scope_purposes: list[str] | None = None,
     scope_channels: list[str] | None = None,
     jurisdiction: str = "",
+    reason: str = "",
 ) -> IPAssignment:
     """Record an assignment or licence from a contributor for one artifact.
 
@@ -89,12 +90,14 @@ def ip_assignment_create(
         "jurisdiction": normalise_jurisdiction(jurisdiction),
     }
     _validate(values)
-    with transaction.atomic(), audit_context(actor=acting_user, reason="IP assignment recorded"):
+    reason = reason.strip() or "IP assignment recorded"
+    with transaction.atomic(), audit_context(actor=acting_user, reason=reason):
         assignment = IPAssignment.objects.create(artifact=artifact, assignor=assignor, **values)
         audit_event(
             actor=acting_user,
             action="ip_assignment.recorded",
             obj=assignment,
+            reason=reason,
             artifact=artifact,
             changes={k: [None, str(v) if v is not None else None] for k, v in values.items()},
         )

@@ -339,3 +339,29 @@ def test_end_endpoint_revokes_and_invalidates(chain, legal1, alice, api_client_f
         url, {"status": "invalidated", "reason": "x"}, format="json"
     )
     assert again.status_code == 409 and again.json()["reasons"][0]["code"] == "consent.final"
+
+
+def test_recording_a_licence_or_consent_keeps_the_api_reason(cleared, legal1, api_client_for):
+    """Found by tests/rights/test_every_door.py: a licence signed through the API (which lifts
+    `ip.assignment_missing`) was audited with an empty reason although X-Reason was sent."""
+    from catalogue.models import AuditEvent
+
+    client = api_client_for(legal1)
+    agency = ContributorFactory(agency=True)
+    response = client.post(
+        "/api/v1/ip-assignments/",
+        {
+            "artifact": cleared["artifact"].slug,
+            "assignor": agency.pk,
+            "kind": "non_exclusive_licence",
+            "signed_on": "2026-03-01",
+            "status": "signed",
+        },
+        format="json",
+        HTTP_X_REASON="Agency contract 2026-114 countersigned",
+    )
+    assert response.status_code == 201, response.content
+    event = AuditEvent.objects.get(
+        action="ip_assignment.recorded", object_id=str(response.json()["id"])
+    )
+    assert event.reason == "Agency contract 2026-114 countersigned"
